@@ -1,0 +1,14 @@
+//! Casework's domain: pure types and rules. No I/O and no clock reads; callers pass `now` in.
+
+pub mod access;
+pub mod audit;
+pub mod case;
+pub mod client;
+pub mod invalid;
+pub mod matching;
+pub mod role;
+pub mod stage;
+pub mod text;
+
+pub use invalid::Invalid;
+pub use role::Role;

@@ -1,0 +1,135 @@
+//! Agencies (tenants), their teams and programs.
+
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Agency {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Team {
+    pub id: i64,
+    pub agency_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Program {
+    pub id: i64,
+    pub agency_id: i64,
+    pub name: String,
+    pub plan_approval_required: i64,
+    pub closure_approval_required: i64,
+}
+
+pub async fn insert(conn: &mut Conn, name: &str, slug: &str, now: i64) -> Result<Agency> {
+    Ok(sqlx::query_as(
+        "INSERT INTO agencies (name, slug, created_at) VALUES ($1, $2, $3) RETURNING id, name, slug",
+    )
+    .bind(name)
+    .bind(slug)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn by_slug(conn: &mut Conn, slug: &str) -> Result<Option<Agency>> {
+    Ok(
+        sqlx::query_as("SELECT id, name, slug FROM agencies WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Agency>> {
+    Ok(
+        sqlx::query_as("SELECT id, name, slug FROM agencies WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+pub async fn all(conn: &mut Conn) -> Result<Vec<Agency>> {
+    Ok(
+        sqlx::query_as("SELECT id, name, slug FROM agencies ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+pub async fn insert_team(conn: &mut Conn, agency_id: i64, name: &str, now: i64) -> Result<Team> {
+    Ok(sqlx::query_as(
+        "INSERT INTO teams (agency_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, agency_id, name",
+    )
+    .bind(agency_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn teams(conn: &mut Conn, agency_id: i64) -> Result<Vec<Team>> {
+    Ok(sqlx::query_as(
+        "SELECT id, agency_id, name FROM teams WHERE agency_id = $1 ORDER BY name LIMIT 500",
+    )
+    .bind(agency_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn team(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Team>> {
+    Ok(
+        sqlx::query_as("SELECT id, agency_id, name FROM teams WHERE agency_id = $1 AND id = $2")
+            .bind(agency_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+const PROGRAM: &str = "id, agency_id, name, plan_approval_required, closure_approval_required";
+
+pub async fn insert_program(
+    conn: &mut Conn,
+    agency_id: i64,
+    name: &str,
+    plan_approval: bool,
+    closure_approval: bool,
+    now: i64,
+) -> Result<Program> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO programs (agency_id, name, plan_approval_required, closure_approval_required, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING {PROGRAM}"
+    ))
+    .bind(agency_id)
+    .bind(name)
+    .bind(plan_approval as i64)
+    .bind(closure_approval as i64)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn programs(conn: &mut Conn, agency_id: i64) -> Result<Vec<Program>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PROGRAM} FROM programs WHERE agency_id = $1 ORDER BY name LIMIT 500"
+    ))
+    .bind(agency_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn program(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Program>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PROGRAM} FROM programs WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}

@@ -1,0 +1,209 @@
+//! The audit chain in the database: append under the agency's head lock, read back for
+//! verification and browsing. Nothing here updates or deletes an entry.
+
+use crate::{backend_of_conn, for_update, Conn, Result, StoreError};
+use casework_domain::audit::{self, Entry, Event, Outcome, GENESIS};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Append `events` (all of one agency) to that agency's chain inside the caller's transaction.
+pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Result<Vec<Entry>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query("INSERT INTO audit_heads (agency_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (agency_id) DO NOTHING")
+        .bind(agency_id)
+        .bind(GENESIS)
+        .execute(&mut *conn)
+        .await?;
+    let sql = format!(
+        "SELECT seq, hash FROM audit_heads WHERE agency_id = $1{}",
+        for_update(backend_of_conn(conn))
+    );
+    let head = sqlx::query(&sql)
+        .bind(agency_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut seq: i64 = head.try_get(0)?;
+    let mut hash: String = head.try_get(1)?;
+    let mut entries = Vec::with_capacity(events.len());
+    for event in events {
+        let entry = audit::link(seq, &hash, event);
+        seq = entry.seq;
+        hash = entry.hash.clone();
+        entries.push(entry);
+    }
+    // Multi-row insert: one statement per batch keeps group commits cheap.
+    for chunk in entries.chunks(50) {
+        let mut sql = String::from(
+            "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 12;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11,
+                b + 12
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.event.agency_id)
+                .bind(e.seq)
+                .bind(e.event.at_ms)
+                .bind(e.event.actor_user_id)
+                .bind(e.event.action.clone())
+                .bind(e.event.record_type.clone())
+                .bind(e.event.record_id)
+                .bind(e.event.client_id)
+                .bind(e.event.outcome.as_str())
+                .bind(e.event.reason.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE agency_id = $3")
+        .bind(seq)
+        .bind(hash)
+        .bind(agency_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(entries)
+}
+
+const COLUMNS: &str = "agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash";
+
+fn entry(row: &AnyRow) -> Result<Entry> {
+    let outcome: String = row.try_get(8)?;
+    Ok(Entry {
+        seq: row.try_get(1)?,
+        event: Event {
+            agency_id: row.try_get(0)?,
+            at_ms: row.try_get(2)?,
+            actor_user_id: row.try_get(3)?,
+            action: row.try_get(4)?,
+            record_type: row.try_get(5)?,
+            record_id: row.try_get(6)?,
+            client_id: row.try_get(7)?,
+            outcome: Outcome::parse(&outcome)
+                .ok_or_else(|| StoreError::Corrupt(format!("audit outcome {outcome:?}")))?,
+            reason: row.try_get(9)?,
+        },
+        prev_hash: row.try_get(10)?,
+        hash: row.try_get(11)?,
+    })
+}
+
+/// The agencies that have a chain, with their heads.
+pub async fn heads(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query("SELECT agency_id, seq, hash FROM audit_heads ORDER BY agency_id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// One page of an agency's chain in physical order (by sequence), for verification.
+pub async fn chain_page(
+    conn: &mut Conn,
+    agency_id: i64,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Entry>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_entries WHERE agency_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(agency_id)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(entry).collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub actor_user_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub action_prefix: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+/// Newest first, paged by sequence number: `before_seq` is the cursor.
+pub async fn search(
+    conn: &mut Conn,
+    agency_id: i64,
+    filter: &Filter,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_entries WHERE agency_id = $1 AND seq < $2");
+    let mut n = 2;
+    let mut clause = |sql: &mut String, col: &str, op: &str| {
+        n += 1;
+        sql.push_str(&format!(" AND {col} {op} ${n}"));
+    };
+    if filter.actor_user_id.is_some() {
+        clause(&mut sql, "actor_user_id", "=");
+    }
+    if filter.client_id.is_some() {
+        clause(&mut sql, "client_id", "=");
+    }
+    if filter.action_prefix.is_some() {
+        clause(&mut sql, "action", "LIKE");
+    }
+    if filter.outcome.is_some() {
+        clause(&mut sql, "outcome", "=");
+    }
+    if filter.from_ms.is_some() {
+        clause(&mut sql, "at", ">=");
+    }
+    if filter.to_ms.is_some() {
+        clause(&mut sql, "at", "<");
+    }
+    n += 1;
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${n}"));
+    let mut q = sqlx::query(&sql)
+        .bind(agency_id)
+        .bind(before_seq.unwrap_or(i64::MAX));
+    if let Some(v) = filter.actor_user_id {
+        q = q.bind(v);
+    }
+    if let Some(v) = filter.client_id {
+        q = q.bind(v);
+    }
+    if let Some(v) = &filter.action_prefix {
+        let escaped = v.replace(['%', '_'], "");
+        q = q.bind(format!("{escaped}%"));
+    }
+    if let Some(v) = filter.outcome {
+        q = q.bind(v.as_str());
+    }
+    if let Some(v) = filter.from_ms {
+        q = q.bind(v);
+    }
+    if let Some(v) = filter.to_ms {
+        q = q.bind(v);
+    }
+    let rows = q.bind(limit).fetch_all(&mut *conn).await?;
+    rows.iter().map(entry).collect()
+}

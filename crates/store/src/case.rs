@@ -1,0 +1,439 @@
+//! Cases, their stage history and assignments, and the engagement stage's records.
+
+use crate::client::placeholders;
+use crate::{Conn, Result};
+use casework_domain::case::{NewCase, NewContact, ServiceConsent};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub client_id: i64,
+    pub program_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub primary_worker_id: Option<i64>,
+    pub referral_source: Option<String>,
+    pub presenting_problem: String,
+    pub stage: String,
+    pub stage_entered_at: i64,
+    pub risk_flag: i64,
+    pub opened_by: i64,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, agency_id, client_id, program_id, team_id, primary_worker_id, referral_source, presenting_problem, stage, stage_entered_at, risk_flag, opened_by, opened_at, closed_at, version";
+
+pub async fn insert(
+    conn: &mut Conn,
+    agency_id: i64,
+    c: &NewCase,
+    stage: &str,
+    by: i64,
+    now: i64,
+) -> Result<CaseRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO cases (agency_id, client_id, program_id, team_id, primary_worker_id, referral_source,
+           presenting_problem, stage, stage_entered_at, opened_by, opened_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9) RETURNING {COLUMNS}"
+    ))
+    .bind(agency_id)
+    .bind(c.client_id)
+    .bind(c.program_id)
+    .bind(c.team_id)
+    .bind(c.primary_worker_id)
+    .bind(&c.referral_source)
+    .bind(&c.presenting_problem)
+    .bind(stage)
+    .bind(now)
+    .bind(by)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<CaseRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM cases WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn of_client(conn: &mut Conn, agency_id: i64, client_id: i64) -> Result<Vec<CaseRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM cases WHERE agency_id = $1 AND client_id = $2 ORDER BY id DESC LIMIT 100"
+    ))
+    .bind(agency_id)
+    .bind(client_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Move to `to` if still at `version`; false when someone else moved or changed it first.
+pub async fn set_stage(
+    conn: &mut Conn,
+    agency_id: i64,
+    id: i64,
+    version: i64,
+    to: &str,
+    closed: bool,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE cases SET stage = $1, stage_entered_at = $2, closed_at = CASE WHEN $3 = 1 THEN $2 ELSE NULL END,
+           version = version + 1
+         WHERE agency_id = $4 AND id = $5 AND version = $6",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(closed as i64)
+    .bind(agency_id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_assignment(
+    conn: &mut Conn,
+    agency_id: i64,
+    id: i64,
+    version: i64,
+    worker: Option<i64>,
+    team: Option<i64>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE cases SET primary_worker_id = $1, team_id = $2, version = version + 1
+         WHERE agency_id = $3 AND id = $4 AND version = $5",
+    )
+    .bind(worker)
+    .bind(team)
+    .bind(agency_id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_risk_flag(conn: &mut Conn, agency_id: i64, id: i64, flag: bool) -> Result<()> {
+    sqlx::query("UPDATE cases SET risk_flag = $1 WHERE agency_id = $2 AND id = $3")
+        .bind(flag as i64)
+        .bind(agency_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StageMove {
+    pub id: i64,
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub moved_by: i64,
+    pub moved_by_name: Option<String>,
+    pub moved_at: i64,
+    pub override_reason: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_stage_move(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    from: Option<&str>,
+    to: &str,
+    by: i64,
+    now: i64,
+    reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_history (agency_id, case_id, from_stage, to_stage, moved_by, moved_at, override_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(from)
+    .bind(to)
+    .bind(by)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn stage_history(conn: &mut Conn, case_id: i64) -> Result<Vec<StageMove>> {
+    Ok(sqlx::query_as(
+        "SELECT h.id, h.from_stage, h.to_stage, h.moved_by, u.display_name AS moved_by_name, h.moved_at, h.override_reason
+         FROM stage_history h LEFT JOIN users u ON u.id = h.moved_by
+         WHERE h.case_id = $1 ORDER BY h.id LIMIT 500",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AssignmentRow {
+    pub id: i64,
+    pub worker_id: Option<i64>,
+    pub worker_name: Option<String>,
+    pub team_id: Option<i64>,
+    pub assigned_by: i64,
+    pub assigned_at: i64,
+    pub reason: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_assignment(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    worker: Option<i64>,
+    team: Option<i64>,
+    by: i64,
+    now: i64,
+    reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO assignments (agency_id, case_id, worker_id, team_id, assigned_by, assigned_at, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(worker)
+    .bind(team)
+    .bind(by)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn assignments(conn: &mut Conn, case_id: i64) -> Result<Vec<AssignmentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.worker_id, u.display_name AS worker_name, a.team_id, a.assigned_by, a.assigned_at, a.reason
+         FROM assignments a LEFT JOIN users u ON u.id = a.worker_id
+         WHERE a.case_id = $1 ORDER BY a.id LIMIT 200",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub contact_date: String,
+    pub mode: String,
+    pub duration_minutes: i64,
+    pub participants: Option<String>,
+    pub interpreter_used: i64,
+    pub summary: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: i64,
+}
+
+const CONTACT: &str = "id, case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary, recorded_by, recorded_at";
+
+pub async fn insert_contact(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    c: &NewContact,
+    by: i64,
+    now: i64,
+) -> Result<ContactRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO contacts (agency_id, case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary, recorded_by, recorded_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING {CONTACT}"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(c.date.to_string())
+    .bind(c.mode.as_str())
+    .bind(c.duration_minutes)
+    .bind(&c.participants)
+    .bind(c.interpreter_used as i64)
+    .bind(&c.summary)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Newest first, paged by id.
+pub async fn contacts(
+    conn: &mut Conn,
+    case_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ContactRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONTACT} FROM contacts WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(case_id)
+    .bind(before_id.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn contact_count(conn: &mut Conn, case_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM contacts WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConsentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub given_on: String,
+    pub method: String,
+    pub witness: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+const CONSENT: &str =
+    "id, case_id, given_on, method, witness, recorded_by, recorded_at, revoked_at";
+
+pub async fn insert_consent(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    client_id: i64,
+    c: &ServiceConsent,
+    by: i64,
+    now: i64,
+) -> Result<ConsentRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO service_consents (agency_id, case_id, client_id, given_on, method, witness, recorded_by, recorded_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING {CONSENT}"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(client_id)
+    .bind(c.given_on.to_string())
+    .bind(c.method.as_str())
+    .bind(&c.witness)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn consents(conn: &mut Conn, case_id: i64) -> Result<Vec<ConsentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONSENT} FROM service_consents WHERE case_id = $1 ORDER BY id DESC LIMIT 100"
+    ))
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn has_service_consent(conn: &mut Conn, case_id: i64) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM service_consents WHERE case_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(case_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}
+
+/// A caseload row: the case, who it is for, and how long it has waited.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseloadRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub preferred_language: String,
+    pub interpreter_needed: i64,
+    pub primary_worker_id: Option<i64>,
+    pub worker_name: Option<String>,
+    pub stage: String,
+    pub stage_entered_at: i64,
+    pub risk_flag: i64,
+    pub contacts: i64,
+    pub consents: i64,
+}
+
+pub enum CaseloadOf {
+    Worker(i64),
+    Team(i64),
+}
+
+/// Open cases of a worker or a team, paged by case id.
+pub async fn caseload(
+    conn: &mut Conn,
+    agency_id: i64,
+    of: CaseloadOf,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<CaseloadRow>> {
+    let (column, value) = match of {
+        CaseloadOf::Worker(id) => ("c.primary_worker_id", id),
+        CaseloadOf::Team(id) => ("c.team_id", id),
+    };
+    let sql = format!(
+        "SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
+                cl.interpreter_needed, c.primary_worker_id, u.display_name AS worker_name, c.stage, c.stage_entered_at,
+                c.risk_flag,
+                (SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id) AS contacts,
+                (SELECT COUNT(*) FROM service_consents s WHERE s.case_id = c.id AND s.revoked_at IS NULL) AS consents
+         FROM cases c JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = c.primary_worker_id
+         WHERE c.agency_id = $1 AND {column} = $2 AND c.closed_at IS NULL AND c.id > $3
+         ORDER BY c.id LIMIT $4"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(agency_id)
+        .bind(value)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// Move every case, identifier and household member of one client to another (for a merge);
+/// returns the ids moved so the merge can be undone exactly.
+pub async fn reassign_client(conn: &mut Conn, table: &str, from: i64, to: i64) -> Result<Vec<i64>> {
+    // `table` is one of a fixed set chosen by the caller, never user input.
+    let sql = format!("SELECT id FROM {table} WHERE client_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(from).fetch_all(&mut *conn).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    move_rows(conn, table, &ids, to).await?;
+    Ok(ids)
+}
+
+pub async fn move_rows(conn: &mut Conn, table: &str, ids: &[i64], to: i64) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE {table} SET client_id = $1 WHERE id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(to);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}

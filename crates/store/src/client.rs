@@ -1,0 +1,412 @@
+//! Client registry rows: profile, identifiers, household, and the trigram index behind name search.
+
+use crate::{Conn, Result};
+use casework_domain::client::{Birth, ClientProfile};
+use casework_domain::matching::name_trigrams;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClientRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub legal_name: String,
+    pub preferred_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub birth_year_estimate: Option<i64>,
+    pub gender_identity: Option<String>,
+    pub pronouns: Option<String>,
+    pub preferred_language: String,
+    pub interpreter_needed: i64,
+    pub cultural_considerations: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub safe_contact: Option<String>,
+    pub address: Option<String>,
+    pub registered_by: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdentifierRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HouseholdRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub relationship: Option<String>,
+    pub birth_date: Option<String>,
+}
+
+/// The few fields a search result or duplicate warning shows.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClientSummary {
+    pub id: i64,
+    pub legal_name: String,
+    pub preferred_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub preferred_language: String,
+}
+
+const COLUMNS: &str = "id, agency_id, legal_name, preferred_name, birth_date, birth_year_estimate, gender_identity, pronouns, preferred_language, interpreter_needed, cultural_considerations, phone, email, safe_contact, address, registered_by, merged_into, created_at, updated_at, version";
+const SUMMARY: &str = "id, legal_name, preferred_name, birth_date, preferred_language";
+
+/// Identifier values compare without case, spaces or dashes: "AB-12 34" is "ab1234".
+pub fn identifier_key(kind: &str, value: &str) -> String {
+    let v: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    format!("{}:{v}", kind.trim().to_lowercase())
+}
+
+fn birth_columns(birth: &Birth) -> (Option<String>, Option<i64>) {
+    match birth {
+        Birth::Known(d) => (Some(d.to_string()), None),
+        Birth::EstimatedYear(y) => (None, Some(i64::from(*y))),
+        Birth::Unknown => (None, None),
+    }
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    agency_id: i64,
+    p: &ClientProfile,
+    registered_by: i64,
+    now: i64,
+) -> Result<i64> {
+    let (birth_date, birth_year) = birth_columns(&p.birth);
+    let row = sqlx::query(
+        "INSERT INTO clients (agency_id, legal_name, preferred_name, birth_date, birth_year_estimate, gender_identity,
+           pronouns, preferred_language, interpreter_needed, cultural_considerations, phone, email, safe_contact,
+           address, registered_by, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(&p.legal_name)
+    .bind(&p.preferred_name)
+    .bind(birth_date)
+    .bind(birth_year)
+    .bind(&p.gender_identity)
+    .bind(&p.pronouns)
+    .bind(&p.preferred_language)
+    .bind(p.interpreter_needed as i64)
+    .bind(&p.cultural_considerations)
+    .bind(&p.phone)
+    .bind(&p.email)
+    .bind(&p.safe_contact)
+    .bind(&p.address)
+    .bind(registered_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    write_children(conn, agency_id, id, p).await?;
+    Ok(id)
+}
+
+async fn write_children(conn: &mut Conn, agency_id: i64, id: i64, p: &ClientProfile) -> Result<()> {
+    for i in &p.identifiers {
+        sqlx::query(
+            "INSERT INTO client_identifiers (agency_id, client_id, kind, value, value_key) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(agency_id)
+        .bind(id)
+        .bind(&i.kind)
+        .bind(&i.value)
+        .bind(identifier_key(&i.kind, &i.value))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for h in &p.household {
+        sqlx::query(
+            "INSERT INTO household_members (agency_id, client_id, name, relationship, birth_date) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(agency_id)
+        .bind(id)
+        .bind(&h.name)
+        .bind(&h.relationship)
+        .bind(h.birth_date.map(|d| d.to_string()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    index_names(conn, agency_id, id, &p.names()).await
+}
+
+/// Replace the client's name trigrams.
+pub async fn index_names(conn: &mut Conn, agency_id: i64, id: i64, names: &[&str]) -> Result<()> {
+    sqlx::query("DELETE FROM client_name_grams WHERE client_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let mut grams: Vec<String> = names.iter().flat_map(|n| name_trigrams(n)).collect();
+    grams.sort();
+    grams.dedup();
+    for chunk in grams.chunks(100) {
+        let mut sql =
+            String::from("INSERT INTO client_name_grams (agency_id, gram, client_id) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("($1, ${}, $2)", i + 3));
+        }
+        let mut q = sqlx::query(&sql).bind(agency_id).bind(id);
+        for g in chunk {
+            q = q.bind(g.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<ClientRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM clients WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn identifiers(conn: &mut Conn, client_id: i64) -> Result<Vec<IdentifierRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, client_id, kind, value FROM client_identifiers WHERE client_id = $1 ORDER BY id",
+    )
+    .bind(client_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn household(conn: &mut Conn, client_id: i64) -> Result<Vec<HouseholdRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, client_id, name, relationship, birth_date FROM household_members WHERE client_id = $1 ORDER BY id",
+    )
+    .bind(client_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Who works the client's cases: the facts the access policy needs.
+pub async fn case_reach(
+    conn: &mut Conn,
+    client_ids: &[i64],
+) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, client_ids.len());
+    let sql = format!(
+        "SELECT client_id, primary_worker_id, team_id FROM cases WHERE client_id IN ({list})"
+    );
+    let mut q = sqlx::query(&sql);
+    for id in client_ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Clients sharing the most name trigrams with the query, best first (a bounded candidate set).
+pub async fn gram_candidates(
+    conn: &mut Conn,
+    agency_id: i64,
+    grams: &[String],
+    limit: i64,
+) -> Result<Vec<i64>> {
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(3, grams.len());
+    let sql = format!(
+        "SELECT g.client_id, COUNT(*) AS hits FROM client_name_grams g
+         WHERE g.agency_id = $1 AND g.gram IN ({list})
+         GROUP BY g.client_id ORDER BY hits DESC, g.client_id LIMIT $2"
+    );
+    let mut q = sqlx::query(&sql).bind(agency_id).bind(limit);
+    for g in grams {
+        q = q.bind(g.as_str());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+pub async fn summaries(conn: &mut Conn, agency_id: i64, ids: &[i64]) -> Result<Vec<ClientSummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(2, ids.len());
+    let sql = format!(
+        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN ({list})"
+    );
+    let mut q = sqlx::query_as(&sql).bind(agency_id);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
+pub async fn by_birth_date(
+    conn: &mut Conn,
+    agency_id: i64,
+    date: &str,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<ClientSummary>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND birth_date = $2 AND merged_into IS NULL AND id > $3 ORDER BY id LIMIT $4"
+    ))
+    .bind(agency_id)
+    .bind(date)
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Birth dates between two dates (inclusive), for near-date duplicate checks.
+pub async fn born_between(
+    conn: &mut Conn,
+    agency_id: i64,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM clients WHERE agency_id = $1 AND birth_date >= $2 AND birth_date <= $3 AND merged_into IS NULL ORDER BY id LIMIT $4",
+    )
+    .bind(agency_id)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+pub async fn by_identifier(
+    conn: &mut Conn,
+    agency_id: i64,
+    key: &str,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT client_id FROM client_identifiers WHERE agency_id = $1 AND value_key = $2 ORDER BY client_id LIMIT $3",
+    )
+    .bind(agency_id)
+    .bind(key)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Identifiers of many clients at once, for duplicate checks.
+pub async fn identifiers_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<IdentifierRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, client_id, kind, value FROM client_identifiers WHERE client_id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
+pub async fn record_duplicate_decision(
+    conn: &mut Conn,
+    agency_id: i64,
+    client_id: Option<i64>,
+    candidate_ids: &[i64],
+    decision: &str,
+    by: i64,
+    now: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO duplicate_decisions (agency_id, client_id, candidate_ids, decision, decided_by, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(client_id)
+    .bind(serde_json::to_string(candidate_ids).unwrap_or_default())
+    .bind(decision)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Overwrite the profile if the row is still at `version`; false when someone changed it first.
+pub async fn update(
+    conn: &mut Conn,
+    agency_id: i64,
+    id: i64,
+    version: i64,
+    p: &ClientProfile,
+    now: i64,
+) -> Result<bool> {
+    let (birth_date, birth_year) = birth_columns(&p.birth);
+    let done = sqlx::query(
+        "UPDATE clients SET legal_name = $1, preferred_name = $2, birth_date = $3, birth_year_estimate = $4,
+           gender_identity = $5, pronouns = $6, preferred_language = $7, interpreter_needed = $8,
+           cultural_considerations = $9, phone = $10, email = $11, safe_contact = $12, address = $13,
+           updated_at = $14, version = version + 1
+         WHERE agency_id = $15 AND id = $16 AND version = $17",
+    )
+    .bind(&p.legal_name)
+    .bind(&p.preferred_name)
+    .bind(birth_date)
+    .bind(birth_year)
+    .bind(&p.gender_identity)
+    .bind(&p.pronouns)
+    .bind(&p.preferred_language)
+    .bind(p.interpreter_needed as i64)
+    .bind(&p.cultural_considerations)
+    .bind(&p.phone)
+    .bind(&p.email)
+    .bind(&p.safe_contact)
+    .bind(&p.address)
+    .bind(now)
+    .bind(agency_id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM client_identifiers WHERE client_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM household_members WHERE client_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    write_children(conn, agency_id, id, p).await?;
+    Ok(true)
+}

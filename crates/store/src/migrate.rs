@@ -1,0 +1,107 @@
+//! Embedded migrations, one folder per backend, applied in order, each in its own transaction.
+
+use crate::{Backend, Result, Store, StoreError};
+use sha2::{Digest, Sha256};
+use sqlx::{Executor, Row};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Migration {
+    fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+
+    fn checksum(&self, backend: Backend) -> String {
+        hex::encode(Sha256::digest(self.sql(backend).as_bytes()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub applied: Vec<i64>,
+    pub pending: Vec<i64>,
+}
+
+impl MigrationStatus {
+    pub fn current(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)";
+
+async fn applied(store: &Store) -> Result<Vec<(i64, String)>> {
+    store.pool().execute(CREATE_TABLE).await?;
+    let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+        .collect()
+}
+
+pub async fn status(store: &Store) -> Result<MigrationStatus> {
+    let done = applied(store).await?;
+    for (version, checksum) in &done {
+        if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *version) {
+            if &m.checksum(store.backend()) != checksum {
+                return Err(StoreError::MigrationChanged { version: *version });
+            }
+        }
+    }
+    Ok(MigrationStatus {
+        applied: done.iter().map(|(v, _)| *v).collect(),
+        pending: MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !done.iter().any(|(d, _)| d == v))
+            .collect(),
+    })
+}
+
+pub async fn run(store: &Store) -> Result<Vec<i64>> {
+    let pending = status(store).await?.pending;
+    let mut ran = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| pending.contains(&m.version)) {
+        let mut tx = store.begin_write().await?;
+        // Another process may have applied it while we waited for the lock.
+        let already = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if already.is_some() {
+            continue;
+        }
+        tx.execute(m.sql(store.backend()))
+            .await
+            .map_err(|e| StoreError::Migration {
+                version: m.version,
+                message: e.to_string(),
+            })?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(m.checksum(store.backend()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        ran.push(m.version);
+    }
+    Ok(ran)
+}
