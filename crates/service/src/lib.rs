@@ -1,1 +1,168 @@
+//! One function per use case: authorize, validate, write, audit, in one transaction.
+//! Nothing outside this crate touches the store.
 
+pub mod admin;
+pub mod audit;
+mod audit_log;
+pub mod auth;
+pub mod case;
+pub mod client;
+pub mod clock;
+mod error;
+mod page;
+
+pub use audit_log::AuditLog;
+pub use casework_domain as domain;
+pub use casework_domain::access::Actor;
+pub use casework_store::{backend_of, sqlite_url_in, Backend, MigrationStatus, Store};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ServiceError, ServiceResult};
+pub use page::{Cursor, Page};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings the service layer needs. Every one is also a command-line flag in the CLI.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    /// Failed sign-ins per account before it is locked for `lockout`.
+    pub account_failure_limit: i64,
+    /// Failed sign-ins per network address before it is locked for `lockout`.
+    pub address_failure_limit: i64,
+    pub lockout: Duration,
+    /// Write read-audit entries (always on in production; off only to measure its cost).
+    pub audit_reads: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            account_failure_limit: 5,
+            address_failure_limit: 50,
+            lockout: Duration::from_secs(15 * 60),
+            audit_reads: true,
+        }
+    }
+}
+
+/// The service: a store, a clock, the audit writer and the settings. Cheap to clone.
+#[derive(Clone)]
+pub struct Casework {
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) audit: AuditLog,
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for Casework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Casework")
+            .field("store", &self.store)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Casework {
+    /// Connect, run migrations, start the audit writer.
+    pub async fn open(
+        url: &str,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> ServiceResult<Casework> {
+        let store = Store::connect(url, 16).await?;
+        store.migrate().await?;
+        let audit = AuditLog::start(store.clone(), settings.audit_reads);
+        Ok(Casework {
+            store,
+            clock,
+            audit,
+            settings: Arc::new(settings),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn today(&self) -> time::Date {
+        clock::date_of(self.clock.now_ms())
+    }
+
+    /// Is the database reachable and the schema current? For `/readyz`.
+    pub async fn ready(&self) -> ServiceResult<MigrationStatus> {
+        self.store.ping().await?;
+        Ok(self.store.migration_status().await?)
+    }
+
+    /// Wait until every queued audit entry is written, then close the pool.
+    pub async fn shutdown(&self) {
+        self.audit.flush().await;
+        self.store.close().await;
+    }
+
+    /// Direct access to the store for the operator's own tools (migrate, seed, verify, bench).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+use casework_domain::audit::{Event, Outcome};
+
+/// What an audit entry says about one action.
+pub(crate) struct Act<'a> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: Option<i64>,
+    pub client_id: Option<i64>,
+}
+
+impl Casework {
+    pub(crate) fn event(
+        &self,
+        actor: &Actor,
+        act: Act<'_>,
+        outcome: Outcome,
+        reason: Option<&str>,
+    ) -> Event {
+        Event {
+            agency_id: actor.agency_id,
+            at_ms: self.clock.now_ms(),
+            actor_user_id: Some(actor.user_id),
+            action: act.action.to_string(),
+            record_type: act.record_type.to_string(),
+            record_id: act.record_id,
+            client_id: act.client_id,
+            outcome,
+            reason: reason.map(str::to_string),
+        }
+    }
+
+    /// Record a refusal (in its own group commit: the refused transaction is rolled back) and
+    /// hand back the error the caller sees.
+    pub(crate) async fn deny(
+        &self,
+        actor: &Actor,
+        act: Act<'_>,
+        decision: casework_domain::access::Decision,
+    ) -> ServiceError {
+        let event = self.event(actor, act, Outcome::Denied, None);
+        if let Err(e) = self.audit.record(vec![event]).await {
+            return e;
+        }
+        match decision {
+            casework_domain::access::Decision::Forbidden => ServiceError::Forbidden,
+            _ => ServiceError::NotFound,
+        }
+    }
+}

@@ -188,3 +188,18 @@ pub(crate) fn backend_of_conn(conn: &AnyConnection) -> Backend {
         Backend::Postgres
     }
 }
+
+/// Commit, with the error in the store's terms.
+pub async fn commit(tx: Tx) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
+}
+
+pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
+
+impl Store {
+    /// A connection for reads that need no transaction.
+    pub async fn conn(&self) -> Result<PooledConn> {
+        Ok(self.pool.acquire().await?)
+    }
+}

@@ -1,0 +1,120 @@
+//! Group commit for audit entries that do not ride in a write transaction (reads, denials,
+//! sign-ins). Many requests' entries go to disk in one transaction; no request is answered before
+//! its own entries are committed.
+
+use crate::{ServiceError, ServiceResult};
+use casework_domain::audit::Event;
+use casework_store::Store;
+use std::collections::BTreeMap;
+use tokio::sync::{mpsc, oneshot};
+
+struct Pending {
+    events: Vec<Event>,
+    done: oneshot::Sender<bool>,
+}
+
+#[derive(Clone)]
+pub struct AuditLog {
+    queue: mpsc::Sender<Pending>,
+    audit_reads: bool,
+}
+
+/// The most entries written in one transaction.
+const GROUP_LIMIT: usize = 1024;
+
+impl AuditLog {
+    pub(crate) fn start(store: Store, audit_reads: bool) -> AuditLog {
+        let (queue, rx) = mpsc::channel(4096);
+        tokio::spawn(run(store, rx));
+        AuditLog { queue, audit_reads }
+    }
+
+    /// Write the entries and wait until they are committed.
+    pub(crate) async fn record(&self, events: Vec<Event>) -> ServiceResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let (done, wait) = oneshot::channel();
+        self.queue
+            .send(Pending { events, done })
+            .await
+            .map_err(|_| ServiceError::Audit)?;
+        match wait.await {
+            Ok(true) => Ok(()),
+            _ => Err(ServiceError::Audit),
+        }
+    }
+
+    /// Like `record`, for entries about reading; skipped only when read auditing is switched off
+    /// to measure its cost.
+    pub(crate) async fn record_read(&self, events: Vec<Event>) -> ServiceResult<()> {
+        if self.audit_reads {
+            self.record(events).await
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Returns once everything queued before the call is on disk.
+    pub(crate) async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self
+            .queue
+            .send(Pending {
+                events: Vec::new(),
+                done,
+            })
+            .await
+            .is_ok()
+        {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        let mut count = group[0].events.len();
+        while count < GROUP_LIMIT {
+            match rx.try_recv() {
+                Ok(p) => {
+                    count += p.events.len();
+                    group.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let ok = write(&store, &group).await;
+        if !ok {
+            tracing::error!(
+                entries = count,
+                "audit group commit failed; requests refused"
+            );
+        }
+        for p in group {
+            let _ = p.done.send(ok);
+        }
+    }
+}
+
+async fn write(store: &Store, group: &[Pending]) -> bool {
+    let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+    for p in group {
+        for e in &p.events {
+            by_agency.entry(e.agency_id).or_default().push(e.clone());
+        }
+    }
+    if by_agency.is_empty() {
+        return true;
+    }
+    let result = async {
+        let mut tx = store.begin_write().await?;
+        for (agency, events) in by_agency {
+            casework_store::audit::append(&mut tx, agency, events).await?;
+        }
+        casework_store::commit(tx).await
+    }
+    .await;
+    result.is_ok()
+}

@@ -1,0 +1,82 @@
+use casework_domain::stage::{TransitionError, Unmet};
+use casework_domain::Invalid;
+use casework_store::StoreError;
+
+/// Every way a use case can fail. `code()` is stable: the web layer maps it to a status and a
+/// translated message, and API clients may match on it.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("email or password is wrong")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: i64 },
+    #[error("invalid {0}")]
+    Invalid(#[from] Invalid),
+    #[error("the record changed since it was read")]
+    Stale,
+    #[error("already exists: {0}")]
+    Duplicate(&'static str),
+    #[error("the stage's requirements are not met")]
+    GuardUnmet(Vec<Unmet>),
+    #[error("that stage change is not possible")]
+    TransitionNotAllowed,
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    #[error("audit log could not be written")]
+    Audit,
+}
+
+impl ServiceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::NotFound => "not_found",
+            ServiceError::Forbidden => "forbidden",
+            ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::BadCredentials => "bad_credentials",
+            ServiceError::Throttled { .. } => "throttled",
+            ServiceError::Invalid(i) => i.code,
+            ServiceError::Stale => "stale",
+            ServiceError::Duplicate(_) => "duplicate",
+            ServiceError::GuardUnmet(_) => "guard_unmet",
+            ServiceError::TransitionNotAllowed => "transition_not_allowed",
+            ServiceError::Store(_) => "storage_error",
+            ServiceError::Audit => "audit_unavailable",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ServiceError::Invalid(i) => Some(&i.field),
+            ServiceError::Duplicate(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransitionError> for ServiceError {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::GuardUnmet(u) => ServiceError::GuardUnmet(u),
+            TransitionError::NotAllowed { .. } => ServiceError::TransitionNotAllowed,
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Turn a unique-key race into a conflict the caller can act on.
+pub(crate) fn conflict_as(field: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
+    move |e| {
+        if e.is_conflict() {
+            ServiceError::Duplicate(field)
+        } else {
+            ServiceError::Store(e)
+        }
+    }
+}
