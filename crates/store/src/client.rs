@@ -54,19 +54,20 @@ pub struct ClientSummary {
     pub preferred_name: Option<String>,
     pub birth_date: Option<String>,
     pub preferred_language: String,
+    pub registered_by: Option<i64>,
 }
 
 const COLUMNS: &str = "id, agency_id, legal_name, preferred_name, birth_date, birth_year_estimate, gender_identity, pronouns, preferred_language, interpreter_needed, cultural_considerations, phone, email, safe_contact, address, registered_by, merged_into, created_at, updated_at, version";
-const SUMMARY: &str = "id, legal_name, preferred_name, birth_date, preferred_language";
+const SUMMARY: &str =
+    "id, legal_name, preferred_name, birth_date, preferred_language, registered_by";
 
 /// Identifier values compare without case, spaces or dashes: "AB-12 34" is "ab1234".
-pub fn identifier_key(kind: &str, value: &str) -> String {
-    let v: String = value
+pub fn identifier_norm(value: &str) -> String {
+    value
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_lowercase)
-        .collect();
-    format!("{}:{v}", kind.trim().to_lowercase())
+        .collect()
 }
 
 fn birth_columns(birth: &Birth) -> (Option<String>, Option<i64>) {
@@ -117,13 +118,13 @@ pub async fn insert(
 async fn write_children(conn: &mut Conn, agency_id: i64, id: i64, p: &ClientProfile) -> Result<()> {
     for i in &p.identifiers {
         sqlx::query(
-            "INSERT INTO client_identifiers (agency_id, client_id, kind, value, value_key) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO client_identifiers (agency_id, client_id, kind, value, value_norm) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(agency_id)
         .bind(id)
         .bind(&i.kind)
         .bind(&i.value)
-        .bind(identifier_key(&i.kind, &i.value))
+        .bind(identifier_norm(&i.value))
         .execute(&mut *conn)
         .await?;
     }
@@ -310,7 +311,7 @@ pub async fn by_identifier(
     limit: i64,
 ) -> Result<Vec<i64>> {
     let rows = sqlx::query(
-        "SELECT DISTINCT client_id FROM client_identifiers WHERE agency_id = $1 AND value_key = $2 ORDER BY client_id LIMIT $3",
+        "SELECT DISTINCT client_id FROM client_identifiers WHERE agency_id = $1 AND value_norm = $2 ORDER BY client_id LIMIT $3",
     )
     .bind(agency_id)
     .bind(key)
@@ -409,4 +410,87 @@ pub async fn update(
         .await?;
     write_children(conn, agency_id, id, p).await?;
     Ok(true)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MergeRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub survivor_id: i64,
+    pub merged_id: i64,
+    pub moved: String,
+    pub merged_by: i64,
+    pub merged_at: i64,
+    pub undone_at: Option<i64>,
+}
+
+const MERGE: &str = "id, agency_id, survivor_id, merged_id, moved, merged_by, merged_at, undone_at";
+
+pub async fn set_merged_into(
+    conn: &mut Conn,
+    agency_id: i64,
+    id: i64,
+    into: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE clients SET merged_into = $1, updated_at = $2, version = version + 1 WHERE agency_id = $3 AND id = $4")
+        .bind(into)
+        .bind(now)
+        .bind(agency_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_merge(
+    conn: &mut Conn,
+    agency_id: i64,
+    survivor: i64,
+    merged: i64,
+    moved: &str,
+    by: i64,
+    now: i64,
+) -> Result<MergeRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO client_merges (agency_id, survivor_id, merged_id, moved, merged_by, merged_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING {MERGE}"
+    ))
+    .bind(agency_id)
+    .bind(survivor)
+    .bind(merged)
+    .bind(moved)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn merge(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<MergeRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MERGE} FROM client_merges WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+pub async fn merges_of(conn: &mut Conn, agency_id: i64, client_id: i64) -> Result<Vec<MergeRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {MERGE} FROM client_merges WHERE agency_id = $1 AND (survivor_id = $2 OR merged_id = $2) ORDER BY id DESC LIMIT 50"
+    ))
+    .bind(agency_id)
+    .bind(client_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub async fn mark_merge_undone(conn: &mut Conn, id: i64, by: i64, now: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE client_merges SET undone_by = $1, undone_at = $2 WHERE id = $3 AND undone_at IS NULL")
+        .bind(by)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

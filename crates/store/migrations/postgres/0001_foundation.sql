@@ -101,9 +101,9 @@ CREATE TABLE client_identifiers (
     client_id BIGINT NOT NULL REFERENCES clients(id),
     kind TEXT NOT NULL,
     value TEXT NOT NULL,
-    value_key TEXT NOT NULL
+    value_norm TEXT NOT NULL
 );
-CREATE INDEX client_identifiers_value ON client_identifiers (agency_id, value_key);
+CREATE INDEX client_identifiers_value ON client_identifiers (agency_id, value_norm);
 CREATE INDEX client_identifiers_client ON client_identifiers (client_id);
 
 CREATE TABLE household_members (
