@@ -1,0 +1,68 @@
+//! What went wrong with a submitted form, shown next to the field it concerns.
+
+use crate::error::PageError;
+use crate::i18n::T;
+use axum::http::StatusCode;
+use casework_service::ServiceError;
+
+#[derive(Debug, Clone, Default)]
+pub struct Problem {
+    /// The form field the message belongs next to; None shows it above the form.
+    pub field: Option<String>,
+    pub message: Option<String>,
+}
+
+impl Problem {
+    pub fn none() -> Problem {
+        Problem::default()
+    }
+
+    pub fn general(message: String) -> Problem {
+        Problem {
+            field: None,
+            message: Some(message),
+        }
+    }
+
+    /// A problem the person can fix in the form (bad input, duplicate, stale version), with the
+    /// status to answer; anything else becomes the error page. `fields` are the form's inputs:
+    /// a field not among them is shown above the form.
+    pub fn from_service(
+        e: ServiceError,
+        t: &T,
+        fields: &[&str],
+    ) -> Result<(StatusCode, Problem), PageError> {
+        match e {
+            ServiceError::Invalid(_)
+            | ServiceError::Duplicate(_)
+            | ServiceError::Stale
+            | ServiceError::BadCredentials => {
+                let field = e.field().filter(|f| fields.contains(f)).map(str::to_string);
+                Ok((
+                    crate::error::status_of(&e),
+                    Problem {
+                        field,
+                        message: Some(t.error(e.code())),
+                    },
+                ))
+            }
+            other => Err(PageError::from(other)),
+        }
+    }
+
+    /// The message for `field`, if the problem is there.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        match &self.field {
+            Some(f) if f == field => self.message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The message shown above the form.
+    pub fn summary(&self) -> Option<&str> {
+        match self.field {
+            None => self.message.as_deref(),
+            Some(_) => None,
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! "Your account": language, API tokens, signing out everywhere.
+
+use crate::error::PageError;
+use crate::i18n::T;
+use crate::layout::{moment, Chrome, Problem};
+use crate::session::Staff;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(show))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    t: T,
+    page: Chrome,
+    display_name: String,
+    email: String,
+    role: String,
+    tokens: Vec<TokenRow>,
+    /// A token just created: shown on this one answer and never again.
+    new_token: Option<String>,
+    problem: Problem,
+    notice: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AccountQuery {
+    notice: Option<String>,
+}
+
+fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
+    match notice? {
+        "token-revoked" => Some(t.get("notice-token-revoked")),
+        _ => None,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    new_token: Option<String>,
+    problem: Problem,
+    notice: Option<String>,
+) -> Result<String, PageError> {
+    let t = staff.t();
+    let never = t.get("tokens-never-used");
+    let tokens = state
+        .app
+        .tokens(staff.actor())
+        .await?
+        .into_iter()
+        .map(|tok| TokenRow {
+            id: tok.id,
+            name: tok.name,
+            created: moment(tok.created_at),
+            last_used: tok
+                .last_used_at
+                .map(moment)
+                .unwrap_or_else(|| never.clone()),
+            revoked: tok.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(AccountPage {
+        t,
+        page: Chrome::new(&staff.visitor, "/account"),
+        display_name: staff.principal.display_name.clone(),
+        email: staff.principal.email.clone(),
+        role: t.role(staff.actor().role.as_str()),
+        tokens,
+        new_token,
+        problem,
+        notice,
+    }
+    .render()?)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AccountQuery>,
+) -> Result<Html<String>, PageError> {
+    let notice = notice_of(&staff.t(), q.notice.as_deref());
+    Ok(Html(
+        page(&state, &staff, None, Problem::none(), notice).await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    match state.app.create_token(staff.actor(), &form.name).await {
+        Ok((_, secret)) => {
+            let shown = Some(secret.expose().to_string());
+            Ok(Html(page(&state, &staff, shown, Problem::none(), None).await?).into_response())
+        }
+        Err(e) => {
+            let (status, problem) = Problem::from_service(e, &staff.t(), &["name"])?;
+            Ok((
+                status,
+                Html(page(&state, &staff, None, problem, None).await?),
+            )
+                .into_response())
+        }
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Redirect, PageError> {
+    state.app.revoke_token(staff.actor(), id).await?;
+    Ok(Redirect::to("/account?notice=token-revoked"))
+}

@@ -1,0 +1,27 @@
+//! What an agency admin manages: users, teams, programs. Admins see no client content here.
+
+mod programs;
+mod teams;
+mod users;
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(users::routes())
+        .merge(teams::routes())
+        .merge(programs::routes())
+}
+
+/// One option of a `<select>`.
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A checkbox: browsers send it only when ticked.
+pub(crate) fn ticked(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.is_empty())
+}

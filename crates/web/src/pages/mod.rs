@@ -1,0 +1,62 @@
+//! Server-rendered pages. Each module exposes `routes()`; add a new page module by listing its
+//! routes in [`routes`] below. Every route listed here passes the visitor layer (`visit`), which
+//! resolves the session and language, checks the CSRF token of every state-changing form, and
+//! renders error pages.
+
+mod account;
+mod admin;
+mod assets;
+mod error_page;
+mod home;
+mod language;
+mod sign_in;
+mod visit;
+
+pub use error_page::render as render_error_page;
+
+use crate::AppState;
+use axum::Router;
+
+/// Every page route. Add yours here.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(sign_in::routes())
+        .merge(language::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
+}
+
+/// The page routes behind the visitor layer, plus the static assets (which need no session).
+pub fn layered(state: AppState) -> Router<AppState> {
+    routes()
+        .layer(axum::middleware::from_fn_with_state(state, visit::visit))
+        .merge(assets::routes())
+}
+
+/// A local path to return to after a form: only "/something", never another site.
+pub(crate) fn local_path(raw: Option<&str>) -> &str {
+    match raw {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains(['\\', '\r', '\n'])
+                && p.len() <= 300 =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(super::local_path(Some("/account")), "/account");
+        assert_eq!(super::local_path(Some("//evil.example")), "/");
+        assert_eq!(super::local_path(Some("https://evil.example")), "/");
+        assert_eq!(super::local_path(Some("/\\evil.example")), "/");
+        assert_eq!(super::local_path(None), "/");
+    }
+}

@@ -1,0 +1,149 @@
+//! Sign-in and sign-out. The session token lives only in an HttpOnly cookie.
+
+use crate::error::PageError;
+use crate::i18n::T;
+use crate::layout::{home_of, Chrome, Problem};
+use crate::session::{self, Staff, Visitor};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use casework_service::auth::Secret;
+use casework_service::ServiceError;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(show).post(submit))
+        .route("/sign-out", post(sign_out))
+        .route("/sign-out-everywhere", post(sign_out_everywhere))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    t: T,
+    page: Chrome,
+    email: String,
+    problem: Problem,
+}
+
+fn page(visitor: &Visitor, email: String, problem: Problem) -> Result<String, PageError> {
+    Ok(SignInPage {
+        t: visitor.t(),
+        page: Chrome::new(visitor, "/sign-in"),
+        email,
+        problem,
+    }
+    .render()?)
+}
+
+async fn show(visitor: Visitor) -> Result<Response, PageError> {
+    if let Some(p) = visitor.principal() {
+        return Ok(Redirect::to(home_of(p.actor.role)).into_response());
+    }
+    Ok(Html(page(&visitor, String::new(), Problem::none())?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+// The password must never reach a log, even through a debug print of the form.
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm")
+            .field("password", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The network address failed sign-ins are counted against: the peer, as the server saw it.
+pub(crate) fn peer_address(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    peer: PeerAddress,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let password = Secret::new(form.password);
+    match state.app.sign_in(&form.email, &password, &peer.0).await {
+        Ok(new_session) => {
+            let cookie = session::session_cookie(&new_session.token, state.config.secure_cookies);
+            let mut res = Redirect::to(home_of(new_session.principal.actor.role)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        Err(e @ ServiceError::Throttled { .. }) => {
+            let t = visitor.t();
+            let error = PageError::from(e);
+            let problem = Problem::general(t.error(error.code));
+            let mut res = (
+                StatusCode::TOO_MANY_REQUESTS,
+                Html(page(&visitor, form.email, problem)?),
+            )
+                .into_response();
+            if let Some(secs) = error.retry_after {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Ok(res)
+        }
+        Err(e) => {
+            let (status, problem) = Problem::from_service(e, &visitor.t(), &[])?;
+            Ok((status, Html(page(&visitor, form.email, problem)?)).into_response())
+        }
+    }
+}
+
+/// The peer address as an extractor, so handlers need not see request parts.
+pub(crate) struct PeerAddress(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddress(peer_address(parts)))
+    }
+}
+
+fn signed_out(secure: bool) -> Response {
+    let mut res = Redirect::to("/sign-in").into_response();
+    let cookie = session::removal(session::SESSION_COOKIE, secure);
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn sign_out(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
+    if let Some(token) = &visitor.session_token {
+        state.app.sign_out(token).await?;
+    }
+    Ok(signed_out(state.config.secure_cookies))
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Response, PageError> {
+    state.app.sign_out_everywhere(staff.actor()).await?;
+    Ok(signed_out(state.config.secure_cookies))
+}
