@@ -7,6 +7,7 @@ mod audit_log;
 pub mod auth;
 pub mod case;
 pub mod client;
+pub mod seed;
 pub mod clock;
 mod error;
 mod page;

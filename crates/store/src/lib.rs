@@ -8,6 +8,7 @@ pub mod case;
 pub mod client;
 mod migrate;
 pub mod schema;
+pub mod seed;
 pub mod session;
 pub mod user;
 
