@@ -1,0 +1,155 @@
+//! `casework serve`: migrate, optionally seed the demo, then serve HTTP until SIGTERM or Ctrl-C.
+
+use crate::config::{open, GlobalArgs};
+use crate::demo;
+use crate::failure::Failure;
+use casework_service::Settings;
+use casework_web::WebConfig;
+use clap::ArgAction;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address and port to listen on.
+    #[arg(long, env = "CASEWORK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+
+    /// Mark cookies `Secure` and send HSTS. Set when a TLS proxy sits in front.
+    #[arg(long, env = "CASEWORK_SECURE_COOKIES")]
+    secure_cookies: bool,
+
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "CASEWORK_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..))]
+    max_body_bytes: u64,
+
+    /// A request still running after this many seconds is answered 503.
+    #[arg(long, env = "CASEWORK_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout_secs: u64,
+
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "CASEWORK_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    session_idle_minutes: u64,
+
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long, env = "CASEWORK_SESSION_ABSOLUTE_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    session_absolute_hours: u64,
+
+    /// Failed sign-ins on one account before it is locked for --lockout-minutes.
+    #[arg(long, env = "CASEWORK_ACCOUNT_FAILURE_LIMIT", default_value_t = 5,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    account_failure_limit: i64,
+
+    /// Failed sign-ins from one network address before it is locked for --lockout-minutes.
+    #[arg(long, env = "CASEWORK_ADDRESS_FAILURE_LIMIT", default_value_t = 50,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    address_failure_limit: i64,
+
+    /// How long an account or address stays locked after too many failed sign-ins.
+    #[arg(long, env = "CASEWORK_LOCKOUT_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    lockout_minutes: u64,
+
+    /// Write audit entries for reads. Switch off only to measure what auditing costs.
+    #[arg(long, env = "CASEWORK_AUDIT_READS", default_value_t = true, action = ArgAction::Set)]
+    audit_reads: bool,
+
+    /// Create the demo agency and its users (published passwords) if missing, and print logins.
+    #[arg(long, env = "CASEWORK_DEMO")]
+    demo: bool,
+}
+
+impl Args {
+    fn settings(&self) -> Settings {
+        Settings {
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
+            account_failure_limit: self.account_failure_limit,
+            address_failure_limit: self.address_failure_limit,
+            lockout: Duration::from_secs(self.lockout_minutes * 60),
+            audit_reads: self.audit_reads,
+        }
+    }
+
+    fn web_config(&self) -> Result<WebConfig, Failure> {
+        Ok(WebConfig {
+            secure_cookies: self.secure_cookies,
+            max_body_bytes: usize::try_from(self.max_body_bytes)
+                .map_err(|_| Failure::usage("--max-body-bytes is too large for this machine"))?,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+        })
+    }
+}
+
+/// Resolves on SIGTERM (how service managers and containers stop us) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown requested; finishing requests in flight");
+}
+
+pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
+    let web = args.web_config()?;
+    if args.audit_reads {
+        tracing::debug!("read auditing on");
+    } else {
+        tracing::warn!("read auditing is OFF: reads of client records leave no audit entry");
+    }
+    let app = open(global, args.settings()).await?;
+    let status = app.store().migration_status().await?;
+    tracing::info!(backend = ?app.backend(), applied = ?status.applied, "database ready");
+    if args.demo {
+        let logins = match demo::seed(&app).await {
+            Ok(logins) => logins,
+            Err(f) => {
+                app.shutdown().await;
+                return Err(f);
+            }
+        };
+        println!("{}", demo::login_table(&logins));
+    }
+    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            app.shutdown().await;
+            return Err(Failure::failed(format!(
+                "could not listen on {}: {e}",
+                args.listen
+            )));
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::failed(format!("could not read the listening address: {e}")))?;
+    // Printed (not only logged) so a person or a script sees where to go, whatever the log level.
+    println!("Casework is listening on http://{addr}/");
+    tracing::info!(%addr, "listening");
+    // `serve` lets requests in flight finish, then flushes the audit log and closes the pool.
+    casework_web::serve(listener, app, web, shutdown_signal())
+        .await
+        .map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
