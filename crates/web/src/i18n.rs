@@ -92,7 +92,7 @@ fn bundle(locale: Locale) -> &'static Bundle {
     }]
 }
 
-/// A translator for one locale. Templates call `t.get("message-id")`; the catalogue test scans
+/// A translator for one locale. Templates call `t.get` with a literal message id; the catalogue test scans
 /// templates and code for exactly that pattern, so ids must be literals there. Ids built at run
 /// time (error codes, roles) go through `t.dynamic` and have their own completeness tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,7 +34,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// Settings of the HTTP layer. Every one is a flag of `casework serve`.
@@ -82,11 +81,13 @@ pub fn router(app: Casework, config: WebConfig) -> Router {
                     state.clone(),
                     metrics::record,
                 ))
-                .layer(RequestBodyLimitLayer::new(max_body))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     state.config.request_timeout,
                 ))
+                // Every body reader (Json, Form, the CSRF check) stops at the limit and answers 413
+                // in the shape of its side (JSON or page). A layer that refused by Content-Length
+                // up front would answer before those shapes are applied.
                 .layer(DefaultBodyLimit::max(max_body)),
         )
         .with_state(state)

@@ -129,3 +129,7 @@ error-malformed_json = The request body is not valid JSON.
 error-unknown_field = This field is not known.
 error-wrong_type = This value has the wrong type.
 error-precondition_required = Send the version you read in an If-Match header.
+error-not_a_worker = Pick an active caseworker or supervisor.
+error-same_record = Pick two different records.
+error-already_merged = This record was already merged into another.
+error-out_of_range = This number is outside the allowed range.

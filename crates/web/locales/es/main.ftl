@@ -129,3 +129,7 @@ error-malformed_json = El cuerpo de la petición no es JSON válido.
 error-unknown_field = Este campo no se reconoce.
 error-wrong_type = Este valor tiene un tipo incorrecto.
 error-precondition_required = Envía la versión que leíste en una cabecera If-Match.
+error-not_a_worker = Elige a un trabajador/a social o supervisor/a activo.
+error-same_record = Elige dos registros distintos.
+error-already_merged = Este registro ya se fusionó con otro.
+error-out_of_range = Este número está fuera del rango permitido.

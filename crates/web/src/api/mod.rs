@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1/`. Each module exposes `routes()` built with
 //! `utoipa_axum::routes!`, which registers a handler and its `#[utoipa::path]` documentation
-//! together: add a module by listing its routes in [`routes`]. Never add API routes with
-//! `.route(...)`: they would be missing from the OpenAPI document (a test checks).
+//! together: add a module by listing its routes in [`routes`]. Never add API routes with axum's
+//! plain route registration: they would be missing from the OpenAPI document (a test checks).
 
 mod caller;
 mod errors;

@@ -1,1 +1,190 @@
-//! Tests against the whole router.
+//! Tests against the whole router, on a fresh SQLite database each.
+
+mod api;
+mod catalogue;
+mod operations;
+mod pages;
+
+use crate::{router, WebConfig};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use casework_service::admin::UserForm;
+use casework_service::auth::Secret;
+use casework_service::{Casework, FixedClock, Settings};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct Fixture {
+    // Held so the database file outlives the test.
+    _dir: tempfile::TempDir,
+    pub app: Casework,
+    pub router: Router,
+}
+
+pub async fn fixture() -> Fixture {
+    fixture_with(WebConfig::default()).await
+}
+
+pub async fn fixture_with(config: WebConfig) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = Casework::open(
+        &format!("sqlite://{}/t.db", dir.path().display()),
+        Arc::new(FixedClock::new(1_790_000_000_000)),
+        Settings::default(),
+    )
+    .await
+    .expect("open");
+    let agency = app
+        .ensure_agency("Riverside Family Services")
+        .await
+        .expect("agency");
+    for (email, role) in [
+        ("admin@example.org", "admin"),
+        ("worker@example.org", "caseworker"),
+        ("auditor@example.org", "auditor"),
+    ] {
+        app.create_user(
+            None,
+            agency.id,
+            &UserForm {
+                email: email.into(),
+                display_name: format!("Test {role}"),
+                role: role.into(),
+                team_id: None,
+                password: Secret::new(PASSWORD),
+                locale: "en".into(),
+            },
+        )
+        .await
+        .expect("user");
+    }
+    let router = router(app.clone(), config);
+    Fixture {
+        _dir: dir,
+        app,
+        router,
+    }
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of a `Set-Cookie` for `name`, as `name=value`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string)
+    }
+
+    pub fn set_cookie_line(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+
+    /// The value of the hidden `csrf` field of the first form on the page.
+    pub fn form_csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("a csrf field") + marker.len();
+        let len = self.body[start..].find('"').expect("end of value");
+        self.body[start..start + len].to_string()
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+pub async fn send(router: &Router, req: Request<Body>) -> Answer {
+    let res = router.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(uri);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::empty()).expect("request")
+}
+
+pub fn form(uri: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut req =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::from(body.to_string())).expect("request")
+}
+
+pub fn encode(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).expect("encodable")
+}
+
+/// A browser session: the cookie header to send and the CSRF token of its forms.
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Sign in through the form, as a browser would.
+pub async fn sign_in(router: &Router, email: &str) -> Browser {
+    let page = send(router, get("/sign-in", None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let pre = page
+        .cookie(crate::session::PRE_SESSION_COOKIE)
+        .expect("pre-session cookie");
+    let body = encode(&[
+        ("csrf", &page.form_csrf()),
+        ("email", email),
+        ("password", PASSWORD),
+    ]);
+    let answer = send(router, form("/sign-in", Some(&pre), &body)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let session = answer
+        .cookie(crate::session::SESSION_COOKIE)
+        .expect("session cookie");
+    let account = send(router, get("/account", Some(&session))).await;
+    assert_eq!(account.status, StatusCode::OK);
+    Browser {
+        csrf: account.form_csrf(),
+        cookie: session,
+    }
+}
+
+/// A bearer token for `email`, made through the service as the CLI would.
+pub async fn bearer(app: &Casework, email: &str) -> String {
+    let actor = app.actor_for_email(email).await.expect("actor");
+    let (_, secret) = app.create_token(&actor, "tests").await.expect("token");
+    format!("Bearer {}", secret.expose())
+}
