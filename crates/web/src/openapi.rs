@@ -58,6 +58,7 @@ pub fn render(doc: OpenApi) -> String {
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
+    operation_id = "openapi_document",
     tag = "meta",
     security(()),
     responses((status = 200, description = "The OpenAPI 3 document of this API", content_type = "application/json"))

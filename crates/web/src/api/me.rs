@@ -27,6 +27,7 @@ pub struct Me {
 #[utoipa::path(
     get,
     path = "/api/v1/me",
+    operation_id = "me",
     tag = "account",
     responses(
         (status = 200, body = Me),

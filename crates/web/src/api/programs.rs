@@ -49,6 +49,7 @@ fn program_of(id: i64, name: String, plan: i64, closure: i64) -> Program {
 #[utoipa::path(
     get,
     path = "/api/v1/programs",
+    operation_id = "list_programs",
     tag = "admin",
     params(PageQuery),
     responses((status = 200, body = ProgramList), (status = 401, body = ErrorEnvelope))
@@ -80,6 +81,7 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/programs",
+    operation_id = "create_program",
     tag = "admin",
     request_body = NewProgram,
     responses(

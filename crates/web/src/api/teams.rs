@@ -32,6 +32,7 @@ pub struct NewTeam {
 #[utoipa::path(
     get,
     path = "/api/v1/teams",
+    operation_id = "list_teams",
     tag = "admin",
     params(PageQuery),
     responses((status = 200, body = TeamList), (status = 401, body = ErrorEnvelope))
@@ -59,6 +60,7 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/teams",
+    operation_id = "create_team",
     tag = "admin",
     request_body = NewTeam,
     responses(

@@ -59,6 +59,7 @@ impl std::fmt::Debug for CreatedToken {
 #[utoipa::path(
     get,
     path = "/api/v1/tokens",
+    operation_id = "list_tokens",
     tag = "account",
     params(PageQuery),
     responses((status = 200, body = TokenList), (status = 401, body = ErrorEnvelope))
@@ -89,6 +90,7 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/tokens",
+    operation_id = "create_token",
     tag = "account",
     request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 422, body = ErrorEnvelope))
@@ -114,6 +116,7 @@ async fn create(
 #[utoipa::path(
     delete,
     path = "/api/v1/tokens/{id}",
+    operation_id = "revoke_token",
     tag = "account",
     params(("id" = i64, Path, description = "The token")),
     responses((status = 204, description = "Revoked"), (status = 404, body = ErrorEnvelope))

@@ -121,6 +121,7 @@ fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/users",
+    operation_id = "list_users",
     tag = "admin",
     params(PageQuery),
     responses(
@@ -148,6 +149,7 @@ async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/users",
+    operation_id = "create_user",
     tag = "admin",
     request_body = NewUser,
     responses(
@@ -181,6 +183,7 @@ async fn create(
 #[utoipa::path(
     patch,
     path = "/api/v1/users/{id}",
+    operation_id = "update_user",
     tag = "admin",
     params(
         ("id" = i64, Path, description = "The user"),

@@ -6,7 +6,7 @@ use crate::error::{PageError, PageFailure};
 use crate::session::{self, Visitor};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -46,13 +46,18 @@ pub async fn visit(State(state): State<AppState>, req: Request, next: Next) -> R
                 secure,
             );
         };
-        if visitor.ended_session {
-            // The form was filled in a session that has since timed out: sign in again.
-            return finish(&visitor, Redirect::to("/sign-in").into_response(), secure);
-        }
         let submitted = csrf::field_of(&bytes);
         if visitor.issue_pre_session || !csrf::matches(submitted.as_deref(), visitor.csrf()) {
-            tracing::warn!(path = %parts.uri.path(), "form refused: CSRF token missing or wrong");
+            if visitor.ended_session {
+                // Most likely a form filled in a session that has since timed out: ask the person
+                // to sign in again rather than accuse the form of forgery.
+                return finish(&visitor, Redirect::to("/sign-in").into_response(), secure);
+            }
+            let route = parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or("unmatched", |m| m.as_str());
+            tracing::warn!(route, "form refused: CSRF token missing or wrong");
             let res = super::render_error_page(&visitor, &path, &PageError::csrf());
             return finish(&visitor, res, secure);
         }

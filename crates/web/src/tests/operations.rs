@@ -113,6 +113,15 @@ async fn every_documented_operation_is_routed() {
         }
     }
     assert!(operations >= 11, "only {operations} operations documented");
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().into_iter().flat_map(|ops| ops.values()))
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    assert_eq!(ids.len(), operations, "every operation has an operationId");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "operationIds are unique");
 }
 
 #[test]
@@ -158,4 +167,38 @@ fn the_document_lists_the_foundation_routes() {
             "{expected} missing from {paths:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn serve_answers_on_a_socket_and_stops_gracefully() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(
+        listener,
+        f.app.clone(),
+        WebConfig::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ok"), "{answer}");
+    let _ = stop.send(());
+    let served = tokio::time::timeout(std::time::Duration::from_secs(10), server)
+        .await
+        .expect("stops in time")
+        .expect("joins");
+    assert!(served.is_ok());
 }
