@@ -2,7 +2,7 @@
 //! caseload.
 
 use crate::page::{limit, page_of};
-use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
+use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
 use casework_domain::access::{
     case_access, client_access, CaseAction, CaseReach, ClientAction, Decision,
 };
@@ -151,14 +151,14 @@ impl Casework {
         id: i64,
         action: CaseAction,
         name: &str,
-    ) -> ServiceResult<CaseRow> {
+    ) -> Result<CaseRow, Refusal> {
         let row = store::get(conn, actor.agency_id, id).await?;
         let decision = row
             .as_ref()
             .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
         match (decision, row) {
             (Decision::Allow, Some(c)) => Ok(c),
-            (d, row) => Err(self.deny(actor, case_act(name, row.as_ref(), id), d).await),
+            (d, row) => Err(self.refusal(actor, case_act(name, row.as_ref(), id), d)),
         }
     }
 
@@ -314,9 +314,11 @@ impl Casework {
         contacts_cursor: Option<Cursor>,
     ) -> ServiceResult<CaseDetail> {
         let mut conn = self.store.conn().await?;
-        let c = self
-            .authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
-            .await?;
+        let c = authorized!(
+            self,
+            self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
+                .await
+        );
         let stage = stage_of(&c)?;
         let client = client_store::summaries(&mut conn, actor.agency_id, &[c.client_id])
             .await?
@@ -389,15 +391,12 @@ impl Casework {
     ) -> ServiceResult<ContactRow> {
         let contact = form.parse(self.today())?;
         let mut tx = self.store.begin_write().await?;
-        let c = self
-            .authorize_case(
-                &mut tx,
+        let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
                 CaseAction::Record,
                 "contact.record",
-            )
-            .await?;
+            ).await, end tx);
         let row = store::insert_contact(
             &mut tx,
             actor.agency_id,
@@ -432,15 +431,12 @@ impl Casework {
     ) -> ServiceResult<ConsentRow> {
         let consent = form.parse(self.today())?;
         let mut tx = self.store.begin_write().await?;
-        let c = self
-            .authorize_case(
-                &mut tx,
+        let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
                 CaseAction::Record,
                 "consent.record",
-            )
-            .await?;
+            ).await, end tx);
         let row = store::insert_consent(
             &mut tx,
             actor.agency_id,
@@ -484,9 +480,7 @@ impl Casework {
         } else {
             CaseAction::Transition
         };
-        let c = self
-            .authorize_case(&mut tx, actor, case_id, action, "case.stage_move")
-            .await?;
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, action, "case.stage_move").await, end tx);
         if c.version != version {
             return Err(ServiceError::Stale);
         }
@@ -563,9 +557,7 @@ impl Casework {
         let reason = casework_domain::text::optional("reason", form.reason.as_deref(), 2000)?;
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
-        let c = self
-            .authorize_case(&mut tx, actor, case_id, CaseAction::Assign, "case.assign")
-            .await?;
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Assign, "case.assign").await, end tx);
         self.check_assignee(&mut tx, actor, form.worker_id, form.team_id.or(c.team_id))
             .await?;
         let team = form.team_id.or(c.team_id);

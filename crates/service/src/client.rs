@@ -1,7 +1,7 @@
 //! The client registry: duplicate check, registration, reading, search, update, merge.
 
 use crate::page::{limit, page_of};
-use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
+use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
 use casework_domain::access::{client_access, ClientAction, ClientReach, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::client::{parse_date, ClientForm, ClientProfile};
@@ -73,6 +73,9 @@ pub struct DuplicateDecision {
 }
 
 const CANDIDATES: i64 = 300;
+
+/// A candidate's id, names, birth date and (kind, value) identifiers, borrowed from the rows read.
+type OwnedCandidate<'a> = (i64, Vec<&'a str>, Option<time::Date>, Vec<(&'a str, &'a str)>);
 
 pub(crate) async fn reach_of(
     conn: &mut Conn,
@@ -146,7 +149,7 @@ impl Casework {
         ids.dedup();
         let summaries = store::summaries(conn, agency_id, &ids).await?;
         let idents = store::identifiers_of(conn, &ids).await?;
-        let owned: Vec<(i64, Vec<&str>, Option<time::Date>, Vec<(&str, &str)>)> = summaries
+        let owned: Vec<OwnedCandidate> = summaries
             .iter()
             .map(|s| {
                 let mut names = vec![s.legal_name.as_str()];
@@ -338,7 +341,7 @@ impl Casework {
         id: i64,
         action: ClientAction,
         act: Act<'_>,
-    ) -> ServiceResult<ClientRow> {
+    ) -> Result<ClientRow, Refusal> {
         let row = store::get(conn, actor.agency_id, id).await?;
         let decision = match &row {
             None => Decision::Hidden,
@@ -351,22 +354,24 @@ impl Casework {
         };
         match (decision, row) {
             (Decision::Allow, Some(r)) => Ok(r),
-            (d, _) => Err(self.deny(actor, act, d).await),
+            (d, _) => Err(self.refusal(actor, act, d)),
         }
     }
 
     /// A client's profile and the cases this actor may see.
     pub async fn client(&self, actor: &Actor, id: i64) -> ServiceResult<ClientDetail> {
         let mut conn = self.store.conn().await?;
-        let client = self
-            .authorize_client(
+        let client = authorized!(
+            self,
+            self.authorize_client(
                 &mut conn,
                 actor,
                 id,
                 ClientAction::ReadProfile,
                 client_act("client.read", Some(id)),
             )
-            .await?;
+            .await
+        );
         let identifiers = store::identifiers(&mut conn, id).await?;
         let household = store::household(&mut conn, id).await?;
         let cases = case_store::of_client(&mut conn, actor.agency_id, id).await?;
@@ -545,14 +550,12 @@ impl Casework {
     ) -> ServiceResult<ClientRow> {
         let profile = form.parse(self.today())?;
         let mut tx = self.store.begin_write().await?;
-        self.authorize_client(
-            &mut tx,
+        authorized!(self, self.authorize_client(&mut tx,
             actor,
             id,
             ClientAction::UpdateProfile,
             client_act("client.update", Some(id)),
-        )
-        .await?;
+        ).await, end tx);
         if !store::update(
             &mut tx,
             actor.agency_id,
@@ -595,15 +598,12 @@ impl Casework {
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
         for id in [survivor, merged] {
-            let row = self
-                .authorize_client(
-                    &mut tx,
+            let row = authorized!(self, self.authorize_client(&mut tx,
                     actor,
                     id,
                     ClientAction::Merge,
                     client_act("client.merge", Some(id)),
-                )
-                .await?;
+                ).await, end tx);
             if row.merged_into.is_some() {
                 return Err(Invalid::new("merged_id", "already_merged").into());
             }
@@ -660,14 +660,12 @@ impl Casework {
         let m = store::merge(&mut tx, actor.agency_id, merge_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        self.authorize_client(
-            &mut tx,
+        authorized!(self, self.authorize_client(&mut tx,
             actor,
             m.survivor_id,
             ClientAction::Merge,
             client_act("client.unmerge", Some(m.survivor_id)),
-        )
-        .await?;
+        ).await, end tx);
         if !store::mark_merge_undone(&mut tx, m.id, actor.user_id, now).await? {
             return Err(ServiceError::Stale);
         }

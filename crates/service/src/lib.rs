@@ -7,10 +7,10 @@ mod audit_log;
 pub mod auth;
 pub mod case;
 pub mod client;
-pub mod seed;
 pub mod clock;
 mod error;
 mod page;
+pub mod seed;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;
@@ -149,21 +149,82 @@ impl Casework {
         }
     }
 
-    /// Record a refusal (in its own group commit: the refused transaction is rolled back) and
-    /// hand back the error the caller sees.
+    /// A refusal waiting to be written: the caller first ends any transaction it holds (on
+    /// SQLite a held write lock would block the audit writer), then calls `refuse`.
+    pub(crate) fn refusal(
+        &self,
+        actor: &Actor,
+        act: Act<'_>,
+        decision: casework_domain::access::Decision,
+    ) -> Refusal {
+        Refusal::Denied {
+            event: Box::new(self.event(actor, act, Outcome::Denied, None)),
+            decision,
+        }
+    }
+
+    /// Write the refusal to the audit log and hand back the error the caller sees.
+    pub(crate) async fn refuse(&self, refusal: Refusal) -> ServiceError {
+        match refusal {
+            Refusal::Failed(e) => e,
+            Refusal::Denied { event, decision } => {
+                if let Err(e) = self.audit.record(vec![*event]).await {
+                    return e;
+                }
+                match decision {
+                    casework_domain::access::Decision::Forbidden => ServiceError::Forbidden,
+                    _ => ServiceError::NotFound,
+                }
+            }
+        }
+    }
+
+    /// Refuse at once: for callers that hold no transaction.
     pub(crate) async fn deny(
         &self,
         actor: &Actor,
         act: Act<'_>,
         decision: casework_domain::access::Decision,
     ) -> ServiceError {
-        let event = self.event(actor, act, Outcome::Denied, None);
-        if let Err(e) = self.audit.record(vec![event]).await {
-            return e;
-        }
-        match decision {
-            casework_domain::access::Decision::Forbidden => ServiceError::Forbidden,
-            _ => ServiceError::NotFound,
-        }
+        self.refuse(self.refusal(actor, act, decision)).await
     }
 }
+
+#[cfg(test)]
+mod tests;
+
+/// Why an authorization step did not hand back its record.
+pub(crate) enum Refusal {
+    Denied {
+        event: Box<Event>,
+        decision: casework_domain::access::Decision,
+    },
+    Failed(ServiceError),
+}
+
+impl<E: Into<ServiceError>> From<E> for Refusal {
+    fn from(e: E) -> Self {
+        Refusal::Failed(e.into())
+    }
+}
+
+/// Unwrap an authorization result; on refusal, end the transaction (if named) before the
+/// denial is audited, then return the caller-facing error.
+macro_rules! authorized {
+    ($app:expr, $result:expr) => {
+        match $result {
+            Ok(v) => v,
+            Err(r) => return Err($app.refuse(r).await),
+        }
+    };
+    ($app:expr, $result:expr, end $tx:ident) => {
+        match $result {
+            Ok(v) => v,
+            Err(r) => {
+                drop($tx);
+                return Err($app.refuse(r).await);
+            }
+        }
+    };
+}
+pub(crate) use authorized;

@@ -10,6 +10,8 @@ mod migrate;
 pub mod schema;
 pub mod seed;
 pub mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod user;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -122,6 +124,8 @@ impl Store {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // Sorts and GROUP BYs stay in memory rather than in temporary files.
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
                     }
                     Ok(())
                 })

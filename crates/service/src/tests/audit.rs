@@ -1,0 +1,203 @@
+use super::*;
+use crate::audit::VerifyError;
+use casework_domain::audit::ChainBreak;
+use sqlx::Executor;
+
+/// Tampering "directly in the database": an attacker with database access can drop the guard
+/// triggers first, so the tests do too.
+async fn tamper(env: &Env, sql: &str) {
+    let pool = env.app.store().pool();
+    match env.backend {
+        Backend::Sqlite => {
+            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_update")
+                .await
+                .expect("drop trigger");
+            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_delete")
+                .await
+                .expect("drop trigger");
+        }
+        Backend::Postgres => {
+            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_update ON audit_entries")
+                .await
+                .expect("drop trigger");
+            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_delete ON audit_entries")
+                .await
+                .expect("drop trigger");
+        }
+    }
+    pool.execute(sql).await.expect("tamper");
+}
+
+async fn some_history(env: &Env) -> i64 {
+    let (_, case) = env.client_with_case("Ana Torres").await;
+    env.engage(case).await;
+    env.app.case(&env.worker, case, None).await.expect("read");
+    env.app.flush_audit().await;
+    let agency = env.worker.agency_id;
+    let report = env.app.verify_audit().await.expect("intact chain verifies");
+    let n = report
+        .chains
+        .iter()
+        .find(|c| c.agency_id == agency)
+        .map(|c| c.entries)
+        .unwrap_or(0);
+    assert!(n >= 8, "expected a real history, got {n} entries");
+    agency
+}
+
+fn broken(r: Result<crate::audit::VerifyReport, VerifyError>) -> ChainBreak {
+    match r {
+        Err(VerifyError::Broken { brk, .. }) => brk,
+        other => panic!("expected a broken chain, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_app_cannot_rewrite_history() {
+    each_backend(|env| async move {
+        some_history(&env).await;
+        let pool = env.app.store().pool();
+        assert!(
+            pool.execute("UPDATE audit_entries SET reason = 'x' WHERE seq = 1")
+                .await
+                .is_err(),
+            "{:?}",
+            env.backend
+        );
+        assert!(
+            pool.execute("DELETE FROM audit_entries WHERE seq = 1")
+                .await
+                .is_err(),
+            "{:?}",
+            env.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_names_a_changed_entry() {
+    each_backend(|env| async move {
+        let agency = some_history(&env).await;
+        tamper(&env, &format!("UPDATE audit_entries SET actor_user_id = 999 WHERE agency_id = {agency} AND seq = 4")).await;
+        assert_eq!(broken(env.app.verify_audit().await), ChainBreak::Altered { seq: 4 }, "{:?}", env.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_names_a_deleted_entry() {
+    each_backend(|env| async move {
+        let agency = some_history(&env).await;
+        tamper(
+            &env,
+            &format!("DELETE FROM audit_entries WHERE agency_id = {agency} AND seq = 3"),
+        )
+        .await;
+        assert_eq!(
+            broken(env.app.verify_audit().await),
+            ChainBreak::Sequence {
+                seq: 4,
+                expected: 3
+            },
+            "{:?}",
+            env.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_catches_an_inserted_entry() {
+    each_backend(|env| async move {
+        let agency = some_history(&env).await;
+        // Make room at seq 3 by shifting later entries up, then forge an entry there.
+        tamper(&env, &format!("UPDATE audit_entries SET seq = seq + 1000 WHERE agency_id = {agency} AND seq >= 3")).await;
+        tamper(&env, &format!("UPDATE audit_entries SET seq = seq - 999 WHERE agency_id = {agency} AND seq >= 1003")).await;
+        tamper(&env, &format!(
+            "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash)
+             SELECT agency_id, 3, at, actor_user_id, 'client.read', record_type, record_id, client_id, outcome, NULL, hash, hash FROM audit_entries WHERE agency_id = {agency} AND seq = 2"
+        )).await;
+        let brk = broken(env.app.verify_audit().await);
+        assert!(matches!(brk, ChainBreak::Altered { seq: 3 } | ChainBreak::Link { seq: 4 }), "{:?}: {brk:?}", env.backend);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_catches_reordered_entries() {
+    each_backend(|env| async move {
+        let agency = some_history(&env).await;
+        tamper(
+            &env,
+            &format!("UPDATE audit_entries SET seq = -1 WHERE agency_id = {agency} AND seq = 5"),
+        )
+        .await;
+        tamper(
+            &env,
+            &format!("UPDATE audit_entries SET seq = 5 WHERE agency_id = {agency} AND seq = 6"),
+        )
+        .await;
+        tamper(
+            &env,
+            &format!("UPDATE audit_entries SET seq = 6 WHERE agency_id = {agency} AND seq = -1"),
+        )
+        .await;
+        let brk = broken(env.app.verify_audit().await);
+        assert!(
+            matches!(
+                brk,
+                ChainBreak::Link { seq: 5 } | ChainBreak::Altered { seq: 5 }
+            ),
+            "{:?}: {brk:?}",
+            env.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_catches_a_truncated_tail() {
+    each_backend(|env| async move {
+        let agency = some_history(&env).await;
+        tamper(
+            &env,
+            &format!("DELETE FROM audit_entries WHERE agency_id = {agency} AND seq > 6"),
+        )
+        .await;
+        assert!(
+            matches!(
+                broken(env.app.verify_audit().await),
+                ChainBreak::Truncated { last: 6, .. }
+            ),
+            "{:?}",
+            env.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reads_are_audited_before_they_are_answered() {
+    each_backend(|env| async move {
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        env.app.case(&env.worker, case, None).await.expect("read");
+        // No flush: the entry must already be committed when the read returned.
+        let mut conn = env.app.store().conn().await.expect("conn");
+        let rows = casework_store::audit::search(
+            &mut conn,
+            env.worker.agency_id,
+            &casework_store::audit::Filter {
+                action_prefix: Some("case.read".into()),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .await
+        .expect("search");
+        assert_eq!(rows.len(), 1, "{:?}", env.backend);
+        assert_eq!(rows[0].event.client_id, Some(client));
+    })
+    .await;
+}

@@ -1,0 +1,236 @@
+use super::*;
+use crate::case::MoveForm;
+use crate::ServiceError;
+use casework_domain::stage::{Stage, Unmet};
+
+fn forward() -> MoveForm {
+    MoveForm {
+        direction: "forward".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn engagement_guard_needs_consent_and_a_contact() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        let b = env.backend;
+        let v = env
+            .app
+            .case(&env.worker, case, None)
+            .await
+            .expect("read")
+            .case
+            .version;
+        match env.app.move_stage(&env.worker, case, v, &forward()).await {
+            Err(ServiceError::GuardUnmet(u)) => {
+                assert!(
+                    u.contains(&Unmet::ConsentToServicesMissing) && u.contains(&Unmet::NoContact),
+                    "{b:?}: {u:?}"
+                )
+            }
+            other => panic!("{b:?}: expected guard_unmet, got {other:?}"),
+        }
+        env.app
+            .record_service_consent(
+                &env.worker,
+                case,
+                &casework_domain::case::ServiceConsentForm {
+                    given_on: "2026-11-20".into(),
+                    method: "verbal".into(),
+                    witness: None,
+                },
+            )
+            .await
+            .expect("consent");
+        match env.app.move_stage(&env.worker, case, v, &forward()).await {
+            Err(ServiceError::GuardUnmet(u)) => assert_eq!(u, vec![Unmet::NoContact], "{b:?}"),
+            other => panic!("{b:?}: expected guard_unmet, got {other:?}"),
+        }
+        env.app
+            .record_contact(&env.worker, case, &contact())
+            .await
+            .expect("contact");
+        let moved = env
+            .app
+            .move_stage(&env.worker, case, v, &forward())
+            .await
+            .expect("guard passes");
+        assert_eq!(moved.stage, "assessment", "{b:?}");
+        let detail = env.app.case(&env.worker, case, None).await.expect("read");
+        assert_eq!(detail.history.len(), 2, "{b:?}");
+        assert_eq!(
+            detail.history[1].from_stage.as_deref(),
+            Some("engagement"),
+            "{b:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_a_supervisor_overrides_a_guard_and_the_reason_is_kept() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        env.engage(case).await;
+        let b = env.backend;
+        let v = env
+            .app
+            .move_stage(&env.worker, case, 1, &forward())
+            .await
+            .expect("to assessment")
+            .version;
+        let mut over = forward();
+        over.override_reason = Some("Assessment completed on paper during the home visit".into());
+        assert!(
+            matches!(
+                env.app.move_stage(&env.worker, case, v, &over).await,
+                Err(ServiceError::Forbidden)
+            ),
+            "{b:?}"
+        );
+        let short = MoveForm {
+            override_reason: Some("because".into()),
+            ..forward()
+        };
+        match env.app.move_stage(&env.sup, case, v, &short).await {
+            Err(ServiceError::Invalid(i)) => assert_eq!(
+                (i.field.as_str(), i.code),
+                ("override_reason", "reason_too_short"),
+                "{b:?}"
+            ),
+            other => panic!("{b:?}: {other:?}"),
+        }
+        let moved = env
+            .app
+            .move_stage(&env.sup, case, v, &over)
+            .await
+            .expect("override");
+        assert_eq!(moved.stage, Stage::GoalSetting.as_str(), "{b:?}");
+        let detail = env.app.case(&env.sup, case, None).await.expect("read");
+        assert_eq!(
+            detail
+                .history
+                .last()
+                .and_then(|h| h.override_reason.as_deref()),
+            over.override_reason.as_deref(),
+            "{b:?}"
+        );
+        let entries = log(&env).await;
+        let o = entries
+            .iter()
+            .find(|e| e.action == "case.stage_override")
+            .expect("override audited");
+        assert!(
+            o.reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("assessment_incomplete"),
+            "{b:?}: {:?}",
+            o.reason
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused_and_nothing_moves() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        env.engage(case).await;
+        let b = env.backend;
+        env.app
+            .move_stage(&env.worker, case, 1, &forward())
+            .await
+            .expect("first move");
+        assert!(
+            matches!(
+                env.app.move_stage(&env.worker, case, 1, &forward()).await,
+                Err(ServiceError::Stale)
+            ),
+            "{b:?}"
+        );
+        assert_eq!(
+            env.app
+                .case(&env.worker, case, None)
+                .await
+                .expect("read")
+                .case
+                .stage,
+            "assessment",
+            "{b:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reopen_and_back_to_intervention_follow_the_machine() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        let b = env.backend;
+        let back = MoveForm {
+            direction: "back_to_intervention".into(),
+            ..Default::default()
+        };
+        assert!(
+            matches!(
+                env.app.move_stage(&env.sup, case, 1, &back).await,
+                Err(ServiceError::TransitionNotAllowed)
+            ),
+            "{b:?}"
+        );
+        let bad = MoveForm {
+            direction: "sideways".into(),
+            ..Default::default()
+        };
+        match env.app.move_stage(&env.sup, case, 1, &bad).await {
+            Err(ServiceError::Invalid(i)) => assert_eq!(i.field, "direction", "{b:?}"),
+            other => panic!("{b:?}: {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn caseload_shows_open_cases_with_next_due_item() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        let b = env.backend;
+        env.clock.advance_ms(3 * 86_400_000);
+        let page = env
+            .app
+            .caseload(&env.worker, crate::case::CaseloadScope::Mine, None, None)
+            .await
+            .expect("caseload");
+        assert_eq!(page.items.len(), 1, "{b:?}");
+        let item = &page.items[0];
+        assert_eq!((item.case_id, item.days_in_stage), (case, 3), "{b:?}");
+        assert_eq!(item.next_due, Some("consent_to_services_missing"), "{b:?}");
+        let team = env
+            .app
+            .caseload(&env.sup, crate::case::CaseloadScope::Team, None, None)
+            .await
+            .expect("team caseload");
+        assert_eq!(team.items.len(), 1, "{b:?}");
+        assert!(
+            env.app
+                .caseload(&env.worker_b, crate::case::CaseloadScope::Mine, None, None)
+                .await
+                .expect("other")
+                .items
+                .is_empty(),
+            "{b:?}"
+        );
+        assert!(
+            matches!(
+                env.app
+                    .caseload(&env.worker, crate::case::CaseloadScope::Team, None, None)
+                    .await,
+                Err(ServiceError::Forbidden)
+            ),
+            "{b:?}"
+        );
+    })
+    .await;
+}
