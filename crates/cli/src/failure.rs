@@ -50,12 +50,35 @@ pub fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// Plain words for the validation codes an operator meets at the command line; the codes stay
+/// in the message so they can be searched for.
+fn explain(field: &str, code: &str) -> Option<&'static str> {
+    Some(match (field, code) {
+        ("role", "unknown_choice") => {
+            "must be one of caseworker, supervisor, intake_worker, admin, auditor"
+        }
+        (_, "required") => "must not be empty",
+        (_, "too_long") => "is too long",
+        (_, "control_characters") => "must not contain control characters",
+        (_, "email_format") => "is not an email address",
+        (_, "password_too_short") => "must be at least 12 characters long",
+        (_, "password_too_simple") => "must use at least 5 different characters",
+        (_, "language_tag") => "must be a language tag such as en or es",
+        _ => return None,
+    })
+}
+
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
-        let message = describe(&e);
-        match e {
-            ServiceError::Invalid(_) | ServiceError::Duplicate(_) => Failure::usage(message),
-            _ => Failure::failed(message),
+        match &e {
+            ServiceError::Invalid(i) => Failure::usage(match explain(&i.field, i.code) {
+                Some(words) => format!("{} {words} ({})", i.field, i.code),
+                None => describe(&e),
+            }),
+            ServiceError::Duplicate(field) => {
+                Failure::usage(format!("a record with this {field} already exists"))
+            }
+            _ => Failure::failed(describe(&e)),
         }
     }
 }
@@ -67,5 +90,32 @@ impl From<casework_store::StoreError> for Failure {
             casework_store::StoreError::UnsupportedUrl(_) => Failure::usage(message),
             _ => Failure::failed(message),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casework_service::domain::Invalid;
+
+    #[test]
+    fn invalid_input_is_exit_code_2_in_plain_words() {
+        let f = Failure::from(ServiceError::Invalid(Invalid::new(
+            "role",
+            "unknown_choice",
+        )));
+        assert_eq!(f.code, 2);
+        assert!(f.message.contains("intake_worker"), "{}", f.message);
+        let f = Failure::from(ServiceError::Invalid(Invalid::new("email", "odd_code")));
+        assert_eq!((f.code, f.message.as_str()), (2, "invalid email: odd_code"));
+        let f = Failure::from(ServiceError::Duplicate("email"));
+        assert_eq!(f.code, 2);
+        assert!(f.message.contains("email"), "{}", f.message);
+    }
+
+    #[test]
+    fn other_failures_are_exit_code_1() {
+        assert_eq!(Failure::from(ServiceError::Audit).code, 1);
+        assert_eq!(Failure::from(ServiceError::NotFound).code, 1);
     }
 }
