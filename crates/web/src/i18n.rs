@@ -131,6 +131,11 @@ impl T {
         self.dynamic(&format!("error-{code}"))
     }
 
+    /// What a stage guard still needs, by `Unmet::code()`.
+    pub fn unmet(&self, code: &str) -> String {
+        self.dynamic(&format!("unmet-{code}"))
+    }
+
     pub fn role(&self, role: &str) -> String {
         self.dynamic(&format!("role-{role}"))
     }

@@ -133,3 +133,22 @@ error-not_a_worker = Pick an active caseworker or supervisor.
 error-same_record = Pick two different records.
 error-already_merged = This record was already merged into another.
 error-out_of_range = This number is outside the allowed range.
+
+## What a stage still needs (guard requirements), by `Unmet` code
+unmet-consent_to_services_missing = Record the client's consent to services.
+unmet-no_contact = Record at least one contact.
+unmet-assessment_incomplete = Complete the assessment.
+unmet-no_needs_assessed = Name at least one need in the assessment.
+unmet-no_strengths_assessed = Name at least one strength in the assessment.
+unmet-no_agreed_smart_goal = Agree at least one SMART goal with the client.
+unmet-goal_without_intervention = Give every active goal an intervention.
+unmet-no_active_goal = Keep at least one goal active.
+unmet-plan_not_agreed = Record the client's agreement to the plan.
+unmet-plan_not_approved = A supervisor must approve the plan.
+unmet-no_evaluation = Record an evaluation.
+unmet-no_evaluation_decision = Record the evaluation's decision: continue or close.
+unmet-evaluation_decided_continue = The evaluation decided to continue, not to close.
+unmet-evaluation_decided_close = The evaluation decided to close, not to continue.
+unmet-no_closing_summary = Write the closing summary.
+unmet-closure_not_approved = A supervisor must approve the closure.
+unmet-follow_ups_pending = Finish the scheduled follow-ups, or reopen the case.

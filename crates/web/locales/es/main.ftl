@@ -133,3 +133,22 @@ error-not_a_worker = Elige a un trabajador/a social o supervisor/a activo.
 error-same_record = Elige dos registros distintos.
 error-already_merged = Este registro ya se fusionó con otro.
 error-out_of_range = Este número está fuera del rango permitido.
+
+## Lo que falta en una etapa (requisitos), por código `Unmet`
+unmet-consent_to_services_missing = Registra el consentimiento de la persona a los servicios.
+unmet-no_contact = Registra al menos un contacto.
+unmet-assessment_incomplete = Completa la valoración.
+unmet-no_needs_assessed = Indica al menos una necesidad en la valoración.
+unmet-no_strengths_assessed = Indica al menos una fortaleza en la valoración.
+unmet-no_agreed_smart_goal = Acuerda con la persona al menos un objetivo SMART.
+unmet-goal_without_intervention = Asigna una intervención a cada objetivo activo.
+unmet-no_active_goal = Mantén al menos un objetivo activo.
+unmet-plan_not_agreed = Registra el acuerdo de la persona con el plan.
+unmet-plan_not_approved = Una persona supervisora debe aprobar el plan.
+unmet-no_evaluation = Registra una evaluación.
+unmet-no_evaluation_decision = Registra la decisión de la evaluación: continuar o cerrar.
+unmet-evaluation_decided_continue = La evaluación decidió continuar, no cerrar.
+unmet-evaluation_decided_close = La evaluación decidió cerrar, no continuar.
+unmet-no_closing_summary = Escribe el resumen de cierre.
+unmet-closure_not_approved = Una persona supervisora debe aprobar el cierre.
+unmet-follow_ups_pending = Termina los seguimientos programados o reabre el caso.

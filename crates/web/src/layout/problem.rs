@@ -24,7 +24,8 @@ impl Problem {
         }
     }
 
-    /// A problem the person can fix in the form (bad input, duplicate, stale version), with the
+    /// A problem the person can fix in the form (bad input, duplicate, stale version, unmet
+    /// stage requirements: list those with `T::unmet`), with the
     /// status to answer; anything else becomes the error page. `fields` are the form's inputs:
     /// a field not among them is shown above the form.
     pub fn from_service(
@@ -36,7 +37,9 @@ impl Problem {
             ServiceError::Invalid(_)
             | ServiceError::Duplicate(_)
             | ServiceError::Stale
-            | ServiceError::BadCredentials => {
+            | ServiceError::BadCredentials
+            | ServiceError::GuardUnmet(_)
+            | ServiceError::TransitionNotAllowed => {
                 let field = e.field().filter(|f| fields.contains(f)).map(str::to_string);
                 Ok((
                     crate::error::status_of(&e),

@@ -2,6 +2,31 @@
 //! routes in [`routes`] below. Every route listed here passes the visitor layer (`visit`), which
 //! resolves the session and language, checks the CSRF token of every state-changing form, and
 //! renders error pages.
+//!
+//! A page, in short:
+//!
+//! ```text
+//! // pages/caseload.rs
+//! pub fn routes() -> Router<AppState> { Router::new().route("/caseload", get(show)) }
+//!
+//! #[derive(askama::Template)]
+//! #[template(path = "caseload.html")]      // {% extends "layout.html" %}, blocks title + content
+//! struct CaseloadPage { t: T, page: Chrome, /* ... */ }
+//!
+//! async fn show(State(state): State<AppState>, staff: Staff) -> Result<Html<String>, PageError> {
+//!     let cases = state.app.caseload(staff.actor(), ...).await?;   // ServiceError -> error page
+//!     Ok(Html(CaseloadPage { t: staff.t(), page: Chrome::new(&staff.visitor, "/caseload"), ... }.render()?))
+//! }
+//! ```
+//!
+//! - `Staff` redirects to `/sign-in` when nobody is signed in; `Visitor` is anyone.
+//! - Every `<form method="post">` carries `<input type="hidden" name="csrf" value="{{ page.csrf }}">`;
+//!   the layer refuses it otherwise. Handlers never check CSRF themselves.
+//! - A form the person can fix: `Problem::from_service(e, &t, &["field", ...])` gives the status
+//!   and the message to show next to the field (`problem.at("field")`); anything else `?`s into
+//!   the error page.
+//! - Strings: `{{ t.get("sign-in-title") }}` in templates, the same call in code, with the id in both
+//!   `locales/en/main.ftl` and `locales/es/main.ftl` (tests fail otherwise).
 
 mod account;
 mod admin;

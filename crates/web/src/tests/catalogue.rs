@@ -222,3 +222,28 @@ fn every_role_has_a_name() {
         }
     }
 }
+
+#[test]
+fn every_guard_requirement_has_a_message() {
+    let stage = crate_dir().join("../domain/src/stage.rs");
+    let text = std::fs::read_to_string(stage).expect("readable");
+    // The arms of `Unmet::code`: `Unmet::NoContact => "no_contact",`.
+    let codes: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("Unmet::")?.split_once("=> \""))
+        .filter_map(|(_, rest)| rest.split_once('"').map(|(code, _)| code))
+        .collect();
+    assert!(
+        codes.contains(&"no_contact"),
+        "the scan found no codes: {codes:?}"
+    );
+    for code in codes {
+        for locale in Locale::ALL {
+            assert!(
+                has_message(locale, &format!("unmet-{code}")),
+                "{code} in {}",
+                locale.tag()
+            );
+        }
+    }
+}
