@@ -1,0 +1,14 @@
+//! The integration tests: one binary (one link, one shared harness) that drives the real server
+//! over HTTP, the real `casework` binary, and real Chromium.
+//!
+//! Every test that touches a database runs on SQLite and, when `CASEWORK_TEST_DATABASE_URL` is
+//! set (always in CI), on PostgreSQL too; see `harness`.
+
+mod browser;
+mod browser_sign_in;
+mod cli;
+mod harness;
+mod ops;
+mod schema;
+mod serve;
+mod sign_in;
