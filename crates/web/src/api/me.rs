@@ -7,7 +7,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me))
 }
 
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+// No Debug: it carries the session's CSRF token.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub id: i64,
     pub agency_id: i64,
