@@ -197,6 +197,16 @@ impl Casework {
         Ok(page_of(views, limit, |u| u.id))
     }
 
+    /// One user of the actor's agency (admins), with its version for a conditional update.
+    pub async fn user(&self, actor: &Actor, id: i64) -> ServiceResult<UserView> {
+        self.require_admin(actor)?;
+        let mut conn = self.store.conn().await?;
+        let u = user::in_agency(&mut conn, actor.agency_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(UserView::from(&u))
+    }
+
     /// The agency's staff who can carry cases, for assignment pickers.
     pub async fn workers(&self, actor: &Actor) -> ServiceResult<Vec<UserView>> {
         let mut conn = self.store.conn().await?;
