@@ -29,7 +29,10 @@ pub trait BulkRow {
     fn bind<'q>(&'q self, q: Q<'q>) -> Q<'q>;
 }
 
-fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// `INSERT ... VALUES (...),(...)` for `rows` rows. SQLite gets anonymous `?` placeholders: for
+/// numbered ones sqlx looks up every parameter's name, and SQLite finds a name by a linear scan,
+/// which makes a statement of n parameters cost n² (80% of the seed's time at 30,000 parameters).
+fn insert_sql(table: &str, columns: &[&str], rows: usize, backend: Backend) -> String {
     let width = columns.len();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     sql.reserve(rows * width * 7);
@@ -44,8 +47,13 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
                 sql.push(',');
             }
             n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -60,9 +68,10 @@ pub fn rows_per_statement(width: usize) -> usize {
 /// Insert every row, a statement per chunk, inside the caller's transaction.
 pub async fn insert_all<R: BulkRow>(conn: &mut Conn, rows: &[R]) -> Result<u64> {
     let per = rows_per_statement(R::COLUMNS.len());
+    let backend = backend_of_conn(conn);
     let mut written = 0;
     for chunk in rows.chunks(per) {
-        let sql = insert_sql(R::TABLE, R::COLUMNS, chunk.len());
+        let sql = insert_sql(R::TABLE, R::COLUMNS, chunk.len(), backend);
         let mut q = sqlx::query(&sql);
         for row in chunk {
             q = row.bind(q);
@@ -561,8 +570,12 @@ mod tests {
         );
         assert!(!scratch_name_ok("x; DROP"));
         assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
+            insert_sql("t", &["a", "b"], 2, Backend::Postgres),
             "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)"
+        );
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2, Backend::Sqlite),
+            "INSERT INTO t (a, b) VALUES (?,?),(?,?)"
         );
     }
 }
