@@ -70,8 +70,11 @@ pub fn init_logging(global: &GlobalArgs) -> Result<(), Failure> {
             global.log_level
         ))
     })?;
+    // Colour only for a person at a terminal; log collectors get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let result = match global.log_format {
         LogFormat::Text => builder.try_init(),

@@ -4,6 +4,7 @@
 //! plain route registration: they would be missing from the OpenAPI document (a test checks).
 
 mod caller;
+mod cases;
 mod errors;
 mod json;
 mod me;
@@ -33,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(programs::routes())
         .merge(tokens::routes())
+        .merge(cases::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -31,6 +31,8 @@
 mod account;
 mod admin;
 mod assets;
+mod caseload;
+mod cases;
 mod error_page;
 mod home;
 mod language;
@@ -50,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .merge(language::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(cases::routes())
+        .merge(caseload::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
