@@ -311,6 +311,18 @@ impl Casework {
         Ok(team)
     }
 
+    /// Operator bootstrap (CLI): the agency's team with this name, created if missing.
+    pub async fn ensure_team(&self, agency_id: i64, name: &str) -> ServiceResult<Team> {
+        let wanted = required("team", name, 200)?;
+        let mut conn = self.store.conn().await?;
+        let existing = agency::teams(&mut conn, agency_id).await?;
+        drop(conn);
+        match existing.into_iter().find(|t| t.name == wanted) {
+            Some(t) => Ok(t),
+            None => self.create_team(None, agency_id, &wanted).await,
+        }
+    }
+
     pub async fn teams(&self, actor: &Actor) -> ServiceResult<Vec<Team>> {
         let mut conn = self.store.conn().await?;
         Ok(agency::teams(&mut conn, actor.agency_id).await?)
