@@ -3,6 +3,7 @@
 //! together: add a module by listing its routes in [`routes`]. Never add API routes with axum's
 //! plain route registration: they would be missing from the OpenAPI document (a test checks).
 
+mod audit;
 mod caller;
 mod cases;
 mod errors;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(programs::routes())
         .merge(tokens::routes())
+        .merge(audit::routes())
         .merge(cases::routes())
 }
 

@@ -31,6 +31,7 @@
 mod account;
 mod admin;
 mod assets;
+mod audit;
 mod caseload;
 mod cases;
 mod error_page;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(language::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(audit::routes())
         .merge(cases::routes())
         .merge(caseload::routes())
 }
