@@ -141,10 +141,17 @@ pub async fn seed(app: &Casework) -> Result<Vec<DemoLogin>, Failure> {
         }
         logins.push(u.login.clone());
     }
-    // TODO(lead): once the client and case services exist, add ~20 fictional clients here,
-    // spread over every stage (engagement .. follow-up), assigned to the two caseworkers, with
-    // contacts and consents so the guards are satisfied where the stage says so. Keep it
-    // idempotent, e.g. skip when the agency already has clients.
+    // About twenty fictional clients over every stage; skipped when the agency has clients.
+    let staff = crate::demo_clients::DemoStaff {
+        intake: "samuel.tran@riverside.example",
+        caseworkers: &[
+            "maya.okafor@riverside.example",
+            "daniel.reyes@riverside.example",
+        ],
+        supervisor: "grace.lindqvist@riverside.example",
+        program: PROGRAM,
+    };
+    crate::demo_clients::add_demo_clients(app, agency.id, &staff).await?;
     Ok(logins)
 }
 

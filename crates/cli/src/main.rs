@@ -2,10 +2,13 @@
 //! `Command` plus one module with an `Args` type and a `run` function.
 
 mod audit;
+mod bench;
 mod config;
 mod demo;
+mod demo_clients;
 mod failure;
 mod migrate;
+mod seed;
 mod serve;
 mod token;
 mod user;
@@ -40,6 +43,10 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(audit::Command),
+    /// Fill the database with a large synthetic agency (fictional, deterministic).
+    Seed(seed::Args),
+    /// Seed a fresh database, serve it in-process and measure it under load.
+    Bench(bench::Args),
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -50,6 +57,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Token(cmd) => token::run(&global, cmd).await,
         Command::Audit(cmd) => audit::run(&global, cmd).await,
+        Command::Seed(args) => seed::run(&global, args).await,
+        Command::Bench(args) => bench::run(&global, args).await,
     }
 }
 

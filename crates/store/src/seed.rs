@@ -217,6 +217,24 @@ pub async fn counts(conn: &mut Conn, agency_id: i64) -> Result<AgencyCounts> {
     })
 }
 
+/// An agency's clients' ids and legal names in id order, at most `limit`: for checking that a
+/// seed is deterministic and for picking names to search for.
+pub async fn client_names(
+    conn: &mut Conn,
+    agency_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    let rows =
+        sqlx::query("SELECT id, legal_name FROM clients WHERE agency_id = $1 ORDER BY id LIMIT $2")
+            .bind(agency_id)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedClient {
     pub id: i64,

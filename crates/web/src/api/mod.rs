@@ -6,6 +6,7 @@
 mod audit;
 mod caller;
 mod cases;
+mod clients;
 mod errors;
 mod json;
 mod me;
@@ -35,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(programs::routes())
         .merge(tokens::routes())
+        .merge(clients::routes())
         .merge(audit::routes())
         .merge(cases::routes())
 }

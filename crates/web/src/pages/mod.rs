@@ -34,6 +34,7 @@ mod assets;
 mod audit;
 mod caseload;
 mod cases;
+pub(crate) mod clients;
 mod error_page;
 mod home;
 mod language;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(language::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(clients::routes())
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(caseload::routes())

@@ -4,6 +4,7 @@ mod api;
 mod audit;
 mod cases;
 mod catalogue;
+mod clients;
 mod operations;
 mod pages;
 
