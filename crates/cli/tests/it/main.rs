@@ -10,5 +10,6 @@ mod cli;
 mod harness;
 mod ops;
 mod schema;
+mod seed;
 mod serve;
 mod sign_in;
