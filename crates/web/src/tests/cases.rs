@@ -684,3 +684,70 @@ fn every_stage_mode_and_method_has_a_name() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_supervisor_reassigns_from_the_case_page_and_intake_hands_over() {
+    let t = team().await;
+    let sup = sign_in(&t.f.router, "sup@example.org").await;
+    let sup_id =
+        t.f.app
+            .actor_for_email("sup@example.org")
+            .await
+            .expect("sup")
+            .user_id;
+    let page = send(
+        &t.f.router,
+        get(&format!("/cases/{}", t.case_id), Some(&sup.cookie)),
+    )
+    .await;
+    assert!(page.body.contains("<label for=\"assign-worker\">"));
+    let uri = format!("/cases/{}/assignment", t.case_id);
+    let version = t.version.to_string();
+    let worker = sup_id.to_string();
+    let body = encode(&[
+        ("csrf", &sup.csrf),
+        ("version", &version),
+        ("worker_id", &worker),
+        ("team_id", ""),
+        ("reason", "Covering <leave>"),
+    ]);
+    let answer = send(&t.f.router, form(&uri, Some(&sup.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let page = send(&t.f.router, get(answer.location(), Some(&sup.cookie))).await;
+    assert!(page.body.contains("The case assignment was changed."));
+    assert!(
+        page.body.contains("Covering &#60;leave&#62;"),
+        "{}",
+        page.body
+    );
+    // The old version again is refused, with the message and the current data.
+    let stale = send(&t.f.router, form(&uri, Some(&sup.cookie), &body)).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert!(stale
+        .body
+        .contains("changed this record since you opened it"));
+    // A caseworker cannot reassign: the form is not offered.
+    let cw = sign_in(&t.f.router, "cw@example.org").await;
+    let page = send(
+        &t.f.router,
+        get(&format!("/cases/{}", t.case_id), Some(&cw.cookie)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "no longer theirs");
+
+    // Intake hands a new case to the team and goes back to the client.
+    let intake = sign_in(&t.f.router, "intake@example.org").await;
+    let teams = t.f.app.teams(&t.worker).await.expect("teams");
+    let team_id = teams[0].id.to_string();
+    let client_id = t.client_id.to_string();
+    let body = encode(&[
+        ("csrf", &intake.csrf),
+        ("client_id", &client_id),
+        ("presenting_problem", "Needs food"),
+        ("primary_worker_id", ""),
+        ("team_id", &team_id),
+    ]);
+    let answer = send(&t.f.router, form("/cases/new", Some(&intake.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(answer.location(), format!("/clients/{}", t.client_id));
+}
