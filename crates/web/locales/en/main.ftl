@@ -417,3 +417,24 @@ client-stage-follow_up = Follow-up
 client-stage-closed = Closed
 error-client_duplicates_not_shown = Likely duplicates of this client exist that were not checked. Check for duplicates first and list every one you were shown.
 
+
+## domain rules (instruments, goals, GAS)
+error-wrong_answer_count = This questionnaire needs an answer to every question, no more and no fewer.
+error-answer_missing = Answer this question.
+error-answer_out_of_range = Each answer must be between 0 and 3.
+error-no_domain_rated = Rate at least one area of life.
+error-rating_out_of_range = Each rating must be between 1 (in crisis) and 5 (empowered).
+error-domain_repeated = This area of life is rated twice; rate it once.
+error-gas_level_missing = Describe what this level would look like for the client.
+error-gas_level_out_of_range = The attainment level must be between -2 and +2.
+error-gas_no_goals = There are no goals to score.
+error-gas_weight_invalid = A goal's weight must be a number above zero.
+error-smart_no_statement = Specific: say in plain words what the goal is.
+error-smart_no_measure = Measurable: say how progress will be measured.
+error-smart_no_baseline = Measurable: give the starting point (baseline).
+error-smart_no_target = Measurable: give the target to reach.
+error-smart_no_resources_or_barriers = Achievable: name both the resources that will help and the barriers in the way (write "none known" if there are none).
+error-smart_no_linked_need = Relevant: link the goal to at least one assessed need.
+error-smart_no_target_date = Time-bound: give a target date.
+error-smart_target_date_not_in_future = Time-bound: the target date must be after today.
+error-smart_target_date_unreadable = Time-bound: enter the target date as YYYY-MM-DD.

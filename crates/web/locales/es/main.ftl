@@ -417,3 +417,24 @@ client-stage-follow_up = Seguimiento
 client-stage-closed = Cerrado
 error-client_duplicates_not_shown = Hay posibles duplicados de esta persona que no se revisaron. Comprueba primero los duplicados e indica todos los que se te mostraron.
 
+
+## domain rules (instruments, goals, GAS)
+error-wrong_answer_count = Este cuestionario necesita una respuesta para cada pregunta, ni más ni menos.
+error-answer_missing = Responde a esta pregunta.
+error-answer_out_of_range = Cada respuesta debe estar entre 0 y 3.
+error-no_domain_rated = Valora al menos un área de la vida.
+error-rating_out_of_range = Cada valoración debe estar entre 1 (en crisis) y 5 (empoderamiento).
+error-domain_repeated = Esta área de la vida está valorada dos veces; valórala una sola vez.
+error-gas_level_missing = Describe cómo sería este nivel para la persona.
+error-gas_level_out_of_range = El nivel de logro debe estar entre -2 y +2.
+error-gas_no_goals = No hay objetivos que puntuar.
+error-gas_weight_invalid = El peso de un objetivo debe ser un número mayor que cero.
+error-smart_no_statement = Específico: di con palabras sencillas cuál es el objetivo.
+error-smart_no_measure = Medible: di cómo se medirá el avance.
+error-smart_no_baseline = Medible: indica el punto de partida (línea de base).
+error-smart_no_target = Medible: indica la meta que se quiere alcanzar.
+error-smart_no_resources_or_barriers = Alcanzable: nombra tanto los recursos que ayudarán como los obstáculos (escribe «ninguno conocido» si no los hay).
+error-smart_no_linked_need = Relevante: vincula el objetivo con al menos una necesidad valorada.
+error-smart_no_target_date = Con plazo: indica una fecha límite.
+error-smart_target_date_not_in_future = Con plazo: la fecha límite debe ser posterior a hoy.
+error-smart_target_date_unreadable = Con plazo: escribe la fecha límite como AAAA-MM-DD.
