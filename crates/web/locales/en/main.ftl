@@ -417,7 +417,6 @@ client-stage-follow_up = Follow-up
 client-stage-closed = Closed
 error-client_duplicates_not_shown = Likely duplicates of this client exist that were not checked. Check for duplicates first and list every one you were shown.
 
-
 ## domain rules (instruments, goals, GAS)
 error-wrong_answer_count = This questionnaire needs an answer to every question, no more and no fewer.
 error-answer_missing = Answer this question.

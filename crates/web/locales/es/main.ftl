@@ -417,7 +417,6 @@ client-stage-follow_up = Seguimiento
 client-stage-closed = Cerrado
 error-client_duplicates_not_shown = Hay posibles duplicados de esta persona que no se revisaron. Comprueba primero los duplicados e indica todos los que se te mostraron.
 
-
 ## domain rules (instruments, goals, GAS)
 error-wrong_answer_count = Este cuestionario necesita una respuesta para cada pregunta, ni más ni menos.
 error-answer_missing = Responde a esta pregunta.
