@@ -171,7 +171,9 @@ pub async fn audit_csv_export(
     limits: ExportLimits,
 ) -> Result<impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static, ServiceError> {
     let batch = limits.batch.clamp(1, 500);
-    let first = app.audit_log(actor, query, None, Some(batch)).await?;
+    let first = app
+        .audit_export_page(actor, query, None, Some(batch))
+        .await?;
     let app = app.clone();
     let actor = actor.clone();
     let query = query.clone();
@@ -186,7 +188,7 @@ pub async fn audit_csv_export(
                 Step::First(page) => (true, page),
                 Step::After(cursor) => {
                     match app
-                        .audit_log(&actor, &query, Some(cursor), Some(batch))
+                        .audit_export_page(&actor, &query, Some(cursor), Some(batch))
                         .await
                     {
                         Ok(page) => (false, page),
@@ -231,6 +233,7 @@ mod tests {
             seq,
             at_ms: 1_790_000_000_000,
             actor_user_id: Some(7),
+            actor_name: None,
             action: "client.read".into(),
             record_type: "client".into(),
             record_id: Some(42),

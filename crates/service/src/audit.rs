@@ -37,6 +37,8 @@ pub struct AuditView {
     pub seq: i64,
     pub at_ms: i64,
     pub actor_user_id: Option<i64>,
+    /// The acting user's display name, for people reading the log.
+    pub actor_name: Option<String>,
     pub action: String,
     pub record_type: String,
     pub record_id: Option<i64>,
@@ -46,12 +48,13 @@ pub struct AuditView {
     pub hash: String,
 }
 
-impl From<Entry> for AuditView {
-    fn from(e: Entry) -> Self {
+impl From<(Entry, Option<String>)> for AuditView {
+    fn from((e, actor_name): (Entry, Option<String>)) -> Self {
         AuditView {
             seq: e.seq,
             at_ms: e.event.at_ms,
             actor_user_id: e.event.actor_user_id,
+            actor_name,
             action: e.event.action,
             record_type: e.event.record_type,
             record_id: e.event.record_id,
@@ -156,8 +159,41 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<Page<AuditView>> {
+        self.audit_page(actor, query, cursor, asked, "audit.browse", true)
+            .await
+    }
+
+    /// One page of an export of the log. The export is audited once, when its first page is
+    /// read, with the filters as the reason; later pages are authorized but not logged again.
+    pub async fn audit_export_page(
+        &self,
+        actor: &Actor,
+        query: &AuditQuery,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<Page<AuditView>> {
+        self.audit_page(
+            actor,
+            query,
+            cursor,
+            asked,
+            "audit.export",
+            cursor.is_none(),
+        )
+        .await
+    }
+
+    async fn audit_page(
+        &self,
+        actor: &Actor,
+        query: &AuditQuery,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+        action: &str,
+        record: bool,
+    ) -> ServiceResult<Page<AuditView>> {
         let act = Act {
-            action: "audit.browse",
+            action,
             record_type: "audit_log",
             record_id: None,
             client_id: query.client_id,
@@ -179,9 +215,26 @@ impl Casework {
         )
         .await?;
         drop(conn);
-        self.audit
-            .record(vec![self.event(actor, act, Outcome::Allowed, None)])
-            .await?;
+        if record {
+            let filters = format!(
+                "actor={:?} client={:?} action={:?} outcome={:?} from={:?} to={:?}",
+                query.actor_user_id,
+                query.client_id,
+                query.action,
+                query.outcome,
+                query.from,
+                query.to
+            );
+            let reason = (action == "audit.export").then_some(filters);
+            self.audit
+                .record(vec![self.event(
+                    actor,
+                    act,
+                    Outcome::Allowed,
+                    reason.as_deref(),
+                )])
+                .await?;
+        }
         let views: Vec<AuditView> = rows.into_iter().map(AuditView::from).collect();
         Ok(page_of(views, limit, |v| v.seq))
     }

@@ -217,6 +217,13 @@ impl Casework {
         if new.team_id.is_none() && actor.role != Role::IntakeWorker {
             new.team_id = actor.team_id;
         }
+        // Intake hands the case over at once; a case nobody carries would be lost.
+        if actor.role == Role::IntakeWorker
+            && new.primary_worker_id.is_none()
+            && new.team_id.is_none()
+        {
+            return Err(Invalid::new("primary_worker_id", "required").into());
+        }
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
         let client = client_store::get(&mut tx, actor.agency_id, new.client_id).await?;

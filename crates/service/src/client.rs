@@ -75,7 +75,12 @@ pub struct DuplicateDecision {
 const CANDIDATES: i64 = 300;
 
 /// A candidate's id, names, birth date and (kind, value) identifiers, borrowed from the rows read.
-type OwnedCandidate<'a> = (i64, Vec<&'a str>, Option<time::Date>, Vec<(&'a str, &'a str)>);
+type OwnedCandidate<'a> = (
+    i64,
+    Vec<&'a str>,
+    Option<time::Date>,
+    Vec<(&'a str, &'a str)>,
+);
 
 pub(crate) async fn reach_of(
     conn: &mut Conn,
@@ -313,6 +318,15 @@ impl Casework {
         shown: &[i64],
     ) -> ServiceResult<()> {
         let mut tx = self.store.begin_write().await?;
+        // Only a record that was actually offered, and that exists in this agency, can be chosen.
+        let exists = store::get(&mut tx, actor.agency_id, chosen)
+            .await?
+            .is_some();
+        if !shown.contains(&chosen) || !exists {
+            drop(tx);
+            let act = client_act("client.duplicate_used_existing", Some(chosen));
+            return Err(self.deny(actor, act, Decision::Hidden).await);
+        }
         store::record_duplicate_decision(
             &mut tx,
             actor.agency_id,

@@ -148,40 +148,46 @@ pub struct Filter {
     pub to_ms: Option<i64>,
 }
 
-/// Newest first, paged by sequence number: `before_seq` is the cursor.
+/// Newest first, paged by sequence number: `before_seq` is the cursor. Each entry comes with the
+/// acting user's display name, when there was one.
 pub async fn search(
     conn: &mut Conn,
     agency_id: i64,
     filter: &Filter,
     before_seq: Option<i64>,
     limit: i64,
-) -> Result<Vec<Entry>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM audit_entries WHERE agency_id = $1 AND seq < $2");
+) -> Result<Vec<(Entry, Option<String>)>> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect();
+    let mut sql = format!(
+        "SELECT {}, u.display_name FROM audit_entries a LEFT JOIN users u ON u.id = a.actor_user_id
+         WHERE a.agency_id = $1 AND a.seq < $2",
+        columns.join(", ")
+    );
     let mut n = 2;
-    let mut clause = |sql: &mut String, col: &str, op: &str| {
+    let mut clause = |sql: &mut String, col: &str, op: &str, suffix: &str| {
         n += 1;
-        sql.push_str(&format!(" AND {col} {op} ${n}"));
+        sql.push_str(&format!(" AND a.{col} {op} ${n}{suffix}"));
     };
     if filter.actor_user_id.is_some() {
-        clause(&mut sql, "actor_user_id", "=");
+        clause(&mut sql, "actor_user_id", "=", "");
     }
     if filter.client_id.is_some() {
-        clause(&mut sql, "client_id", "=");
+        clause(&mut sql, "client_id", "=", "");
     }
     if filter.action_prefix.is_some() {
-        clause(&mut sql, "action", "LIKE");
+        clause(&mut sql, "action", "LIKE", " ESCAPE '\\'");
     }
     if filter.outcome.is_some() {
-        clause(&mut sql, "outcome", "=");
+        clause(&mut sql, "outcome", "=", "");
     }
     if filter.from_ms.is_some() {
-        clause(&mut sql, "at", ">=");
+        clause(&mut sql, "at", ">=", "");
     }
     if filter.to_ms.is_some() {
-        clause(&mut sql, "at", "<");
+        clause(&mut sql, "at", "<", "");
     }
     n += 1;
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${n}"));
+    sql.push_str(&format!(" ORDER BY a.seq DESC LIMIT ${n}"));
     let mut q = sqlx::query(&sql)
         .bind(agency_id)
         .bind(before_seq.unwrap_or(i64::MAX));
@@ -192,7 +198,11 @@ pub async fn search(
         q = q.bind(v);
     }
     if let Some(v) = &filter.action_prefix {
-        let escaped = v.replace(['%', '_'], "");
+        // A prefix, taken literally: `_` and `%` in an action name are not wildcards.
+        let escaped = v
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         q = q.bind(format!("{escaped}%"));
     }
     if let Some(v) = filter.outcome {
@@ -205,5 +215,7 @@ pub async fn search(
         q = q.bind(v);
     }
     let rows = q.bind(limit).fetch_all(&mut *conn).await?;
-    rows.iter().map(entry).collect()
+    rows.iter()
+        .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(12)?)))
+        .collect()
 }

@@ -186,7 +186,9 @@ pub struct AssignmentRow {
     pub worker_id: Option<i64>,
     pub worker_name: Option<String>,
     pub team_id: Option<i64>,
+    pub team_name: Option<String>,
     pub assigned_by: i64,
+    pub assigned_by_name: Option<String>,
     pub assigned_at: i64,
     pub reason: Option<String>,
 }
@@ -220,8 +222,10 @@ pub async fn insert_assignment(
 
 pub async fn assignments(conn: &mut Conn, case_id: i64) -> Result<Vec<AssignmentRow>> {
     Ok(sqlx::query_as(
-        "SELECT a.id, a.worker_id, u.display_name AS worker_name, a.team_id, a.assigned_by, a.assigned_at, a.reason
-         FROM assignments a LEFT JOIN users u ON u.id = a.worker_id
+        "SELECT a.id, a.worker_id, u.display_name AS worker_name, a.team_id, t.name AS team_name, a.assigned_by,
+                b.display_name AS assigned_by_name, a.assigned_at, a.reason
+         FROM assignments a LEFT JOIN users u ON u.id = a.worker_id LEFT JOIN teams t ON t.id = a.team_id
+              LEFT JOIN users b ON b.id = a.assigned_by
          WHERE a.case_id = $1 ORDER BY a.id LIMIT 200",
     )
     .bind(case_id)

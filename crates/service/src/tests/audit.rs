@@ -197,7 +197,7 @@ async fn reads_are_audited_before_they_are_answered() {
         .await
         .expect("search");
         assert_eq!(rows.len(), 1, "{:?}", env.backend);
-        assert_eq!(rows[0].event.client_id, Some(client));
+        assert_eq!(rows[0].0.event.client_id, Some(client));
     })
     .await;
 }

@@ -170,7 +170,7 @@ async fn a_caseworker_is_refused_and_the_refusal_is_on_the_log() {
     let api = send(
         &f.router,
         with_bearer(
-            "/api/v1/audit?outcome=denied&action=audit.browse&limit=100",
+            "/api/v1/audit?outcome=denied&action=audit.&limit=100",
             &token,
         ),
     )
