@@ -5,6 +5,7 @@
 //! set (always in CI), on PostgreSQL too; see `harness`.
 
 mod browser;
+mod browser_journey;
 mod browser_sign_in;
 mod cli;
 mod harness;
