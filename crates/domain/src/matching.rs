@@ -809,3 +809,52 @@ mod tests {
         assert!(likely_duplicates(&new, &[]).is_empty());
     }
 }
+
+/// Which of a query's trigrams to look up, given how many clients carry each (`counts`, one
+/// entry per query trigram). Trigrams no client has are typos and are skipped; the rest are
+/// taken rarest first until their posting lists would exceed `budget` rows, so a query made of
+/// common name parts still reads a bounded number of rows. The rarest one is always taken.
+pub fn rarest_grams(counts: &[(String, i64)], budget: i64, max: usize) -> Vec<String> {
+    let mut present: Vec<&(String, i64)> = counts.iter().filter(|(_, n)| *n > 0).collect();
+    present.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let mut chosen = Vec::new();
+    let mut rows = 0i64;
+    for (gram, n) in present {
+        if chosen.len() >= max || (!chosen.is_empty() && rows.saturating_add(*n) > budget) {
+            break;
+        }
+        rows = rows.saturating_add(*n);
+        chosen.push(gram.clone());
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod rarest_tests {
+    use super::rarest_grams;
+
+    fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
+        pairs.iter().map(|(g, n)| (g.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn typos_are_skipped_and_rare_grams_come_first() {
+        let c = counts(&[
+            ("joh", 5000),
+            ("jsx", 0),
+            ("nun", 12),
+            ("une", 40),
+            ("smi", 900),
+        ]);
+        assert_eq!(rarest_grams(&c, 1000, 8), vec!["nun", "une", "smi"]);
+    }
+
+    #[test]
+    fn the_rarest_is_taken_even_over_budget_and_max_caps_the_rest() {
+        let c = counts(&[("aaa", 50_000), ("bbb", 60_000)]);
+        assert_eq!(rarest_grams(&c, 1000, 8), vec!["aaa"]);
+        let c = counts(&[("a", 1), ("b", 2), ("c", 3)]);
+        assert_eq!(rarest_grams(&c, 1000, 2), vec!["a", "b"]);
+        assert!(rarest_grams(&counts(&[("x", 0)]), 10, 8).is_empty());
+    }
+}

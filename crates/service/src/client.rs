@@ -6,7 +6,8 @@ use casework_domain::access::{client_access, ClientAction, ClientReach, Decision
 use casework_domain::audit::Outcome;
 use casework_domain::client::{parse_date, ClientForm, ClientProfile};
 use casework_domain::matching::{
-    likely_duplicates, name_matches, name_trigrams, Candidate, DuplicateReason, Registration,
+    likely_duplicates, name_matches, name_trigrams, rarest_grams, Candidate, DuplicateReason,
+    Registration,
 };
 use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
@@ -112,6 +113,22 @@ fn client_act(action: &str, id: Option<i64>) -> Act<'_> {
     }
 }
 
+/// Rows a name lookup may read from the trigram index: bounded, whatever the query.
+const GRAM_BUDGET: i64 = 20_000;
+
+/// The query's trigrams worth looking up: the rarest ones that exist (see `rarest_grams`).
+async fn lookup_grams(
+    conn: &mut Conn,
+    agency_id: i64,
+    names: &[&str],
+) -> ServiceResult<Vec<String>> {
+    let mut grams: Vec<String> = names.iter().flat_map(|n| name_trigrams(n)).collect();
+    grams.sort();
+    grams.dedup();
+    let counts = store::gram_counts(conn, agency_id, &grams).await?;
+    Ok(rarest_grams(&counts, GRAM_BUDGET, 12))
+}
+
 impl Casework {
     async fn duplicate_candidates(
         &self,
@@ -125,9 +142,7 @@ impl Casework {
                 store::by_identifier(conn, agency_id, &identifier_norm(&i.value), 20).await?,
             );
         }
-        let mut grams: Vec<String> = p.names().iter().flat_map(|n| name_trigrams(n)).collect();
-        grams.sort();
-        grams.dedup();
+        let grams = lookup_grams(conn, agency_id, &p.names()).await?;
         ids.extend(store::gram_candidates(conn, agency_id, &grams, 100).await?);
         if let Some(d) = p.birth_date() {
             let from = d.checked_sub(time::Duration::days(31)).unwrap_or(d);
@@ -466,9 +481,9 @@ impl Casework {
                 .map(|id| (id, 1.0))
                 .collect()
         } else if let Some(q) = &q {
+            let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
             let ids =
-                store::gram_candidates(&mut conn, actor.agency_id, &name_trigrams(q), CANDIDATES)
-                    .await?;
+                store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?;
             let found = store::summaries(&mut conn, actor.agency_id, &ids).await?;
             let mut scored: Vec<(i64, f32)> = found
                 .iter()

@@ -196,6 +196,10 @@ impl Casework {
             done = end;
             progress(done);
         }
+        // The bulk load skips the per-trigram counts that search starts from; count once here.
+        let mut tx = self.store.begin_write().await?;
+        casework_store::client::rebuild_gram_counts(&mut tx, agency.id).await?;
+        casework_store::commit(tx).await?;
         Ok(report)
     }
 

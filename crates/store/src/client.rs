@@ -143,8 +143,16 @@ async fn write_children(conn: &mut Conn, agency_id: i64, id: i64, p: &ClientProf
     index_names(conn, agency_id, id, &p.names()).await
 }
 
-/// Replace the client's name trigrams.
+/// Replace the client's name trigrams, keeping the per-trigram client counts in step.
 pub async fn index_names(conn: &mut Conn, agency_id: i64, id: i64, names: &[&str]) -> Result<()> {
+    sqlx::query(
+        "UPDATE client_gram_counts SET clients = clients - 1
+         WHERE agency_id = $1 AND gram IN (SELECT gram FROM client_name_grams WHERE client_id = $2)",
+    )
+    .bind(agency_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM client_name_grams WHERE client_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -153,21 +161,71 @@ pub async fn index_names(conn: &mut Conn, agency_id: i64, id: i64, names: &[&str
     grams.sort();
     grams.dedup();
     for chunk in grams.chunks(100) {
-        let mut sql =
-            String::from("INSERT INTO client_name_grams (agency_id, gram, client_id) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("($1, ${}, $2)", i + 3));
-        }
+        let values = (0..chunk.len())
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql =
+            format!("INSERT INTO client_name_grams (agency_id, gram, client_id) VALUES {values}");
         let mut q = sqlx::query(&sql).bind(agency_id).bind(id);
+        for g in chunk {
+            q = q.bind(g.as_str());
+        }
+        q.execute(&mut *conn).await?;
+        let counts = (0..chunk.len())
+            .map(|i| format!("($1, ${}, 1)", i + 2))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "INSERT INTO client_gram_counts (agency_id, gram, clients) VALUES {counts}
+             ON CONFLICT (agency_id, gram) DO UPDATE SET clients = client_gram_counts.clients + 1"
+        );
+        let mut q = sqlx::query(&sql).bind(agency_id);
         for g in chunk {
             q = q.bind(g.as_str());
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Recount every trigram of an agency from the index (after bulk loads that skip the counts).
+pub async fn rebuild_gram_counts(conn: &mut Conn, agency_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM client_gram_counts WHERE agency_id = $1")
+        .bind(agency_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO client_gram_counts (agency_id, gram, clients)
+         SELECT agency_id, gram, COUNT(*) FROM client_name_grams WHERE agency_id = $1 GROUP BY agency_id, gram",
+    )
+    .bind(agency_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How many clients carry each of `grams` (absent grams are left out).
+pub async fn gram_counts(
+    conn: &mut Conn,
+    agency_id: i64,
+    grams: &[String],
+) -> Result<Vec<(String, i64)>> {
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT gram, clients FROM client_gram_counts WHERE agency_id = $1 AND gram IN ({})",
+        placeholders(2, grams.len())
+    );
+    let mut q = sqlx::query(&sql).bind(agency_id);
+    for g in grams {
+        q = q.bind(g.as_str());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }
 
 pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<ClientRow>> {
