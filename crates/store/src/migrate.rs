@@ -11,12 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "name_gram_counts",
+        sqlite: include_str!("../migrations/sqlite/0004_name_gram_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0004_name_gram_counts.sql"),
+    },
+];
 
 impl Migration {
     fn sql(&self, backend: Backend) -> &'static str {
