@@ -1,6 +1,7 @@
 //! Casework's domain: pure types and rules. No I/O and no clock reads; callers pass `now` in.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;

@@ -3,6 +3,7 @@
 //! the two databases truly differ.
 
 pub mod agency;
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;

@@ -19,6 +19,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
     },
     Migration {
+        version: 2,
+        name: "assessment",
+        sqlite: include_str!("../migrations/sqlite/0002_assessment.sql"),
+        postgres: include_str!("../migrations/postgres/0002_assessment.sql"),
+    },
+    Migration {
         version: 4,
         name: "name_gram_counts",
         sqlite: include_str!("../migrations/sqlite/0004_name_gram_counts.sql"),

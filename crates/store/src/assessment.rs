@@ -1,0 +1,344 @@
+//! Assessments with their needs and strengths, and the standard instruments' results.
+
+use crate::{Conn, Result};
+use casework_domain::assessment::{Assessment, AssessmentStatus};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AssessmentRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub status: String,
+    pub situation: Option<String>,
+    pub background: Option<String>,
+    pub resources: Option<String>,
+    pub limitations: Option<String>,
+    pub risk_level: Option<String>,
+    pub risk_details: Option<String>,
+    pub client_words: Option<String>,
+    pub assessed_on: String,
+    pub completed_by: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, agency_id, case_id, kind, status, situation, background, resources, limitations, risk_level, risk_details, client_words, assessed_on, completed_by, completed_at, created_by, created_at, version";
+
+/// The only kind so far; agency-defined forms will add others.
+pub const STRUCTURED: &str = "structured";
+
+/// A need or a strength.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub assessment_id: i64,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// Which list of an assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Items {
+    Needs,
+    Strengths,
+}
+
+impl Items {
+    fn table(self) -> &'static str {
+        match self {
+            Items::Needs => "needs",
+            Items::Strengths => "strengths",
+        }
+    }
+}
+
+fn completed(a: &Assessment, by: i64, now: i64) -> (Option<i64>, Option<i64>) {
+    match a.status {
+        AssessmentStatus::Completed => (Some(by), Some(now)),
+        AssessmentStatus::Draft => (None, None),
+    }
+}
+
+async fn insert_items(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    assessment_id: i64,
+    which: Items,
+    descriptions: &[String],
+    now: i64,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {} (agency_id, case_id, assessment_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
+        which.table()
+    );
+    for d in descriptions {
+        sqlx::query(&sql)
+            .bind(agency_id)
+            .bind(case_id)
+            .bind(assessment_id)
+            .bind(d)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn replace_items(
+    conn: &mut Conn,
+    agency_id: i64,
+    row: &AssessmentRow,
+    a: &Assessment,
+    now: i64,
+) -> Result<()> {
+    for (which, list) in [(Items::Needs, &a.needs), (Items::Strengths, &a.strengths)] {
+        sqlx::query(&format!(
+            "DELETE FROM {} WHERE assessment_id = $1",
+            which.table()
+        ))
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+        insert_items(conn, agency_id, row.case_id, row.id, which, list, now).await?;
+    }
+    Ok(())
+}
+
+/// A new assessment (draft or completed) with its needs and strengths.
+pub async fn insert(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    a: &Assessment,
+    by: i64,
+    now: i64,
+) -> Result<AssessmentRow> {
+    let (completed_by, completed_at) = completed(a, by, now);
+    let row: AssessmentRow = sqlx::query_as(&format!(
+        "INSERT INTO assessments (agency_id, case_id, kind, status, situation, background, resources, limitations,
+           risk_level, risk_details, client_words, assessed_on, completed_by, completed_at, created_by, created_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING {COLUMNS}"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(STRUCTURED)
+    .bind(a.status.as_str())
+    .bind(&a.situation)
+    .bind(&a.background)
+    .bind(&a.resources)
+    .bind(&a.limitations)
+    .bind(a.risk_level.map(|r| r.as_str()))
+    .bind(&a.risk_details)
+    .bind(&a.client_words)
+    .bind(a.assessed_on.to_string())
+    .bind(completed_by)
+    .bind(completed_at)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    replace_items(conn, agency_id, &row, a, now).await?;
+    Ok(row)
+}
+
+/// Rewrite a draft (and complete it, if `a` is completed) when it is still a draft at `version`;
+/// `None` when it changed, was completed, or is not there.
+pub async fn update_draft(
+    conn: &mut Conn,
+    agency_id: i64,
+    id: i64,
+    version: i64,
+    a: &Assessment,
+    by: i64,
+    now: i64,
+) -> Result<Option<AssessmentRow>> {
+    let (completed_by, completed_at) = completed(a, by, now);
+    let row: Option<AssessmentRow> = sqlx::query_as(&format!(
+        "UPDATE assessments SET status = $1, situation = $2, background = $3, resources = $4, limitations = $5,
+           risk_level = $6, risk_details = $7, client_words = $8, assessed_on = $9, completed_by = $10,
+           completed_at = $11, version = version + 1
+         WHERE agency_id = $12 AND id = $13 AND version = $14 AND status = 'draft' RETURNING {COLUMNS}"
+    ))
+    .bind(a.status.as_str())
+    .bind(&a.situation)
+    .bind(&a.background)
+    .bind(&a.resources)
+    .bind(&a.limitations)
+    .bind(a.risk_level.map(|r| r.as_str()))
+    .bind(&a.risk_details)
+    .bind(&a.client_words)
+    .bind(a.assessed_on.to_string())
+    .bind(completed_by)
+    .bind(completed_at)
+    .bind(agency_id)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = &row {
+        replace_items(conn, agency_id, row, a, now).await?;
+    }
+    Ok(row)
+}
+
+pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<AssessmentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assessments WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// A case's assessments, newest first, paged by id.
+pub async fn of_case(
+    conn: &mut Conn,
+    case_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AssessmentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM assessments WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(case_id)
+    .bind(before_id.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The needs or strengths of one assessment, in the order given.
+pub async fn items_of(conn: &mut Conn, assessment_id: i64, which: Items) -> Result<Vec<ItemRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, case_id, assessment_id, description, created_at FROM {}
+         WHERE assessment_id = $1 ORDER BY id LIMIT 200",
+        which.table()
+    ))
+    .bind(assessment_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The needs or strengths a case's completed assessments name: what goals may point to.
+pub async fn items_of_case(conn: &mut Conn, case_id: i64, which: Items) -> Result<Vec<ItemRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT i.id, i.case_id, i.assessment_id, i.description, i.created_at
+         FROM {} i JOIN assessments a ON a.id = i.assessment_id
+         WHERE i.case_id = $1 AND a.status = 'completed' ORDER BY i.id LIMIT 500",
+        which.table()
+    ))
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// What the assessment stage's guard looks at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AssessedCounts {
+    pub completed_assessments: i64,
+    pub needs: i64,
+    pub strengths: i64,
+}
+
+pub async fn assessed_counts(conn: &mut Conn, case_id: i64) -> Result<AssessedCounts> {
+    let row = sqlx::query(
+        "SELECT
+           (SELECT COUNT(*) FROM assessments WHERE case_id = $1 AND status = 'completed'),
+           (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
+              WHERE i.case_id = $1 AND a.status = 'completed'),
+           (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
+              WHERE i.case_id = $1 AND a.status = 'completed')",
+    )
+    .bind(case_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(AssessedCounts {
+        completed_assessments: row.try_get(0)?,
+        needs: row.try_get(1)?,
+        strengths: row.try_get(2)?,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstrumentRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub assessment_id: Option<i64>,
+    pub instrument: String,
+    /// JSON: PHQ-9 and GAD-7 a list of answers; the matrix `{"domain": rating}`.
+    pub answers: String,
+    pub total: Option<i64>,
+    pub band: Option<String>,
+    pub safety_alert: i64,
+    pub taken_on: String,
+    pub recorded_by: i64,
+    pub recorded_at: i64,
+}
+
+const INSTRUMENT: &str = "id, case_id, assessment_id, instrument, answers, total, band, safety_alert, taken_on, recorded_by, recorded_at";
+
+/// An instrument result as scored by the domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInstrumentResult<'a> {
+    pub assessment_id: Option<i64>,
+    pub instrument: &'a str,
+    pub answers_json: &'a str,
+    pub total: Option<i64>,
+    pub band: Option<&'a str>,
+    pub safety_alert: bool,
+    /// `YYYY-MM-DD`.
+    pub taken_on: &'a str,
+}
+
+pub async fn insert_instrument_result(
+    conn: &mut Conn,
+    agency_id: i64,
+    case_id: i64,
+    r: &NewInstrumentResult<'_>,
+    by: i64,
+    now: i64,
+) -> Result<InstrumentRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO instrument_results (agency_id, case_id, assessment_id, instrument, answers, total, band,
+           safety_alert, taken_on, recorded_by, recorded_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING {INSTRUMENT}"
+    ))
+    .bind(agency_id)
+    .bind(case_id)
+    .bind(r.assessment_id)
+    .bind(r.instrument)
+    .bind(r.answers_json)
+    .bind(r.total)
+    .bind(r.band)
+    .bind(r.safety_alert as i64)
+    .bind(r.taken_on)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// One instrument's results for a case, newest first, at most `limit`.
+pub async fn instrument_results(
+    conn: &mut Conn,
+    case_id: i64,
+    instrument: &str,
+    limit: i64,
+) -> Result<Vec<InstrumentRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {INSTRUMENT} FROM instrument_results WHERE case_id = $1 AND instrument = $2
+         ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(case_id)
+    .bind(instrument)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}
