@@ -353,7 +353,7 @@ async fn a_caseworker_takes_a_new_client_to_assessment_and_the_auditor_sees_it()
             "the audit log does not show Maya's {action}; it shows {actions:?}"
         );
     }
-    let maya_label = format!("User {}", maya.id);
+    let maya_label = format!("Maya Okafor (User {})", maya.id);
     assert!(
         rows.iter().all(|r| r.actor == maya_label),
         "filtering by Maya's user number shows other people's entries: {rows:?}"
@@ -451,7 +451,14 @@ async fn wait_for_new_page(c: &Client, before: Element) {
     let start = Instant::now();
     loop {
         match before.tag_name().await {
-            Err(e) if e.is_stale_element_reference() || e.is_no_such_element() => break,
+            // Chromium sometimes reports a replaced page's node this way instead of as stale.
+            Err(e)
+                if e.is_stale_element_reference()
+                    || e.is_no_such_element()
+                    || e.to_string().contains("does not belong to the document") =>
+            {
+                break
+            }
             Err(e) => panic!("waiting for the next page: {e}"),
             Ok(_) => {}
         }

@@ -150,9 +150,13 @@ fn row_of(e: AuditView, t: &T) -> EntryRow {
         seq: e.seq,
         at_machine: crate::api::timestamp(e.at_ms),
         at: moment(e.at_ms),
-        actor: match e.actor_user_id {
-            Some(id) => t.get_with("audit-actor-user", &[("id", id.to_string().into())]),
-            None => t.get("audit-actor-none"),
+        actor: match (e.actor_user_id, e.actor_name) {
+            (Some(id), Some(name)) => t.get_with(
+                "audit-actor-named",
+                &[("id", id.to_string().into()), ("name", name.into())],
+            ),
+            (Some(id), None) => t.get_with("audit-actor-user", &[("id", id.to_string().into())]),
+            (None, _) => t.get("audit-actor-none"),
         },
         action: e.action,
         record: match e.record_id {
