@@ -383,6 +383,144 @@ impl GasScale {
     }
 }
 
+/// Where a goal stands. Only a goal that passed the SMART check becomes active; achieved and
+/// discontinued are decided at evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalStatus {
+    Draft,
+    Active,
+    Achieved,
+    Discontinued,
+}
+
+impl GoalStatus {
+    pub const ALL: [GoalStatus; 4] = [
+        GoalStatus::Draft,
+        GoalStatus::Active,
+        GoalStatus::Achieved,
+        GoalStatus::Discontinued,
+    ];
+
+    /// Stable: stored in the database, used in the API and as a message id suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalStatus::Draft => "draft",
+            GoalStatus::Active => "active",
+            GoalStatus::Achieved => "achieved",
+            GoalStatus::Discontinued => "discontinued",
+        }
+    }
+
+    /// Draft and active goals are still being worked on; the others are settled.
+    pub fn is_open(self) -> bool {
+        matches!(self, GoalStatus::Draft | GoalStatus::Active)
+    }
+}
+
+impl std::str::FromStr for GoalStatus {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GoalStatus::ALL
+            .into_iter()
+            .find(|g| g.as_str() == s)
+            .ok_or_else(|| Invalid::new("status", "unknown_choice"))
+    }
+}
+
+/// The highest priority number a goal can have (1 is the first goal).
+pub const PRIORITY_MAX: i64 = 999;
+/// The largest weight a goal can carry in the GAS T-score.
+pub const WEIGHT_MAX: f64 = 100.0;
+
+/// What a goal carries besides its SMART fields, unchecked: its GAS level descriptions (blank
+/// while a draft is being written), its priority and its weight in the T-score.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalScaleForm {
+    /// The five level descriptions from −2 to +2.
+    #[serde(default)]
+    pub gas: [Option<String>; 5],
+    /// 1 is the first goal; missing means after the case's other goals.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    /// Missing means 1.
+    #[serde(default)]
+    pub weight: Option<f64>,
+}
+
+/// [`GoalScaleForm`] checked: every level description bounded (blank ones still missing),
+/// priority and weight in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalScaleDraft {
+    pub gas: [Option<String>; 5],
+    pub priority: Option<i64>,
+    pub weight: f64,
+}
+
+impl GoalScaleForm {
+    pub fn parse(&self) -> Result<GoalScaleDraft, Invalid> {
+        let mut gas: [Option<String>; 5] = Default::default();
+        for ((slot, raw), field) in gas.iter_mut().zip(&self.gas).zip(GasScale::FIELDS) {
+            *slot = optional(field, raw.as_deref(), GAS_LEVEL_MAX)?;
+        }
+        if let Some(p) = self.priority {
+            if !(1..=PRIORITY_MAX).contains(&p) {
+                return Err(Invalid::new("priority", "priority_range"));
+            }
+        }
+        let weight = self.weight.unwrap_or(1.0);
+        if !weight.is_finite() || weight <= 0.0 || weight > WEIGHT_MAX {
+            return Err(Invalid::new("weight", "gas_weight_invalid"));
+        }
+        Ok(GoalScaleDraft {
+            gas,
+            priority: self.priority,
+            weight,
+        })
+    }
+}
+
+impl GoalScaleDraft {
+    /// The complete scale, when all five levels are described.
+    pub fn scale(&self) -> Option<GasScale> {
+        GasScale::parse(&self.gas).ok()
+    }
+}
+
+const CLIENT_WORDS_MAX: usize = 2000;
+
+/// The client's agreement to a goal, as the worker records it, unchecked.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementForm {
+    /// `YYYY-MM-DD`, not after today.
+    pub agreed_on: String,
+    /// What the client said, in their own words.
+    pub client_words: String,
+}
+
+/// A checked agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub agreed_on: Date,
+    pub client_words: String,
+}
+
+impl AgreementForm {
+    pub fn parse(&self, today: Date) -> Result<Agreement, Invalid> {
+        let agreed_on = parse_date("agreed_on", &self.agreed_on)?;
+        if agreed_on > today {
+            return Err(Invalid::new("agreed_on", "date_in_future"));
+        }
+        Ok(Agreement {
+            agreed_on,
+            client_words: required("client_words", &self.client_words, CLIENT_WORDS_MAX)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,5 +745,97 @@ mod tests {
         levels[4] = Some("x".repeat(GAS_LEVEL_MAX + 1));
         let err = GasScale::parse(&levels).unwrap_err();
         assert_eq!((err.field.as_str(), err.code), ("gas[+2]", "too_long"));
+    }
+
+    #[test]
+    fn goal_statuses_round_trip() {
+        for status in GoalStatus::ALL {
+            assert_eq!(status.as_str().parse::<GoalStatus>(), Ok(status));
+        }
+        assert!(GoalStatus::Draft.is_open() && GoalStatus::Active.is_open());
+        assert!(!GoalStatus::Achieved.is_open() && !GoalStatus::Discontinued.is_open());
+        let err = "done".parse::<GoalStatus>().unwrap_err();
+        assert_eq!((err.field.as_str(), err.code), ("status", "unknown_choice"));
+    }
+
+    #[test]
+    fn a_scale_form_allows_blank_levels_but_bounds_the_rest() {
+        let draft = GoalScaleForm::default().parse().unwrap();
+        assert_eq!(draft.weight, 1.0);
+        assert_eq!(draft.priority, None);
+        assert!(draft.scale().is_none());
+        let full = GoalScaleForm {
+            gas: scale(),
+            priority: Some(2),
+            weight: Some(2.5),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            full.scale().unwrap().describe(GasLevel::Expected),
+            "Tenancy signed"
+        );
+        for p in [0, -1, PRIORITY_MAX + 1] {
+            let form = GoalScaleForm {
+                priority: Some(p),
+                ..Default::default()
+            };
+            let err = form.parse().unwrap_err();
+            assert_eq!(
+                (err.field.as_str(), err.code),
+                ("priority", "priority_range")
+            );
+        }
+        for w in [0.0, -1.0, f64::NAN, f64::INFINITY, WEIGHT_MAX + 1.0] {
+            let form = GoalScaleForm {
+                weight: Some(w),
+                ..Default::default()
+            };
+            let err = form.parse().unwrap_err();
+            assert_eq!(
+                (err.field.as_str(), err.code),
+                ("weight", "gas_weight_invalid")
+            );
+        }
+        let mut gas: [Option<String>; 5] = Default::default();
+        gas[3] = Some("x".repeat(GAS_LEVEL_MAX + 1));
+        let err = GoalScaleForm {
+            gas,
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!((err.field.as_str(), err.code), ("gas[+1]", "too_long"));
+    }
+
+    #[test]
+    fn an_agreement_is_dated_no_later_than_today_in_the_clients_words() {
+        let form = AgreementForm {
+            agreed_on: "2025-03-10".into(),
+            client_words: "  I want my own place by autumn  ".into(),
+        };
+        let a = form.parse(TODAY).unwrap();
+        assert_eq!(a.agreed_on, TODAY);
+        assert_eq!(a.client_words, "I want my own place by autumn");
+        let late = AgreementForm {
+            agreed_on: "2025-03-11".into(),
+            ..form.clone()
+        };
+        let err = late.parse(TODAY).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.code),
+            ("agreed_on", "date_in_future")
+        );
+        let bad = AgreementForm {
+            agreed_on: "10/03/2025".into(),
+            ..form.clone()
+        };
+        assert_eq!(bad.parse(TODAY).unwrap_err().code, "date_format");
+        let silent = AgreementForm {
+            client_words: " ".into(),
+            ..form
+        };
+        let err = silent.parse(TODAY).unwrap_err();
+        assert_eq!((err.field.as_str(), err.code), ("client_words", "required"));
     }
 }

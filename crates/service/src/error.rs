@@ -1,3 +1,4 @@
+use casework_domain::goal::SmartGap;
 use casework_domain::stage::{TransitionError, Unmet};
 use casework_domain::Invalid;
 use casework_store::StoreError;
@@ -26,6 +27,9 @@ pub enum ServiceError {
     GuardUnmet(Vec<Unmet>),
     #[error("that stage change is not possible")]
     TransitionNotAllowed,
+    /// The goal is not SMART yet: every gap, in SMART order.
+    #[error("the goal does not pass the SMART check")]
+    SmartGaps(Vec<SmartGap>),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("audit log could not be written")]
@@ -45,6 +49,7 @@ impl ServiceError {
             ServiceError::Duplicate(_) => "duplicate",
             ServiceError::GuardUnmet(_) => "guard_unmet",
             ServiceError::TransitionNotAllowed => "transition_not_allowed",
+            ServiceError::SmartGaps(_) => "smart_check_failed",
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }

@@ -15,7 +15,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)
@@ -131,6 +131,8 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         let unmet = match &e {
             ServiceError::GuardUnmet(u) => u.iter().map(|u| u.code()).collect(),
+            // What the goal lacks to be SMART, by gap code.
+            ServiceError::SmartGaps(g) => g.iter().map(|g| g.code()).collect(),
             _ => Vec::new(),
         };
         ApiError {
@@ -262,6 +264,7 @@ mod tests {
             (ServiceError::Duplicate("email"), 409),
             (ServiceError::GuardUnmet(vec![]), 409),
             (ServiceError::TransitionNotAllowed, 409),
+            (ServiceError::SmartGaps(vec![]), 422),
             (ServiceError::Audit, 503),
         ];
         for (e, status) in cases {

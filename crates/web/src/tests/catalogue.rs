@@ -164,6 +164,7 @@ fn every_validation_code_has_a_message() {
         "duplicate",
         "guard_unmet",
         "transition_not_allowed",
+        "smart_check_failed",
         "storage_error",
         "audit_unavailable",
         // Made by `OverrideReason::parse` and passed on through `e.code()`.
