@@ -26,7 +26,7 @@ pub(crate) fn reach(c: &CaseRow) -> CaseReach {
     }
 }
 
-fn case_act<'a>(action: &'a str, c: Option<&CaseRow>, id: i64) -> Act<'a> {
+pub(crate) fn case_act<'a>(action: &'a str, c: Option<&CaseRow>, id: i64) -> Act<'a> {
     Act {
         action,
         record_type: "case",
@@ -144,7 +144,7 @@ pub struct AssignForm {
 const DAY_MS: i64 = 86_400_000;
 
 impl Casework {
-    async fn authorize_case(
+    pub(crate) async fn authorize_case(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -167,11 +167,16 @@ impl Casework {
             Some(p) => agency::program(conn, c.agency_id, p).await?,
             None => None,
         };
+        let assessed = casework_store::assessment::assessed_counts(conn, c.id).await?;
+        let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         Ok(CaseFacts {
             consent_to_services: store::has_service_consent(conn, c.id).await?,
             contacts: store::contact_count(conn, c.id)
                 .await?
                 .clamp(0, i64::from(u32::MAX)) as u32,
+            completed_assessment: assessed.completed_assessments > 0,
+            assessed_needs: count(assessed.needs),
+            assessed_strengths: count(assessed.strengths),
             plan_approval_required: program
                 .as_ref()
                 .is_some_and(|p| p.plan_approval_required == 1),

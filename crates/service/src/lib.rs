@@ -2,6 +2,7 @@
 //! Nothing outside this crate touches the store.
 
 pub mod admin;
+pub mod assessment;
 pub mod audit;
 mod audit_log;
 pub mod auth;

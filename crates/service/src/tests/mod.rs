@@ -1,6 +1,7 @@
 //! Service tests on every backend: SQLite always, PostgreSQL when CASEWORK_TEST_DATABASE_URL is set.
 
 mod access;
+mod assessment;
 mod audit;
 mod clients;
 mod sign_in;
