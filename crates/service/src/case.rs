@@ -169,7 +169,10 @@ impl Casework {
         };
         let assessed = casework_store::assessment::assessed_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
+        let goals = casework_store::goal::counts(conn, c.id).await?;
         Ok(CaseFacts {
+            agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
+            active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
             consent_to_services: store::has_service_consent(conn, c.id).await?,
             contacts: store::contact_count(conn, c.id)
                 .await?

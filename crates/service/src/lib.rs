@@ -10,6 +10,7 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod goal;
 mod page;
 pub mod seed;
 

@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_assessment.sql"),
     },
     Migration {
+        version: 3,
+        name: "goals",
+        sqlite: include_str!("../migrations/sqlite/0003_goals.sql"),
+        postgres: include_str!("../migrations/postgres/0003_goals.sql"),
+    },
+    Migration {
         version: 4,
         name: "name_gram_counts",
         sqlite: include_str!("../migrations/sqlite/0004_name_gram_counts.sql"),

@@ -4,6 +4,7 @@ mod access;
 mod assessment;
 mod audit;
 mod clients;
+mod goals;
 mod sign_in;
 mod stages;
 
