@@ -12,9 +12,8 @@ use casework_domain::assessment::{
 use casework_domain::audit::Outcome;
 use casework_domain::instrument::{Phq9, SsmDomain};
 use casework_domain::Invalid;
-use casework_store::assessment::{
-    self as store, AssessmentRow, InstrumentRow, ItemRow, Items, NewInstrumentResult,
-};
+use casework_store::assessment::{self as store, InstrumentRow, Items, NewInstrumentResult};
+pub use casework_store::assessment::{AssessmentRow, ItemRow};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::Conn;
 

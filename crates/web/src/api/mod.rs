@@ -3,6 +3,7 @@
 //! together: add a module by listing its routes in [`routes`]. Never add API routes with axum's
 //! plain route registration: they would be missing from the OpenAPI document (a test checks).
 
+mod assessments;
 mod audit;
 mod caller;
 mod cases;
@@ -39,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(clients::routes())
         .merge(audit::routes())
         .merge(cases::routes())
+        .merge(assessments::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

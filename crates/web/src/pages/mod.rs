@@ -30,6 +30,7 @@
 
 mod account;
 mod admin;
+mod assessments;
 mod assets;
 mod audit;
 mod caseload;
@@ -37,6 +38,7 @@ mod cases;
 pub(crate) mod clients;
 mod error_page;
 mod home;
+mod instruments;
 mod language;
 mod sign_in;
 mod visit;
@@ -58,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(caseload::routes())
+        .merge(instruments::routes())
+        .merge(assessments::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -1,6 +1,7 @@
 //! Tests against the whole router, on a fresh SQLite database each.
 
 mod api;
+mod assessments;
 mod audit;
 mod cases;
 mod catalogue;
