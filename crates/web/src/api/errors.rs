@@ -38,7 +38,8 @@ pub struct ErrorDetail {
     /// The input at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Requirements still missing (`guard_unmet`).
+    /// Requirements still missing (`guard_unmet`), or what a goal lacks to be SMART
+    /// (`smart_check_failed`: `smart_no_measure`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unmet: Option<Vec<String>>,
     /// What the JSON parser said, for malformed bodies.

@@ -9,6 +9,7 @@ mod caller;
 mod cases;
 mod clients;
 mod errors;
+mod goals;
 mod json;
 mod me;
 mod paging;
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(clients::routes())
         .merge(audit::routes())
         .merge(cases::routes())
+        .merge(goals::routes())
         .merge(assessments::routes())
 }
 

@@ -322,6 +322,15 @@ struct ConsentLine {
     revoked: bool,
 }
 
+/// A goal on the case page.
+struct GoalLine {
+    id: i64,
+    priority: i64,
+    statement: Option<String>,
+    status: String,
+    agreed: bool,
+}
+
 struct AssignmentLine {
     worker: Option<String>,
     team: Option<String>,
@@ -401,6 +410,7 @@ struct CasePage {
     contacts_next: Option<String>,
     consents: Vec<ConsentLine>,
     assignments: Vec<AssignmentLine>,
+    goals: Vec<GoalLine>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -436,6 +446,20 @@ async fn case_page(
     let actor = staff.actor();
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     let d = state.app.case(actor, id, cursor).await?;
+    let goals = state
+        .app
+        .goals(actor, id)
+        .await?
+        .goals
+        .into_iter()
+        .map(|g| GoalLine {
+            id: g.goal.id,
+            priority: g.goal.priority,
+            statement: g.goal.statement,
+            status: super::goals::status_name(&t, g.status),
+            agreed: g.goal.client_agreed == 1,
+        })
+        .collect();
     let pick = if d.can_assign {
         pickers(state, staff).await?
     } else {
@@ -588,6 +612,7 @@ async fn case_page(
         contacts_next: d.contacts_next_cursor.clone(),
         consents,
         assignments,
+        goals,
         modes,
         methods,
         workers,

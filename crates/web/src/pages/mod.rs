@@ -37,6 +37,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod goals;
 mod home;
 mod instruments;
 mod language;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(caseload::routes())
+        .merge(goals::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
 }

@@ -6,6 +6,7 @@ mod audit;
 mod cases;
 mod catalogue;
 mod clients;
+mod goals;
 mod operations;
 mod pages;
 
