@@ -481,9 +481,14 @@ impl Casework {
                 .map(|id| (id, 1.0))
                 .collect()
         } else if let Some(q) = &q {
-            let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
-            let ids =
-                store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?;
+            // A caseworker may only find the clients they carry or registered: score those
+            // directly instead of ranking the whole registry and discarding most of it.
+            let ids = if actor.role == casework_domain::Role::Caseworker {
+                store::reachable_by_worker(&mut conn, actor.agency_id, actor.user_id, 5000).await?
+            } else {
+                let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
+                store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?
+            };
             let found = store::summaries(&mut conn, actor.agency_id, &ids).await?;
             let mut scored: Vec<(i64, f32)> = found
                 .iter()

@@ -264,18 +264,23 @@ pub async fn case_reach(
     if client_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = placeholders(1, client_ids.len());
     let sql = format!(
-        "SELECT client_id, primary_worker_id, team_id FROM cases WHERE client_id IN ({list})"
+        "SELECT client_id, primary_worker_id, team_id FROM cases WHERE client_id IN ({})",
+        id_list(client_ids)
     );
-    let mut q = sqlx::query(&sql);
-    for id in client_ids {
-        q = q.bind(*id);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&sql)
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
+}
+
+/// Ids the application itself produced, written into the statement: binding hundreds of
+/// numbered parameters costs more than the query (sqlx matches each by name). Never for input.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 pub fn placeholders(first: usize, count: usize) -> String {
@@ -283,6 +288,27 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The clients a worker carries a case for or registered: all a caseworker may find.
+pub async fn reachable_by_worker(
+    conn: &mut Conn,
+    agency_id: i64,
+    worker_id: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT client_id FROM cases WHERE agency_id = $1 AND primary_worker_id = $2
+         UNION
+         SELECT id FROM clients WHERE agency_id = $1 AND registered_by = $2 AND merged_into IS NULL
+         LIMIT $3",
+    )
+    .bind(agency_id)
+    .bind(worker_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// Clients sharing the most name trigrams with the query, best first (a bounded candidate set).
@@ -313,15 +339,15 @@ pub async fn summaries(conn: &mut Conn, agency_id: i64, ids: &[i64]) -> Result<V
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = placeholders(2, ids.len());
     let sql = format!(
-        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN ({list})"
+        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN ({})",
+        id_list(ids)
     );
-    let mut q = sqlx::query_as(&sql).bind(agency_id);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sqlx::query_as(&sql)
+        .persistent(false)
+        .bind(agency_id)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 pub async fn by_birth_date(
@@ -386,13 +412,12 @@ pub async fn identifiers_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Identifi
     }
     let sql = format!(
         "SELECT id, client_id, kind, value FROM client_identifiers WHERE client_id IN ({})",
-        placeholders(1, ids.len())
+        id_list(ids)
     );
-    let mut q = sqlx::query_as(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(&mut *conn).await?)
+    Ok(sqlx::query_as(&sql)
+        .persistent(false)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 pub async fn record_duplicate_decision(

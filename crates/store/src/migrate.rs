@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_name_gram_counts.sql"),
         postgres: include_str!("../migrations/postgres/0004_name_gram_counts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "search_reach",
+        sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
+        postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
+    },
 ];
 
 impl Migration {
