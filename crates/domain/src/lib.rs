@@ -10,6 +10,7 @@ pub mod goal;
 pub mod instrument;
 pub mod invalid;
 pub mod matching;
+pub mod note;
 pub mod role;
 pub mod stage;
 pub mod text;

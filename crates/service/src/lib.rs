@@ -11,6 +11,7 @@ pub mod client;
 pub mod clock;
 mod error;
 pub mod goal;
+pub mod note;
 mod page;
 pub mod seed;
 

@@ -9,6 +9,7 @@ pub mod case;
 pub mod client;
 pub mod goal;
 mod migrate;
+pub mod note;
 pub mod schema;
 pub mod seed;
 pub mod session;

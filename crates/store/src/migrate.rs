@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0004_name_gram_counts.sql"),
     },
     Migration {
+        version: 5,
+        name: "notes",
+        sqlite: include_str!("../migrations/sqlite/0005_notes.sql"),
+        postgres: include_str!("../migrations/postgres/0005_notes.sql"),
+    },
+    Migration {
         version: 7,
         name: "search_reach",
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),

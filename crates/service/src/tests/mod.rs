@@ -5,6 +5,7 @@ mod assessment;
 mod audit;
 mod clients;
 mod goals;
+mod notes;
 mod sign_in;
 mod stages;
 

@@ -606,3 +606,7 @@ assessment-history-none = Not given yet.
 assessment-history-table = Every result, oldest first
 assessment-chart-title = Scores over time
 assessment-chart-caption = Each point is one result, oldest on the left. The table below gives the same scores.
+
+## notes
+error-note_signed = This note is signed and can no longer be changed. Add an addendum instead.
+error-note_not_signed = Sign the note before adding an addendum; until then, edit the note itself.

@@ -606,3 +606,7 @@ assessment-history-none = Todavía no se ha aplicado.
 assessment-history-table = Todos los resultados, del más antiguo al más reciente
 assessment-chart-title = Puntuaciones a lo largo del tiempo
 assessment-chart-caption = Cada punto es un resultado, el más antiguo a la izquierda. La tabla de abajo da las mismas puntuaciones.
+
+## notes
+error-note_signed = Esta nota está firmada y ya no se puede cambiar. Añada un anexo en su lugar.
+error-note_not_signed = Firme la nota antes de añadir un anexo; hasta entonces, edite la propia nota.
