@@ -411,6 +411,7 @@ struct CasePage {
     consents: Vec<ConsentLine>,
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
+    notes: Vec<super::notes::NoteLine>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -460,6 +461,7 @@ async fn case_page(
             agreed: g.goal.client_agreed == 1,
         })
         .collect();
+    let notes = super::notes::lines(state, staff, id).await?;
     let pick = if d.can_assign {
         pickers(state, staff).await?
     } else {
@@ -614,6 +616,7 @@ async fn case_page(
         assignments,
         goals,
         modes,
+        notes,
         methods,
         workers,
         teams,

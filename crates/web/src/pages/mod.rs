@@ -41,6 +41,7 @@ mod goals;
 mod home;
 mod instruments;
 mod language;
+mod notes;
 mod sign_in;
 mod visit;
 
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(caseload::routes())
         .merge(goals::routes())
+        .merge(notes::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
 }

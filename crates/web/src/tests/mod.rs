@@ -7,6 +7,7 @@ mod cases;
 mod catalogue;
 mod clients;
 mod goals;
+mod notes;
 mod operations;
 mod pages;
 

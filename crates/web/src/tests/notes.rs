@@ -1,0 +1,171 @@
+//! Case notes: writing a SOAP note, the case page's list, signing (the edit form goes, the
+//! addendum form comes), addenda, and user text always escaped.
+
+use super::*;
+use casework_domain::case::CaseForm;
+use casework_domain::client::ClientForm;
+use casework_service::client::DuplicateDecision;
+
+async fn case_id(f: &Fixture) -> i64 {
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    let client = f
+        .app
+        .register_client(
+            &worker,
+            &ClientForm {
+                legal_name: "Ana Torres".into(),
+                ..ClientForm::default()
+            },
+            &DuplicateDecision::default(),
+        )
+        .await
+        .expect("client");
+    f.app
+        .open_case(
+            &worker,
+            &CaseForm {
+                client_id: client.id,
+                presenting_problem: "Facing eviction".into(),
+                ..CaseForm::default()
+            },
+        )
+        .await
+        .expect("case")
+        .id
+}
+
+fn version_on(body: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = body.find(marker).expect("a version field") + marker.len();
+    let len = body[start..].find('"').expect("end of value");
+    body[start..start + len].to_string()
+}
+
+const XSS: &str = "<script>alert(1)</script>";
+
+#[tokio::test]
+async fn a_signed_note_has_no_edit_form_only_the_addendum_form_and_text_is_escaped() {
+    let f = fixture().await;
+    let router = &f.router;
+    let case = case_id(&f).await;
+    let b = sign_in(router, "worker@example.org").await;
+
+    // The format select reloads the form with that format's sections.
+    let soap = send(
+        router,
+        get(
+            &format!("/cases/{case}/notes/new?format=soap"),
+            Some(&b.cookie),
+        ),
+    )
+    .await;
+    assert_eq!(soap.status, StatusCode::OK, "{}", soap.body);
+    for name in ["subjective", "objective", "assessment", "plan"] {
+        assert!(soap.body.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    assert!(!soap.body.contains("name=\"body\""));
+
+    // A SOAP note without its objective section is refused naming the field.
+    let missing = encode(&[
+        ("csrf", &b.csrf),
+        ("format", "soap"),
+        ("sensitivity", "normal"),
+        ("subjective", "Tired"),
+        ("objective", ""),
+        ("assessment", "At risk"),
+        ("plan", "Call"),
+    ]);
+    let refused = send(
+        router,
+        form(&format!("/cases/{case}/notes"), Some(&b.cookie), &missing),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"note-objective-problem\""));
+
+    // A narrative note whose body is a script.
+    let body = encode(&[
+        ("csrf", &b.csrf),
+        ("format", "narrative"),
+        ("sensitivity", "normal"),
+        ("body", XSS),
+    ]);
+    let saved = send(
+        router,
+        form(&format!("/cases/{case}/notes"), Some(&b.cookie), &body),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let note_page = saved.location().split('?').next().unwrap().to_string();
+    let draft = send(router, get(&note_page, Some(&b.cookie))).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+    assert!(!draft.body.contains(XSS), "never raw");
+    assert!(draft
+        .body
+        .contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(draft.body.contains("id=\"note-edit-form\""));
+    assert!(!draft.body.contains("id=\"addendum-form\""));
+
+    // The case page lists it as a draft, with a link to write another.
+    let case_page = send(router, get(&format!("/cases/{case}"), Some(&b.cookie))).await;
+    assert_eq!(case_page.status, StatusCode::OK);
+    assert!(case_page.body.contains(&format!("href=\"{note_page}\"")));
+    assert!(case_page.body.contains("Draft, not signed"));
+    assert!(case_page.body.contains(&format!("/cases/{case}/notes/new")));
+
+    // Sign: the edit form is gone, the addendum form is there.
+    let version = version_on(&draft.body);
+    let sign = encode(&[("csrf", &b.csrf), ("version", &version)]);
+    let signed = send(
+        router,
+        form(&format!("{note_page}/sign"), Some(&b.cookie), &sign),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let page = send(router, get(&note_page, Some(&b.cookie))).await;
+    assert!(
+        !page.body.contains("id=\"note-edit-form\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("action=\"{note_page}/sign\"")));
+    assert!(page.body.contains("id=\"addendum-form\""));
+    assert!(page.body.contains("Signed on"));
+
+    // Editing it anyway is refused with the clear message.
+    let edit = encode(&[
+        ("csrf", &b.csrf),
+        ("version", "2"),
+        ("format", "narrative"),
+        ("body", "changed"),
+    ]);
+    let refused = send(router, form(&note_page, Some(&b.cookie), &edit)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("This note is signed"),
+        "{}",
+        refused.body
+    );
+
+    // An addendum, itself escaped.
+    let add = encode(&[("csrf", &b.csrf), ("body", XSS)]);
+    let added = send(
+        router,
+        form(&format!("{note_page}/addenda"), Some(&b.cookie), &add),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = send(router, get(added.location(), Some(&b.cookie))).await;
+    assert!(page.body.contains("Addendum added."));
+    assert!(!page.body.contains(XSS));
+    assert_eq!(
+        page.body
+            .matches("&#60;script&#62;alert(1)&#60;/script&#62;")
+            .count(),
+        2
+    );
+}
