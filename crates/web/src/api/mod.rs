@@ -12,6 +12,7 @@ mod errors;
 mod goals;
 mod json;
 mod me;
+mod notes;
 mod paging;
 mod programs;
 mod teams;
@@ -42,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(goals::routes())
+        .merge(notes::routes())
         .merge(assessments::routes())
 }
 
