@@ -11,6 +11,7 @@ pub mod instrument;
 pub mod invalid;
 pub mod matching;
 pub mod note;
+pub mod plan;
 pub mod role;
 pub mod stage;
 pub mod text;

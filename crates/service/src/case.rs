@@ -170,6 +170,7 @@ impl Casework {
         let assessed = casework_store::assessment::assessed_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let goals = casework_store::goal::counts(conn, c.id).await?;
+        let plan = casework_store::plan::counts(conn, c.id).await?;
         Ok(CaseFacts {
             agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
             active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
@@ -186,6 +187,9 @@ impl Casework {
             closure_approval_required: program
                 .as_ref()
                 .is_some_and(|p| p.closure_approval_required == 1),
+            active_goals_without_intervention: count(plan.active_goals_without_intervention),
+            plan_agreed_by_client: plan.agreed,
+            plan_approved: plan.approved,
             ..CaseFacts::default()
         })
     }

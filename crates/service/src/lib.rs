@@ -13,6 +13,7 @@ mod error;
 pub mod goal;
 pub mod note;
 mod page;
+pub mod plan;
 pub mod seed;
 
 pub use audit_log::AuditLog;

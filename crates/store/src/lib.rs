@@ -10,6 +10,7 @@ pub mod client;
 pub mod goal;
 mod migrate;
 pub mod note;
+pub mod plan;
 pub mod schema;
 pub mod seed;
 pub mod session;

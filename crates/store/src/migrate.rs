@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_notes.sql"),
     },
     Migration {
+        version: 6,
+        name: "plans",
+        sqlite: include_str!("../migrations/sqlite/0006_plans.sql"),
+        postgres: include_str!("../migrations/postgres/0006_plans.sql"),
+    },
+    Migration {
         version: 7,
         name: "search_reach",
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),

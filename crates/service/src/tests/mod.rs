@@ -6,6 +6,7 @@ mod audit;
 mod clients;
 mod goals;
 mod notes;
+mod plans;
 mod sign_in;
 mod stages;
 

@@ -12,8 +12,8 @@ mod errors;
 mod goals;
 mod json;
 mod me;
-mod notes;
 mod paging;
+mod plans;
 mod programs;
 mod teams;
 mod tokens;
@@ -43,7 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(goals::routes())
-        .merge(notes::routes())
+        .merge(plans::routes())
         .merge(assessments::routes())
 }
 

@@ -42,6 +42,7 @@ mod home;
 mod instruments;
 mod language;
 mod notes;
+mod plans;
 mod sign_in;
 mod visit;
 
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(caseload::routes())
         .merge(goals::routes())
         .merge(notes::routes())
+        .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
 }

@@ -10,6 +10,7 @@ mod goals;
 mod notes;
 mod operations;
 mod pages;
+mod plans;
 
 use crate::{router, WebConfig};
 use axum::body::Body;

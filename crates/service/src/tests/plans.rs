@@ -1,0 +1,535 @@
+use super::*;
+use crate::case::MoveForm;
+use crate::ServiceError;
+use casework_domain::assessment::AssessmentForm;
+use casework_domain::goal::{AgreementForm, GoalForm, GoalScaleForm};
+use casework_domain::plan::{InterventionForm, PlanStatus, TaskForm};
+use casework_domain::stage::{Stage, Unmet};
+
+fn forward() -> MoveForm {
+    MoveForm {
+        direction: "forward".into(),
+        ..Default::default()
+    }
+}
+
+fn smart(need: i64, statement: &str) -> GoalForm {
+    GoalForm {
+        statement: Some(statement.into()),
+        measure: Some("Nights a week in own tenancy".into()),
+        baseline: Some("0".into()),
+        target: Some("7".into()),
+        resources: Some("Housing first programme".into()),
+        barriers: Some("Rent arrears".into()),
+        linked_need_ids: vec![need],
+        target_date: Some("2027-06-01".into()),
+    }
+}
+
+fn agreement(words: &str) -> AgreementForm {
+    AgreementForm {
+        agreed_on: "2026-11-22".into(),
+        client_words: words.into(),
+    }
+}
+
+fn intervention(goal_id: i64) -> InterventionForm {
+    InterventionForm {
+        goal_id,
+        kind: "referral".into(),
+        description: "Refer to the housing first programme".into(),
+        responsible: "worker".into(),
+        responsible_name: None,
+        due_on: "2026-12-01".into(),
+        resources: Some("Housing first intake line".into()),
+    }
+}
+
+fn task() -> TaskForm {
+    TaskForm {
+        description: "Bring the last three payslips".into(),
+        responsible: "client".into(),
+        responsible_name: None,
+        due_on: "2026-11-28".into(),
+    }
+}
+
+/// A case in a program (approval required or not) carried to planning with two active goals the
+/// client agreed to; (case id, case version, goal ids).
+async fn in_planning(env: &Env, approval: bool) -> (i64, i64, Vec<i64>) {
+    let agency = env.worker.agency_id;
+    let program = env
+        .app
+        .create_program(None, agency, "Housing", approval, false)
+        .await
+        .expect("program");
+    let client = env
+        .app
+        .register_client(
+            &env.intake,
+            &client_form("Ana Torres", Some("1990-04-12")),
+            &Default::default(),
+        )
+        .await
+        .expect("register");
+    let case = env
+        .app
+        .open_case(
+            &env.intake,
+            &casework_domain::case::CaseForm {
+                client_id: client.id,
+                presenting_problem: "Facing eviction".into(),
+                primary_worker_id: Some(env.worker.user_id),
+                team_id: env.worker.team_id,
+                program_id: Some(program.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("open case")
+        .id;
+    env.engage(case).await;
+    let mut v = env
+        .app
+        .move_stage(&env.worker, case, 1, &forward())
+        .await
+        .expect("to assessment")
+        .version;
+    let form = AssessmentForm {
+        assessed_on: "2026-11-21".into(),
+        needs: vec!["Stable housing".into(), "Steady income".into()],
+        strengths: vec!["Supportive sister nearby".into()],
+        risk_level: Some("low".into()),
+        ..Default::default()
+    };
+    let needs: Vec<i64> = env
+        .app
+        .save_assessment(&env.worker, case, &form, true)
+        .await
+        .expect("assessment")
+        .needs
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    v = env
+        .app
+        .move_stage(&env.worker, case, v, &forward())
+        .await
+        .expect("to goal setting")
+        .version;
+    let mut goals = Vec::new();
+    for (need, statement) in [
+        (needs[0], "Move into stable housing"),
+        (needs[1], "Find work"),
+    ] {
+        let g = env
+            .app
+            .create_goal(
+                &env.worker,
+                case,
+                &smart(need, statement),
+                &GoalScaleForm::default(),
+            )
+            .await
+            .expect("goal");
+        let g = env
+            .app
+            .activate_goal(&env.worker, g.goal.id, g.goal.version)
+            .await
+            .expect("activate");
+        env.app
+            .record_goal_agreement(&env.worker, g.goal.id, g.goal.version, &agreement("Yes"))
+            .await
+            .expect("agree");
+        goals.push(g.goal.id);
+    }
+    let moved = env
+        .app
+        .move_stage(&env.worker, case, v, &forward())
+        .await
+        .expect("to planning");
+    assert_eq!(moved.stage, Stage::Planning.as_str());
+    (case, moved.version, goals)
+}
+
+fn unmet_of<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> Vec<Unmet> {
+    match r {
+        Err(ServiceError::GuardUnmet(u)) => u,
+        other => panic!("expected guard_unmet, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_planning_guard_needs_interventions_agreement_and_approval() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, v, goals) = in_planning(&env, true).await;
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        assert_eq!(plan.plan.version_no, 1, "{b:?}");
+        assert_eq!(plan.status, PlanStatus::Draft, "{b:?}");
+        assert_eq!(plan.goals.len(), 2, "{b:?}");
+        assert!(plan.approval_required, "{b:?}");
+        assert!(plan.can_record && !plan.can_approve, "{b:?}");
+        // The same plan on the next read.
+        let again = env.app.current_plan(&env.worker, case).await.expect("plan");
+        assert_eq!(again.plan.id, plan.plan.id, "{b:?}");
+        let first = unmet_of(env.app.move_stage(&env.worker, case, v, &forward()).await);
+        assert_eq!(first[0], Unmet::GoalWithoutIntervention, "{b:?}: {first:?}");
+
+        // One goal covered is not enough.
+        let i = env
+            .app
+            .add_intervention(&env.worker, plan.plan.id, &intervention(goals[0]))
+            .await
+            .expect("intervention");
+        let t = env
+            .app
+            .add_task(&env.worker, i.id, &task())
+            .await
+            .expect("task");
+        assert_eq!(t.intervention_id, i.id, "{b:?}");
+        let u = unmet_of(env.app.move_stage(&env.worker, case, v, &forward()).await);
+        assert_eq!(u[0], Unmet::GoalWithoutIntervention, "{b:?}");
+        env.app
+            .add_intervention(
+                &env.worker,
+                plan.plan.id,
+                &InterventionForm {
+                    kind: "skill_building".into(),
+                    description: "Practise interviews".into(),
+                    responsible: "other_agency".into(),
+                    responsible_name: Some("Job centre".into()),
+                    ..intervention(goals[1])
+                },
+            )
+            .await
+            .expect("second intervention");
+        let u = unmet_of(env.app.move_stage(&env.worker, case, v, &forward()).await);
+        assert_eq!(u, [Unmet::PlanNotAgreed, Unmet::PlanNotApproved], "{b:?}");
+
+        // Submitting before the client agreed is refused.
+        let p = env.app.current_plan(&env.worker, case).await.unwrap().plan;
+        match env.app.submit_plan(&env.worker, p.id, p.version).await {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e.code, "plan_not_agreed", "{b:?}"),
+            other => panic!("{b:?}: expected plan_not_agreed, got {other:?}"),
+        }
+        let agreed = env
+            .app
+            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("I can do this"))
+            .await
+            .expect("agree");
+        assert_eq!(
+            agreed.client_agreed_on.as_deref(),
+            Some("2026-11-22"),
+            "{b:?}"
+        );
+        // Stale agreement refused.
+        assert!(matches!(
+            env.app
+                .record_plan_agreement(&env.worker, p.id, p.version, &agreement("x"))
+                .await,
+            Err(ServiceError::Stale)
+        ));
+        let u = unmet_of(env.app.move_stage(&env.worker, case, v, &forward()).await);
+        assert_eq!(u, [Unmet::PlanNotApproved], "{b:?}");
+
+        let submitted = env
+            .app
+            .submit_plan(&env.worker, p.id, agreed.version)
+            .await
+            .expect("submit");
+        assert_eq!(submitted.status, "awaiting_approval", "{b:?}");
+        // Waiting for approval, the plan is frozen.
+        match env
+            .app
+            .add_intervention(&env.worker, p.id, &intervention(goals[0]))
+            .await
+        {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e.code, "plan_not_editable", "{b:?}"),
+            other => panic!("{b:?}: expected plan_not_editable, got {other:?}"),
+        }
+        // A caseworker cannot approve, and the refusal is audited.
+        assert!(matches!(
+            env.app
+                .approve_plan(&env.worker, p.id, submitted.version)
+                .await,
+            Err(ServiceError::Forbidden)
+        ));
+        // Another team's supervisor does not even see it.
+        assert!(matches!(
+            env.app
+                .approve_plan(&env.sup_b, p.id, submitted.version)
+                .await,
+            Err(ServiceError::NotFound)
+        ));
+        let approved = env
+            .app
+            .approve_plan(&env.sup, p.id, submitted.version)
+            .await
+            .expect("approve");
+        assert_eq!(approved.status, "approved", "{b:?}");
+        assert_eq!(approved.approved_by, Some(env.sup.user_id), "{b:?}");
+        let moved = env
+            .app
+            .move_stage(&env.worker, case, v, &forward())
+            .await
+            .expect("guard passes");
+        assert_eq!(moved.stage, Stage::Intervention.as_str(), "{b:?}");
+
+        let entries = log(&env).await;
+        for action in [
+            "plan.create",
+            "plan.intervention_add",
+            "plan.task_add",
+            "plan.agree",
+            "plan.submit",
+            "plan.approve",
+        ] {
+            assert!(
+                entries
+                    .iter()
+                    .any(|e| e.action == action && e.outcome == "allowed"),
+                "{b:?}: {action}"
+            );
+        }
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == "plan.approve" && e.outcome == "denied"),
+            "{b:?}: denied approval audited"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_required_approval_agreement_is_enough() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, v, goals) = in_planning(&env, false).await;
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        assert!(!plan.approval_required, "{b:?}");
+        for g in &goals {
+            env.app
+                .add_intervention(&env.worker, plan.plan.id, &intervention(*g))
+                .await
+                .expect("intervention");
+        }
+        let p = env.app.current_plan(&env.worker, case).await.unwrap().plan;
+        let agreed = env
+            .app
+            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("Yes"))
+            .await
+            .expect("agree");
+        let submitted = env
+            .app
+            .submit_plan(&env.worker, p.id, agreed.version)
+            .await
+            .expect("submit");
+        assert_eq!(submitted.status, "draft", "{b:?}");
+        let moved = env
+            .app
+            .move_stage(&env.worker, case, v, &forward())
+            .await
+            .expect("guard passes");
+        assert_eq!(moved.stage, Stage::Intervention.as_str(), "{b:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn changing_an_approved_plan_makes_a_new_version_needing_approval() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _, goals) = in_planning(&env, true).await;
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        let mut first = None;
+        for g in &goals {
+            let i = env
+                .app
+                .add_intervention(&env.worker, plan.plan.id, &intervention(*g))
+                .await
+                .expect("intervention");
+            first.get_or_insert(i.id);
+        }
+        let first = first.unwrap();
+        env.app
+            .add_task(&env.worker, first, &task())
+            .await
+            .expect("task");
+        let p = env.app.current_plan(&env.worker, case).await.unwrap().plan;
+        let p = env
+            .app
+            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("Yes"))
+            .await
+            .unwrap();
+        let p = env
+            .app
+            .submit_plan(&env.worker, p.id, p.version)
+            .await
+            .unwrap();
+        // Returned with a comment, then changed, agreed and submitted again.
+        let returned = env
+            .app
+            .return_plan(&env.sup, p.id, p.version, "Add who pays the deposit")
+            .await
+            .expect("return");
+        assert_eq!(returned.status, "returned", "{b:?}");
+        assert_eq!(
+            returned.return_comment.as_deref(),
+            Some("Add who pays the deposit"),
+            "{b:?}"
+        );
+        env.app
+            .add_task(
+                &env.worker,
+                first,
+                &TaskForm {
+                    description: "Ask the council for a deposit grant".into(),
+                    ..task()
+                },
+            )
+            .await
+            .expect("task on a returned plan");
+        let p = env.app.current_plan(&env.worker, case).await.unwrap();
+        assert_eq!(
+            p.plan.version_no, 1,
+            "{b:?}: a returned plan is changed in place"
+        );
+        assert_eq!(p.status, PlanStatus::Draft, "{b:?}");
+        assert_eq!(
+            p.plan.client_agreed_on, None,
+            "{b:?}: the change withdraws agreement"
+        );
+        let p = env
+            .app
+            .record_plan_agreement(&env.worker, p.plan.id, p.plan.version, &agreement("Yes"))
+            .await
+            .unwrap();
+        let p = env
+            .app
+            .submit_plan(&env.worker, p.id, p.version)
+            .await
+            .unwrap();
+        let approved = env
+            .app
+            .approve_plan(&env.sup, p.id, p.version)
+            .await
+            .unwrap();
+
+        // A task added after approval goes into version 2, a copy needing approval again.
+        let t = env
+            .app
+            .add_task(
+                &env.worker,
+                first,
+                &TaskForm {
+                    description: "Sign the tenancy".into(),
+                    ..task()
+                },
+            )
+            .await
+            .expect("task on an approved plan");
+        let v2 = env.app.current_plan(&env.worker, case).await.unwrap();
+        assert_eq!(v2.plan.version_no, 2, "{b:?}");
+        assert_ne!(v2.plan.id, approved.id, "{b:?}");
+        assert_eq!(v2.status, PlanStatus::Draft, "{b:?}");
+        assert_eq!(v2.interventions.len(), 2, "{b:?}: interventions copied");
+        assert_eq!(
+            v2.tasks.len(),
+            3,
+            "{b:?}: tasks copied and the new one added"
+        );
+        assert!(
+            v2.interventions.iter().all(|i| i.id != first),
+            "{b:?}: the copy has its own interventions"
+        );
+        assert!(v2.tasks.iter().any(|x| x.id == t.id), "{b:?}");
+        // The approved version is unchanged.
+        let old = casework_store::plan::tasks(
+            &mut env.app.store.conn().await.unwrap(),
+            env.worker.agency_id,
+            approved.id,
+        )
+        .await
+        .unwrap();
+        assert_eq!(old.len(), 2, "{b:?}");
+        let detail = env.app.case(&env.worker, case, None).await.unwrap();
+        assert_eq!(
+            detail.unmet,
+            [Unmet::PlanNotAgreed, Unmet::PlanNotApproved],
+            "{b:?}"
+        );
+        // Completing a task is doing the plan, not changing it.
+        let done = env
+            .app
+            .complete_task(&env.worker, t.id)
+            .await
+            .expect("done");
+        assert!(done.done_at.is_some(), "{b:?}");
+        let still = env.app.current_plan(&env.worker, case).await.unwrap();
+        assert_eq!(still.plan.version_no, 2, "{b:?}");
+        let entries = log(&env).await;
+        assert!(
+            entries.iter().any(|e| e.action == "plan.revise"),
+            "{b:?}: new version audited"
+        );
+        assert!(entries.iter().any(|e| e.action == "plan.return"), "{b:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn interventions_must_serve_an_active_goal_of_the_case_and_strangers_see_nothing() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _, goals) = in_planning(&env, false).await;
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        match env
+            .app
+            .add_intervention(&env.worker, plan.plan.id, &intervention(goals[0] + 1000))
+            .await
+        {
+            Err(ServiceError::Invalid(e)) => {
+                assert_eq!(
+                    (e.field.as_str(), e.code),
+                    ("goal_id", "unknown_choice"),
+                    "{b:?}"
+                )
+            }
+            other => panic!("{b:?}: {other:?}"),
+        }
+        match env
+            .app
+            .add_intervention(
+                &env.worker,
+                plan.plan.id,
+                &InterventionForm {
+                    due_on: "2026-11-21".into(),
+                    ..intervention(goals[0])
+                },
+            )
+            .await
+        {
+            Err(ServiceError::Invalid(e)) => {
+                assert_eq!(
+                    (e.field.as_str(), e.code),
+                    ("due_on", "date_in_past"),
+                    "{b:?}"
+                )
+            }
+            other => panic!("{b:?}: {other:?}"),
+        }
+        assert!(matches!(
+            env.app.current_plan(&env.worker_b, case).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            env.app
+                .add_intervention(&env.stranger, plan.plan.id, &intervention(goals[0]))
+                .await,
+            Err(ServiceError::NotFound)
+        ));
+    })
+    .await;
+}
