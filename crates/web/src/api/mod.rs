@@ -12,6 +12,7 @@ mod errors;
 mod goals;
 mod json;
 mod me;
+mod notes;
 mod paging;
 mod plans;
 mod programs;
@@ -43,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(cases::routes())
         .merge(goals::routes())
+        .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
 }
