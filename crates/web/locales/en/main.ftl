@@ -658,6 +658,11 @@ note-column-format = Format
 note-column-sensitivity = Sensitivity
 note-column-author = Author
 note-column-state = Signed or draft
+note-contact = Contact this note records
+note-contact-none = No particular contact
+note-goals = Goals this note is about
+note-goals-none = The case has no goals yet.
+note-goals-not-linked = None linked
 
 ## plan
 error-date_in_past = The date cannot be in the past.

@@ -658,6 +658,11 @@ note-column-format = Formato
 note-column-sensitivity = Confidencialidad
 note-column-author = Autor
 note-column-state = Firmada o borrador
+note-contact = Contacto que registra esta nota
+note-contact-none = Ningún contacto en particular
+note-goals = Objetivos de los que trata esta nota
+note-goals-none = El caso todavía no tiene objetivos.
+note-goals-not-linked = Ninguno vinculado
 
 ## plan
 error-date_in_past = La fecha no puede estar en el pasado.

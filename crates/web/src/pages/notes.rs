@@ -93,29 +93,44 @@ struct AddendumLine {
 }
 
 /// The form as shown or as last submitted.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone)]
 struct NotePost {
-    #[serde(default)]
     version: String,
-    #[serde(default)]
     format: String,
-    #[serde(default)]
     sensitivity: String,
-    #[serde(default)]
+    contact_id: String,
+    goal_ids: Vec<i64>,
     body: String,
-    #[serde(default)]
     data: String,
-    #[serde(default)]
     subjective: String,
-    #[serde(default)]
     objective: String,
-    #[serde(default)]
     assessment: String,
-    #[serde(default)]
     plan: String,
 }
 
 impl NotePost {
+    fn from_pairs(pairs: &[(String, String)]) -> NotePost {
+        let mut p = NotePost::default();
+        for (k, v) in pairs {
+            let v = v.clone();
+            match k.as_str() {
+                "version" => p.version = v,
+                "format" => p.format = v,
+                "sensitivity" => p.sensitivity = v,
+                "contact_id" => p.contact_id = v,
+                "goal_ids" => p.goal_ids.extend(v.trim().parse::<i64>().ok()),
+                "body" => p.body = v,
+                "data" => p.data = v,
+                "subjective" => p.subjective = v,
+                "objective" => p.objective = v,
+                "assessment" => p.assessment = v,
+                "plan" => p.plan = v,
+                _ => {}
+            }
+        }
+        p
+    }
+
     fn value(&self, name: &str) -> &str {
         match name {
             "body" => &self.body,
@@ -139,7 +154,12 @@ impl NotePost {
             objective: text(&self.objective),
             assessment: text(&self.assessment),
             plan: text(&self.plan),
-            ..NoteForm::default()
+            // A choice that is not a number is refused as an unknown choice.
+            contact_id: match self.contact_id.trim() {
+                "" => None,
+                c => Some(c.parse().unwrap_or(0)),
+            },
+            goal_ids: self.goal_ids.clone(),
         }
     }
 
@@ -150,6 +170,8 @@ impl NotePost {
             version: n.note.version.to_string(),
             format: n.format.as_str().to_string(),
             sensitivity: n.sensitivity.as_str().to_string(),
+            contact_id: n.note.contact_id.map(|c| c.to_string()).unwrap_or_default(),
+            goal_ids: n.goal_ids.clone(),
             body: s("body"),
             data: s("data"),
             subjective: s("subjective"),
@@ -163,6 +185,8 @@ impl NotePost {
 const FIELDS: &[&str] = &[
     "format",
     "sensitivity",
+    "contact_id",
+    "goal_ids",
     "body",
     "data",
     "subjective",
@@ -170,6 +194,78 @@ const FIELDS: &[&str] = &[
     "assessment",
     "plan",
 ];
+
+/// A goal or contact the note may point to.
+struct LinkChoice {
+    id: i64,
+    label: String,
+    selected: bool,
+}
+
+/// The case's contacts (latest first page) and goals the note may point to: (id, label).
+struct Links {
+    contacts: Vec<(i64, String)>,
+    goals: Vec<(i64, String)>,
+}
+
+impl Links {
+    async fn of(state: &AppState, staff: &Staff, case_id: i64) -> Result<Links, PageError> {
+        let t = staff.t();
+        let actor = staff.actor();
+        let contacts = state
+            .app
+            .case(actor, case_id, None)
+            .await?
+            .contacts
+            .into_iter()
+            .map(|c| {
+                let mode = t.dynamic(&format!("case-mode-{}", c.mode));
+                (c.id, format!("{} ({mode})", c.contact_date))
+            })
+            .collect();
+        let goals = state
+            .app
+            .goals(actor, case_id)
+            .await?
+            .goals
+            .into_iter()
+            .map(|g| {
+                let label = g.goal.statement.unwrap_or_else(|| t.get("goal-untitled"));
+                (g.goal.id, label)
+            })
+            .collect();
+        Ok(Links { contacts, goals })
+    }
+
+    /// The choices with what `post` picked selected: (contacts, goals).
+    fn choices(&self, post: &NotePost) -> (Vec<LinkChoice>, Vec<LinkChoice>) {
+        let contact: Option<i64> = post.contact_id.trim().parse().ok();
+        let pick = |list: &[(i64, String)], on: &dyn Fn(i64) -> bool| {
+            list.iter()
+                .map(|(id, label)| LinkChoice {
+                    id: *id,
+                    label: label.clone(),
+                    selected: on(*id),
+                })
+                .collect()
+        };
+        (
+            pick(&self.contacts, &|id| contact == Some(id)),
+            pick(&self.goals, &|id| post.goal_ids.contains(&id)),
+        )
+    }
+}
+
+/// A goal named by position (`goal_ids[1]`) is shown at the goal choices.
+fn form_problem(e: ServiceError, t: &T) -> Result<(axum::http::StatusCode, Problem), PageError> {
+    let e = match e {
+        ServiceError::Invalid(i) if i.field.starts_with("goal_ids[") => {
+            ServiceError::Invalid(casework_domain::Invalid::new("goal_ids", i.code))
+        }
+        other => other,
+    };
+    Problem::from_service(e, t, FIELDS)
+}
 
 fn format_of(raw: &str) -> NoteFormat {
     raw.parse().unwrap_or(NoteFormat::Narrative)
@@ -216,10 +312,13 @@ struct NewPage {
     formats: Vec<Choice>,
     sensitivities: Vec<Choice>,
     sections: Vec<SectionField>,
+    contacts: Vec<LinkChoice>,
+    goals: Vec<LinkChoice>,
     problem: Problem,
 }
 
-fn new_page(
+async fn new_page(
+    state: &AppState,
     staff: &Staff,
     case_id: i64,
     post: &NotePost,
@@ -227,6 +326,7 @@ fn new_page(
 ) -> Result<String, PageError> {
     let t = staff.t();
     let (formats, sensitivities, sections) = choices(&t, post);
+    let (contacts, goals) = Links::of(state, staff, case_id).await?.choices(post);
     let page = NewPage {
         page: Chrome::new(&staff.visitor, &format!("/cases/{case_id}/notes/new")),
         case_id,
@@ -234,6 +334,8 @@ fn new_page(
         formats,
         sensitivities,
         sections,
+        contacts,
+        goals,
         problem,
         t,
     };
@@ -260,16 +362,19 @@ async fn new_note(
         format: q.format.unwrap_or_default(),
         ..NotePost::default()
     };
-    Ok(Html(new_page(&staff, case_id, &post, Problem::none())?))
+    Ok(Html(
+        new_page(&state, &staff, case_id, &post, Problem::none()).await?,
+    ))
 }
 
 async fn create_note(
     State(state): State<AppState>,
     staff: Staff,
     Path(case_id): Path<i64>,
-    Form(post): Form<NotePost>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let t = staff.t();
+    let post = NotePost::from_pairs(&pairs);
     match state
         .app
         .write_note(staff.actor(), case_id, &post.form())
@@ -277,8 +382,8 @@ async fn create_note(
     {
         Ok(n) => Ok(Redirect::to(&format!("/notes/{}?notice=saved", n.note.id)).into_response()),
         Err(e) => {
-            let (status, problem) = Problem::from_service(e, &t, FIELDS)?;
-            let html = new_page(&staff, case_id, &post, problem)?;
+            let (status, problem) = form_problem(e, &t)?;
+            let html = new_page(&state, &staff, case_id, &post, problem).await?;
             Ok((status, Html(html)).into_response())
         }
     }
@@ -305,6 +410,11 @@ struct ShowPage {
     can_add_addendum: bool,
     sensitivities: Vec<Choice>,
     fields: Vec<SectionField>,
+    contacts: Vec<LinkChoice>,
+    goals: Vec<LinkChoice>,
+    /// What the note points to, as shown to readers.
+    linked_contact: Option<String>,
+    linked_goals: Vec<String>,
     addendum: String,
     notice: Option<String>,
     edit: Problem,
@@ -331,6 +441,19 @@ async fn note_page(
     let t = staff.t();
     let d = state.app.note(staff.actor(), id).await?;
     let draft = shown.draft.unwrap_or_else(|| NotePost::of(&d));
+    let saved = NotePost::of(&d);
+    let links = Links::of(state, staff, d.case.id).await?;
+    let (contacts, goals) = links.choices(&draft);
+    let (saved_contacts, saved_goals) = links.choices(&saved);
+    let linked_contact = saved_contacts
+        .into_iter()
+        .find(|c| c.selected)
+        .map(|c| c.label);
+    let linked_goals = saved_goals
+        .into_iter()
+        .filter(|g| g.selected)
+        .map(|g| g.label)
+        .collect();
     let (_, sensitivities, fields) = choices(
         &t,
         &NotePost {
@@ -372,6 +495,10 @@ async fn note_page(
         can_add_addendum: d.can_add_addendum,
         sensitivities,
         fields,
+        contacts,
+        goals,
+        linked_contact,
+        linked_goals,
         addendum: shown.addendum,
         notice: shown.notice,
         edit: shown.edit,
@@ -415,9 +542,10 @@ async fn update_note(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
-    Form(post): Form<NotePost>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let t = staff.t();
+    let post = NotePost::from_pairs(&pairs);
     let done = match version_of(&post.version) {
         Ok(v) => {
             state
@@ -430,7 +558,7 @@ async fn update_note(
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/notes/{id}?notice=saved")).into_response()),
         Err(e) => {
-            let (status, edit) = Problem::from_service(e, &t, FIELDS)?;
+            let (status, edit) = form_problem(e, &t)?;
             let shown = Shown {
                 draft: Some(post),
                 edit,

@@ -310,3 +310,71 @@ async fn the_notes_api_writes_signs_refuses_edits_after_and_takes_addenda() {
     .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_note_links_a_goal_of_its_case_and_names_it() {
+    let f = fixture().await;
+    let router = &f.router;
+    let case = case_id(&f).await;
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    let goal = f
+        .app
+        .create_goal(
+            &worker,
+            case,
+            &casework_domain::goal::GoalForm {
+                statement: Some("Keep the flat".into()),
+                ..Default::default()
+            },
+            &Default::default(),
+        )
+        .await
+        .expect("goal")
+        .goal
+        .id;
+    let b = sign_in(router, "worker@example.org").await;
+    let new = send(
+        router,
+        get(&format!("/cases/{case}/notes/new"), Some(&b.cookie)),
+    )
+    .await;
+    assert!(new
+        .body
+        .contains(&format!("name=\"goal_ids\" value=\"{goal}\"")));
+    let body = encode(&[
+        ("csrf", &b.csrf),
+        ("format", "narrative"),
+        ("body", "Talked about the tenancy"),
+        ("goal_ids", &goal.to_string()),
+    ]);
+    let saved = send(
+        router,
+        form(&format!("/cases/{case}/notes"), Some(&b.cookie), &body),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = send(router, get(saved.location(), Some(&b.cookie))).await;
+    assert!(
+        page.body.contains("<li>Keep the flat</li>"),
+        "{}",
+        page.body
+    );
+    // A goal of no case of this note's is refused at the goal choices.
+    let body = encode(&[
+        ("csrf", &b.csrf),
+        ("format", "narrative"),
+        ("body", "Talked"),
+        ("goal_ids", "999999"),
+    ]);
+    let refused = send(
+        router,
+        form(&format!("/cases/{case}/notes"), Some(&b.cookie), &body),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"note-goals-problem\""));
+}
