@@ -644,8 +644,19 @@ impl Casework {
             limit + 1,
         )
         .await?;
+        // The plan's facts take a few queries; only cases in planning need them.
+        let mut plans = Vec::new();
+        for r in rows.iter().filter(|r| r.stage == Stage::Planning.as_str()) {
+            plans.push((r.id, casework_store::plan::counts(&mut conn, r.id).await?));
+        }
         drop(conn);
-        let items: Vec<CaseloadItem> = rows.iter().filter_map(|r| caseload_item(r, now)).collect();
+        let items: Vec<CaseloadItem> = rows
+            .iter()
+            .filter_map(|r| {
+                let plan = plans.iter().find(|(id, _)| *id == r.id).map(|(_, p)| p);
+                caseload_item(r, plan, now)
+            })
+            .collect();
         let page = page_of(items, limit, |i| i.case_id);
         let events = page
             .items
@@ -669,11 +680,29 @@ impl Casework {
     }
 }
 
-fn caseload_item(r: &CaseloadRow, now: i64) -> Option<CaseloadItem> {
+/// A caseload line; its "next due" is the first thing the stage's guard still needs. Facts a
+/// caseload row does not carry (evaluation, closure, follow-ups) count as not yet done.
+fn caseload_item(
+    r: &CaseloadRow,
+    plan: Option<&casework_store::plan::PlanCounts>,
+    now: i64,
+) -> Option<CaseloadItem> {
     let stage: Stage = r.stage.parse().ok()?;
+    let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
     let facts = CaseFacts {
         consent_to_services: r.consents > 0,
-        contacts: r.contacts.clamp(0, i64::from(u32::MAX)) as u32,
+        contacts: count(r.contacts),
+        completed_assessment: r.completed_assessments > 0,
+        assessed_needs: count(r.needs),
+        assessed_strengths: count(r.strengths),
+        active_goals: count(r.active_goals),
+        agreed_smart_goals: count(r.agreed_goals),
+        plan_approval_required: r.plan_approval_required == 1,
+        closure_approval_required: r.closure_approval_required == 1,
+        active_goals_without_intervention: plan
+            .map_or(0, |p| count(p.active_goals_without_intervention)),
+        plan_agreed_by_client: plan.is_some_and(|p| p.agreed),
+        plan_approved: plan.is_some_and(|p| p.approved),
         ..CaseFacts::default()
     };
     Some(CaseloadItem {

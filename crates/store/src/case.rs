@@ -374,6 +374,13 @@ pub struct CaseloadRow {
     pub risk_flag: i64,
     pub contacts: i64,
     pub consents: i64,
+    pub completed_assessments: i64,
+    pub needs: i64,
+    pub strengths: i64,
+    pub active_goals: i64,
+    pub agreed_goals: i64,
+    pub plan_approval_required: i64,
+    pub closure_approval_required: i64,
 }
 
 pub enum CaseloadOf {
@@ -398,8 +405,19 @@ pub async fn caseload(
                 cl.interpreter_needed, c.primary_worker_id, u.display_name AS worker_name, c.stage, c.stage_entered_at,
                 c.risk_flag,
                 (SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id) AS contacts,
-                (SELECT COUNT(*) FROM service_consents s WHERE s.case_id = c.id AND s.revoked_at IS NULL) AS consents
+                (SELECT COUNT(*) FROM service_consents s WHERE s.case_id = c.id AND s.revoked_at IS NULL) AS consents,
+                (SELECT COUNT(*) FROM assessments a WHERE a.case_id = c.id AND a.status = 'completed') AS completed_assessments,
+                (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
+                   WHERE i.case_id = c.id AND a.status = 'completed') AS needs,
+                (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
+                   WHERE i.case_id = c.id AND a.status = 'completed') AS strengths,
+                (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active') AS active_goals,
+                (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active' AND g.client_agreed = 1)
+                   AS agreed_goals,
+                COALESCE(p.plan_approval_required, 0) AS plan_approval_required,
+                COALESCE(p.closure_approval_required, 0) AS closure_approval_required
          FROM cases c JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = c.primary_worker_id
+              LEFT JOIN programs p ON p.id = c.program_id
          WHERE c.agency_id = $1 AND {column} = $2 AND c.closed_at IS NULL AND c.id > $3
          ORDER BY c.id LIMIT $4"
     );

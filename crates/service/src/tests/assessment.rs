@@ -388,3 +388,31 @@ async fn a_worker_not_on_the_case_is_refused_and_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_caseload_next_due_item_follows_the_assessment() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        in_assessment(&env, case).await;
+        let next = |env: &Env| {
+            let app = env.app.clone();
+            let worker = env.worker.clone();
+            async move {
+                app.caseload(&worker, crate::case::CaseloadScope::Mine, None, None)
+                    .await
+                    .expect("caseload")
+                    .items[0]
+                    .next_due
+            }
+        };
+        assert_eq!(next(&env).await, Some("assessment_incomplete"), "{b:?}");
+        env.app
+            .save_assessment(&env.worker, case, &assessment_form(), true)
+            .await
+            .expect("complete");
+        // Completed with needs and strengths: nothing more is due before goal setting.
+        assert_eq!(next(&env).await, None, "{b:?}");
+    })
+    .await;
+}
