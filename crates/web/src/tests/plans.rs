@@ -370,3 +370,278 @@ async fn the_plan_api_reads_adds_records_agreement_and_refuses_a_caseworkers_app
     .await;
     assert_eq!(approval.status, StatusCode::FORBIDDEN, "{}", approval.body);
 }
+
+/// A case on team North in a program that asks for plan approval, carried by the worker, with
+/// an agreed plan (one active goal, one intervention); (case id, plan id).
+async fn supervised(f: &Fixture) -> (i64, i64) {
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    let team = f
+        .app
+        .create_team(None, worker.agency_id, "North")
+        .await
+        .expect("team");
+    f.app
+        .create_user(
+            None,
+            worker.agency_id,
+            &UserForm {
+                email: "sup@example.org".into(),
+                display_name: "Test supervisor".into(),
+                role: "supervisor".into(),
+                team_id: Some(team.id),
+                password: Secret::new(PASSWORD),
+                locale: "en".into(),
+            },
+        )
+        .await
+        .expect("supervisor");
+    let program = f
+        .app
+        .create_program(None, worker.agency_id, "Housing", true, false)
+        .await
+        .expect("program");
+    let client = f
+        .app
+        .register_client(
+            &worker,
+            &ClientForm {
+                legal_name: "Ana Torres".into(),
+                ..ClientForm::default()
+            },
+            &DuplicateDecision::default(),
+        )
+        .await
+        .expect("client");
+    let case = f
+        .app
+        .open_case(
+            &worker,
+            &CaseForm {
+                client_id: client.id,
+                presenting_problem: "Facing eviction".into(),
+                primary_worker_id: Some(worker.user_id),
+                team_id: Some(team.id),
+                program_id: Some(program.id),
+                ..CaseForm::default()
+            },
+        )
+        .await
+        .expect("case");
+    let assessment = AssessmentForm {
+        assessed_on: "2026-09-01".into(),
+        needs: vec!["Stable housing".into()],
+        strengths: vec!["Supportive sister".into()],
+        risk_level: Some("low".into()),
+        ..Default::default()
+    };
+    let needs = f
+        .app
+        .save_assessment(&worker, case.id, &assessment, true)
+        .await
+        .expect("assessment")
+        .needs;
+    let goal = f
+        .app
+        .create_goal(
+            &worker,
+            case.id,
+            &GoalForm {
+                statement: Some("Move into a flat of my own".into()),
+                measure: Some("Nights a week in own tenancy".into()),
+                baseline: Some("0".into()),
+                target: Some("7".into()),
+                resources: Some("Housing first programme".into()),
+                barriers: Some("Rent arrears".into()),
+                linked_need_ids: vec![needs[0].id],
+                target_date: Some("2027-03-01".into()),
+            },
+            &GoalScaleForm::default(),
+        )
+        .await
+        .expect("goal");
+    f.app
+        .activate_goal(&worker, goal.goal.id, goal.goal.version)
+        .await
+        .expect("active");
+    let plan = f.app.current_plan(&worker, case.id).await.expect("plan");
+    f.app
+        .add_intervention(
+            &worker,
+            plan.plan.id,
+            &InterventionForm {
+                goal_id: goal.goal.id,
+                kind: "advocacy".into(),
+                description: "Speak to the landlord about the arrears".into(),
+                responsible: "worker".into(),
+                responsible_name: None,
+                due_on: "2026-10-01".into(),
+                resources: None,
+            },
+        )
+        .await
+        .expect("intervention");
+    let p = f
+        .app
+        .current_plan(&worker, case.id)
+        .await
+        .expect("plan")
+        .plan;
+    f.app
+        .record_plan_agreement(
+            &worker,
+            p.id,
+            p.version,
+            &casework_domain::goal::AgreementForm {
+                agreed_on: "2026-09-21".into(),
+                client_words: "Yes".into(),
+            },
+        )
+        .await
+        .expect("agreed");
+    (case.id, p.id)
+}
+
+fn etag_of(a: &Answer) -> String {
+    a.headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_supervisor_of_the_team_returns_or_approves_a_submitted_plan() {
+    let f = fixture().await;
+    let (case_id, plan_id) = supervised(&f).await;
+    let router = &f.router;
+    let worker = bearer(&f.app, "worker@example.org").await;
+    let sup = bearer(&f.app, "sup@example.org").await;
+    let plan_uri = format!("/api/v1/cases/{case_id}/plan");
+    let read = send(router, json_request("GET", &plan_uri, &worker, None, "")).await;
+    assert_eq!(read.json()["approval_required"], true);
+    let submitted = send(
+        router,
+        json_request(
+            "POST",
+            &format!("/api/v1/plans/{plan_id}/submission"),
+            &worker,
+            Some(&etag_of(&read)),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    assert_eq!(submitted.json()["status"], "awaiting_approval");
+    let etag = etag_of(&submitted);
+    let approval = format!("/api/v1/plans/{plan_id}/approval");
+    let by_worker = send(
+        router,
+        json_request(
+            "POST",
+            &approval,
+            &worker,
+            Some(&etag),
+            r#"{"decision": "approve"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(
+        by_worker.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        by_worker.body
+    );
+    let bare = send(
+        router,
+        json_request(
+            "POST",
+            &approval,
+            &sup,
+            Some(&etag),
+            r#"{"decision": "return"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    assert_eq!(bare.json()["error"]["field"], "comment");
+
+    // The supervisor's plan page offers the decision.
+    let b = sign_in(router, "sup@example.org").await;
+    let page = send(
+        router,
+        get(&format!("/cases/{case_id}/plan"), Some(&b.cookie)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Approve the plan"), "{}", page.body);
+    assert!(page.body.contains("Return for changes"));
+    let body = encode(&[
+        ("csrf", &b.csrf),
+        ("plan_id", &plan_id.to_string()),
+        ("version", etag.trim_matches('"')),
+        ("decision", "return"),
+        ("comment", "Add a task for the client"),
+    ]);
+    let returned = send(
+        router,
+        form(
+            &format!("/cases/{case_id}/plan/approval"),
+            Some(&b.cookie),
+            &body,
+        ),
+    )
+    .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+    let read = send(router, json_request("GET", &plan_uri, &worker, None, "")).await;
+    let plan = read.json();
+    assert_eq!(plan["status"], "returned");
+    assert_eq!(plan["return_comment"], "Add a task for the client");
+
+    // Agreed again and resubmitted, then approved.
+    let agreed = send(
+        router,
+        json_request(
+            "POST",
+            &format!("/api/v1/plans/{plan_id}/agreement"),
+            &worker,
+            Some(&etag_of(&read)),
+            r#"{"agreed_on": "2026-09-21", "client_words": "Still yes"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.body);
+    let submitted = send(
+        router,
+        json_request(
+            "POST",
+            &format!("/api/v1/plans/{plan_id}/submission"),
+            &worker,
+            Some(&etag_of(&agreed)),
+            "",
+        ),
+    )
+    .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let approved = send(
+        router,
+        json_request(
+            "POST",
+            &approval,
+            &sup,
+            Some(&etag_of(&submitted)),
+            r#"{"decision": "approve"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.json()["status"], "approved");
+}
