@@ -235,3 +235,62 @@ async fn sensitivity_decides_who_sees_a_note_in_the_list_and_on_its_page() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_note_points_only_to_contacts_and_goals_of_its_own_case() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (_, case) = env.client_with_case("Ana Lima").await;
+        let (_, other) = env.client_with_case("Ben Okafor").await;
+        let theirs = env
+            .app
+            .record_contact(&env.worker, other, &contact())
+            .await
+            .expect("contact")
+            .id;
+        let mut form = narrative("Phone call", "normal");
+        form.contact_id = Some(theirs);
+        let e = env
+            .app
+            .write_note(&env.worker, case, &form)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("unknown_choice", Some("contact_id"))
+        );
+        let own = env
+            .app
+            .record_contact(&env.worker, case, &contact())
+            .await
+            .expect("contact")
+            .id;
+        form.contact_id = Some(own);
+        let goal = env
+            .app
+            .create_goal(
+                &env.worker,
+                case,
+                &casework_domain::goal::GoalForm {
+                    statement: Some("Keep the flat".into()),
+                    ..Default::default()
+                },
+                &Default::default(),
+            )
+            .await
+            .expect("goal")
+            .goal
+            .id;
+        form.goal_ids = vec![goal];
+        let note = env
+            .app
+            .write_note(&env.worker, case, &form)
+            .await
+            .expect("linked note");
+        assert_eq!(note.note.contact_id, Some(own), "{b:?}");
+        assert_eq!(note.goal_ids, vec![goal], "{b:?}");
+        let moved = env.app.write_note(&env.worker, other, &form).await;
+        assert_eq!(moved.unwrap_err().field(), Some("contact_id"), "{b:?}");
+    })
+    .await;
+}
