@@ -83,9 +83,10 @@ impl SeedPlan {
         Ok(())
     }
 
-    /// Caseworkers carrying the cases: about one per 700 clients, at least five.
+    /// Caseworkers carrying the cases: about one per 50 clients (some 75 cases each, most of them
+    /// open), at least five — caseloads of the size agencies actually carry.
     pub fn caseworkers(&self) -> u64 {
-        (self.clients / 700).max(5)
+        (self.clients / 50).max(5)
     }
 
     /// About one team (and one supervisor) per ten caseworkers.
@@ -1541,7 +1542,7 @@ mod tests {
         p.cases = 5;
         assert_eq!(p.check().unwrap_err().field, "cases");
         assert!(SeedPlan::new(100_000).check().is_ok());
-        assert_eq!(SeedPlan::new(100_000).caseworkers(), 142);
+        assert_eq!(SeedPlan::new(100_000).caseworkers(), 2000);
         assert_eq!(SeedPlan::new(100).caseworkers(), 5);
         assert_eq!(SeedPlan::new(100).teams(), 1);
     }
