@@ -326,18 +326,28 @@ impl Casework {
     }
 
     /// The worker picked an existing client from the duplicate warning instead of registering.
+    ///
+    /// Returns whether the actor may open that record: a worker can be shown a duplicate they do
+    /// not carry (registered by intake, say), and then needs to be told whom to ask.
     pub async fn use_existing_client(
         &self,
         actor: &Actor,
         chosen: i64,
         shown: &[i64],
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<bool> {
         let mut tx = self.store.begin_write().await?;
         // Only a record that was actually offered, and that exists in this agency, can be chosen.
-        let exists = store::get(&mut tx, actor.agency_id, chosen)
-            .await?
-            .is_some();
-        if !shown.contains(&chosen) || !exists {
+        let row = store::get(&mut tx, actor.agency_id, chosen).await?;
+        let reachable = match &row {
+            Some(r) => reach_of(&mut tx, actor.agency_id, &[(r.id, r.registered_by)])
+                .await?
+                .first()
+                .is_some_and(|reach| {
+                    client_access(actor, reach, ClientAction::ReadProfile).allowed()
+                }),
+            None => false,
+        };
+        if !shown.contains(&chosen) || row.is_none() {
             drop(tx);
             let act = client_act("client.duplicate_used_existing", Some(chosen));
             return Err(self.deny(actor, act, Decision::Hidden).await);
@@ -360,7 +370,7 @@ impl Casework {
         );
         casework_store::audit::append(&mut tx, actor.agency_id, vec![event]).await?;
         casework_store::commit(tx).await?;
-        Ok(())
+        Ok(reachable)
     }
 
     async fn authorize_client(

@@ -319,3 +319,42 @@ async fn a_merge_moves_everything_and_can_be_undone_exactly() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn choosing_an_existing_record_says_whether_it_can_be_opened() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let existing = env
+            .app
+            .register_client(
+                &env.intake,
+                &client_form("Ana Torres", Some("1990-04-12")),
+                &Default::default(),
+            )
+            .await
+            .expect("register");
+        let shown = [existing.id];
+        let worker = env
+            .app
+            .use_existing_client(&env.worker, existing.id, &shown)
+            .await;
+        assert!(
+            matches!(worker, Ok(false)),
+            "{b:?}: a record the worker does not carry: {worker:?}"
+        );
+        let intake = env
+            .app
+            .use_existing_client(&env.intake, existing.id, &shown)
+            .await;
+        assert!(matches!(intake, Ok(true)), "{b:?}: {intake:?}");
+        let forged = env
+            .app
+            .use_existing_client(&env.intake, existing.id, &[])
+            .await;
+        assert!(
+            matches!(forged, Err(ServiceError::NotFound)),
+            "{b:?}: a record never offered"
+        );
+    })
+    .await;
+}

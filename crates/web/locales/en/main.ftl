@@ -757,3 +757,6 @@ plan-print-your-words = In your words
 plan-print-not-agreed = You have not agreed to this plan yet. Ask your worker about anything you want to change.
 plan-print-signature = Your signature
 plan-print-date = Date
+
+## registry
+error-client_outside_reach = This person is already registered, but their record is with another worker. Ask intake or your supervisor to open a case for you or to assign theirs to you.

@@ -757,3 +757,6 @@ plan-print-your-words = Con sus palabras
 plan-print-not-agreed = Todavía no ha aceptado este plan. Pregunte a su trabajador por cualquier cosa que quiera cambiar.
 plan-print-signature = Su firma
 plan-print-date = Fecha
+
+## registry
+error-client_outside_reach = Esta persona ya está registrada, pero su expediente lo lleva otra persona. Pide a admisión o a tu supervisor que te abran un caso o te asignen el suyo.

@@ -170,9 +170,13 @@ pub(super) async fn use_existing(
         .and_then(|(_, v)| v.trim().parse::<i64>().ok())
         .filter(|id| shown.contains(id))
         .ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "bad_request"))?;
-    state
+    let reachable = state
         .app
         .use_existing_client(staff.actor(), chosen, &shown)
         .await?;
+    if !reachable {
+        // Registered already, but carried by someone else: say whom to ask, not "not found".
+        return Err(PageError::new(StatusCode::CONFLICT, "client_outside_reach"));
+    }
     Ok(Redirect::to(&format!("/clients/{chosen}?notice=existing")).into_response())
 }
