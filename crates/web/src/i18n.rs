@@ -140,6 +140,22 @@ impl T {
         self.dynamic(&format!("role-{role}"))
     }
 
+    /// A language's name for a BCP 47 tag (`es-MX` reads "Spanish (es-MX)"); a language the
+    /// catalogue does not name is shown by its tag.
+    pub fn language(&self, tag: &str) -> String {
+        let primary = tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+        let id = format!("lang-name-{primary}");
+        if !has_message(self.locale, &id) {
+            return tag.to_string();
+        }
+        let name = self.dynamic(&id);
+        if tag.eq_ignore_ascii_case(&primary) {
+            name
+        } else {
+            format!("{name} ({tag})")
+        }
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
         let bundle = bundle(self.locale);
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
@@ -160,6 +176,14 @@ pub fn has_message(locale: Locale, id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn languages_are_named_in_the_reader_s_language() {
+        assert_eq!(T::new(Locale::En).language("es"), "Spanish");
+        assert_eq!(T::new(Locale::Es).language("es"), "español");
+        assert_eq!(T::new(Locale::En).language("es-mx"), "Spanish (es-mx)");
+        assert_eq!(T::new(Locale::En).language("tlh"), "tlh");
+    }
 
     #[test]
     fn accept_language_picks_the_best_supported_range() {

@@ -760,3 +760,43 @@ plan-print-date = Date
 
 ## registry
 error-client_outside_reach = This person is already registered, but their record is with another worker. Ask intake or your supervisor to open a case for you or to assign theirs to you.
+
+## languages (names of clients' preferred languages)
+lang-name-en = English
+lang-name-es = Spanish
+lang-name-fr = French
+lang-name-pt = Portuguese
+lang-name-vi = Vietnamese
+lang-name-zh = Chinese
+lang-name-ar = Arabic
+lang-name-so = Somali
+lang-name-pl = Polish
+lang-name-ru = Russian
+lang-name-uk = Ukrainian
+lang-name-ht = Haitian Creole
+lang-name-tl = Tagalog
+lang-name-ko = Korean
+lang-name-fa = Persian
+lang-name-ps = Pashto
+lang-name-am = Amharic
+lang-name-ti = Tigrinya
+lang-name-sw = Swahili
+lang-name-hi = Hindi
+lang-name-ur = Urdu
+lang-name-bn = Bengali
+lang-name-ne = Nepali
+lang-name-my = Burmese
+lang-name-tr = Turkish
+lang-name-ro = Romanian
+lang-name-de = German
+lang-name-it = Italian
+lang-name-ja = Japanese
+lang-name-asl = American Sign Language
+lang-name-nv = Navajo
+lang-name-yue = Cantonese
+lang-name-hmn = Hmong
+lang-name-km = Khmer
+lang-name-lo = Lao
+lang-name-ku = Kurdish
+lang-name-dar = Dari
+lang-name-prs = Dari

@@ -760,3 +760,43 @@ plan-print-date = Fecha
 
 ## registry
 error-client_outside_reach = Esta persona ya está registrada, pero su expediente lo lleva otra persona. Pide a admisión o a tu supervisor que te abran un caso o te asignen el suyo.
+
+## languages (names of clients' preferred languages)
+lang-name-en = inglés
+lang-name-es = español
+lang-name-fr = francés
+lang-name-pt = portugués
+lang-name-vi = vietnamita
+lang-name-zh = chino
+lang-name-ar = árabe
+lang-name-so = somalí
+lang-name-pl = polaco
+lang-name-ru = ruso
+lang-name-uk = ucraniano
+lang-name-ht = criollo haitiano
+lang-name-tl = tagalo
+lang-name-ko = coreano
+lang-name-fa = persa
+lang-name-ps = pastún
+lang-name-am = amárico
+lang-name-ti = tigriña
+lang-name-sw = suajili
+lang-name-hi = hindi
+lang-name-ur = urdu
+lang-name-bn = bengalí
+lang-name-ne = nepalí
+lang-name-my = birmano
+lang-name-tr = turco
+lang-name-ro = rumano
+lang-name-de = alemán
+lang-name-it = italiano
+lang-name-ja = japonés
+lang-name-asl = lengua de señas americana
+lang-name-nv = navajo
+lang-name-yue = cantonés
+lang-name-hmn = hmong
+lang-name-km = jemer
+lang-name-lo = lao
+lang-name-ku = kurdo
+lang-name-dar = darí
+lang-name-prs = darí
