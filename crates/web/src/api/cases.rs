@@ -1,11 +1,12 @@
 //! Cases and the caseload. Stage moves and assignment carry the version read (`If-Match`); a
 //! move the stage's guard refuses is answered 409 with the `unmet` requirement codes.
 
-use super::{etag, timestamp, Caller, ErrorEnvelope, Json, PageQuery};
+use super::{expected_version, with_etag};
+use super::{timestamp, Caller, ErrorEnvelope, Json, PageQuery};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
 use casework_domain::Invalid;
@@ -389,32 +390,6 @@ pub struct AssignmentRequest {
     pub team_id: Option<i64>,
     #[serde(default)]
     pub reason: Option<String>,
-}
-
-fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    let tag = HeaderValue::from_str(&etag(version)).ok();
-    let mut res = (status, Json(body)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
-    res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
 }
 
 fn cursor_of(raw: Option<&str>) -> Result<Option<Cursor>, ApiError> {

@@ -1,7 +1,8 @@
 //! The client registry for programs: search, the duplicate check, registration, reading and
 //! updating (with `If-Match`), merging and undoing a merge.
 
-use super::{etag, timestamp, Caller, ErrorEnvelope, Json, PageQuery};
+use super::expected_version;
+use super::{timestamp, Caller, ErrorEnvelope, Json, PageQuery};
 use crate::error::ApiError;
 use crate::i18n::{Locale, T};
 use crate::AppState;
@@ -402,35 +403,14 @@ impl From<ClientDetail> for Client {
 }
 
 fn with_etag(status: StatusCode, client: Client) -> Response {
-    let tag = HeaderValue::from_str(&etag(client.version)).ok();
     let location = HeaderValue::from_str(&format!("/api/v1/clients/{}", client.id)).ok();
-    let mut res = (status, Json(client)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
+    let mut res = super::with_etag(status, client.version, client);
     if status == StatusCode::CREATED {
         if let Some(location) = location {
             res.headers_mut().insert(header::LOCATION, location);
         }
     }
     res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
 }
 
 fn caller_t(caller: &Caller) -> T {

@@ -2,12 +2,13 @@
 //! say what it lacks to be SMART; making it active is refused 422 `smart_check_failed` with the
 //! gap codes in `unmet`. Changes carry the version read (`If-Match`).
 
-use super::{etag, timestamp, Caller, ErrorEnvelope, Json};
+use super::{expected_version, with_etag};
+use super::{timestamp, Caller, ErrorEnvelope, Json};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use casework_domain::goal::{AgreementForm, GoalForm, GoalScaleForm};
 use casework_service::goal::GoalView;
 use utoipa_axum::router::OpenApiRouter;
@@ -196,32 +197,6 @@ pub struct GoalAgreement {
     pub agreed_on: String,
     /// What the client said, in their own words.
     pub client_words: String,
-}
-
-fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    let tag = HeaderValue::from_str(&etag(version)).ok();
-    let mut res = (status, Json(body)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
-    res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
 }
 
 fn goal_response(status: StatusCode, view: GoalView) -> Response {

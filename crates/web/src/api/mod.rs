@@ -19,6 +19,9 @@ mod programs;
 mod teams;
 mod tokens;
 mod users;
+mod versions;
+
+pub(crate) use versions::{expected_version, with_etag};
 
 pub use caller::{Caller, Via};
 pub use errors::{ErrorDetail, ErrorEnvelope, LocaleSlot};

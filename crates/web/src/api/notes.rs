@@ -3,11 +3,12 @@
 //! hold only the notes the caller may read by their sensitivity; a note the caller may not read
 //! is 404. Changes carry the version read (`If-Match`).
 
-use super::{etag, timestamp, Caller, ErrorEnvelope, Json};
+use super::{expected_version, with_etag};
+use super::{timestamp, Caller, ErrorEnvelope, Json};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casework_domain::note::NoteForm;
 use casework_service::note::{AddendumView, NoteView};
@@ -161,32 +162,6 @@ impl NoteBody {
 #[serde(deny_unknown_fields)]
 pub struct AddendumBody {
     pub body: String,
-}
-
-fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    let tag = HeaderValue::from_str(&etag(version)).ok();
-    let mut res = (status, Json(body)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
-    res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
 }
 
 fn note_response(status: StatusCode, view: NoteView) -> Response {

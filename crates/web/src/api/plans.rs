@@ -3,11 +3,12 @@
 //! return. Adding to an approved plan makes a new version that needs approval again. Changes to
 //! the plan itself carry the version read (`If-Match`).
 
-use super::{etag, timestamp, Caller, ErrorEnvelope, Json};
+use super::{expected_version, with_etag};
+use super::{timestamp, Caller, ErrorEnvelope, Json};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casework_domain::goal::AgreementForm;
 use casework_domain::plan::{ApprovalForm, InterventionForm, TaskForm};
@@ -223,32 +224,6 @@ pub struct PlanDecision {
     /// Required to return a plan: what to change.
     #[serde(default)]
     pub comment: Option<String>,
-}
-
-fn with_etag<T: serde::Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    let tag = HeaderValue::from_str(&etag(version)).ok();
-    let mut res = (status, Json(body)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
-    res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
 }
 
 fn version_response(p: PlanRow) -> Response {

@@ -1,11 +1,12 @@
 //! Users of the agency, for admins. Updates carry the version read (`If-Match`).
 
-use super::{etag, Caller, ErrorEnvelope, Json, PageQuery};
+use super::expected_version;
+use super::{Caller, ErrorEnvelope, Json, PageQuery};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use casework_service::admin::{UserForm, UserView};
 use casework_service::auth::Secret;
 use utoipa_axum::router::OpenApiRouter;
@@ -92,29 +93,7 @@ pub struct UserAccess {
 }
 
 fn with_etag(status: StatusCode, user: User) -> Response {
-    let tag = HeaderValue::from_str(&etag(user.version)).ok();
-    let mut res = (status, Json(user)).into_response();
-    if let Some(tag) = tag {
-        res.headers_mut().insert(header::ETAG, tag);
-    }
-    res
-}
-
-/// The version an `If-Match` header names: `"3"` (a weak `W/"3"` is taken as well).
-fn expected_version(headers: &HeaderMap) -> Result<i64, ApiError> {
-    let raw = headers.get(header::IF_MATCH).ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            .with_field("If-Match")
-    })?;
-    raw.to_str()
-        .ok()
-        .map(str::trim)
-        .map(|v| v.strip_prefix("W/").unwrap_or(v))
-        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::PRECONDITION_FAILED, "stale").with_field("If-Match")
-        })
+    super::with_etag(status, user.version, user)
 }
 
 /// The agency's users, by id.
