@@ -105,33 +105,6 @@ fn content_changed(row: &GoalRow, old_links: &[i64], new: &GoalDraft) -> bool {
 }
 
 impl Casework {
-    async fn authorize_goal_case(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        case_id: i64,
-        action: CaseAction,
-        name: &str,
-    ) -> Result<CaseRow, Refusal> {
-        let row = case_store::get(conn, actor.agency_id, case_id).await?;
-        let decision = row
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
-        match (decision, row) {
-            (Decision::Allow, Some(c)) => Ok(c),
-            (d, row) => Err(self.refusal(
-                actor,
-                Act {
-                    action: name,
-                    record_type: "case",
-                    record_id: Some(case_id),
-                    client_id: row.map(|c| c.client_id),
-                },
-                d,
-            )),
-        }
-    }
-
     /// The goal and its case, if the actor may do `action` on the case.
     async fn authorize_goal(
         &self,
@@ -203,7 +176,7 @@ impl Casework {
         let mut conn = self.store.conn().await?;
         let c = authorized!(
             self,
-            self.authorize_goal_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
+            self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
                 .await
         );
         let rows = store::of_case(&mut conn, actor.agency_id, c.id).await?;
@@ -280,7 +253,7 @@ impl Casework {
         let scale = scale.parse()?;
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
-        let c = authorized!(self, self.authorize_goal_case(&mut tx, actor, case_id, CaseAction::Record, "goal.create").await, end tx);
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.create").await, end tx);
         if store::count_of_case(&mut tx, c.id).await? >= GOALS_PER_CASE_MAX {
             return Err(Invalid::new("goals", "too_many").into());
         }
@@ -483,7 +456,7 @@ impl Casework {
     ) -> ServiceResult<Vec<GoalView>> {
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
-        let c = authorized!(self, self.authorize_goal_case(&mut tx, actor, case_id, CaseAction::Record, "goal.reorder").await, end tx);
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.reorder").await, end tx);
         let rows = store::of_case(&mut tx, actor.agency_id, c.id).await?;
         for (i, id) in goal_ids.iter().enumerate() {
             if !rows.iter().any(|g| g.id == *id) || goal_ids[..i].contains(id) {

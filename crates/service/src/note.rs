@@ -127,19 +127,6 @@ fn name_of(names: &[(i64, String)], id: i64) -> Option<String> {
 }
 
 impl Casework {
-    /// The case, if the actor may do `action` on it.
-    async fn authorize_note_case(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        case_id: i64,
-        action: CaseAction,
-        name: &str,
-    ) -> Result<CaseRow, Refusal> {
-        self.authorize_case(conn, actor, case_id, action, name)
-            .await
-    }
-
     /// The note and its case, if the actor may do `action` on the case *and* read the note.
     /// A note the actor may not read is hidden (not found), whatever the action.
     async fn authorize_note(
@@ -223,7 +210,7 @@ impl Casework {
         let mut conn = self.store.conn().await?;
         let c = authorized!(
             self,
-            self.authorize_note_case(&mut conn, actor, case_id, CaseAction::Read, "note.list")
+            self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "note.list")
                 .await
         );
         let case_reach = reach(&c);
@@ -322,7 +309,7 @@ impl Casework {
         let sections = store::sections_json(&content.sections);
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
-        let c = authorized!(self, self.authorize_note_case(&mut tx, actor, case_id, CaseAction::Record, "note.write").await, end tx);
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "note.write").await, end tx);
         self.check_links(&mut tx, actor, c.id, &content).await?;
         let row = store::insert(
             &mut tx,

@@ -65,33 +65,6 @@ fn status_of(p: &PlanRow) -> ServiceResult<PlanStatus> {
 }
 
 impl Casework {
-    async fn authorize_plan_case(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        case_id: i64,
-        action: CaseAction,
-        name: &str,
-    ) -> Result<CaseRow, Refusal> {
-        let row = case_store::get(conn, actor.agency_id, case_id).await?;
-        let decision = row
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
-        match (decision, row) {
-            (Decision::Allow, Some(c)) => Ok(c),
-            (d, row) => Err(self.refusal(
-                actor,
-                Act {
-                    action: name,
-                    record_type: "case",
-                    record_id: Some(case_id),
-                    client_id: row.map(|c| c.client_id),
-                },
-                d,
-            )),
-        }
-    }
-
     /// The plan and its case, if the actor may do `action` on the case.
     async fn authorize_plan(
         &self,
@@ -178,7 +151,7 @@ impl Casework {
         let mut conn = self.store.conn().await?;
         let c = authorized!(
             self,
-            self.authorize_plan_case(&mut conn, actor, case_id, CaseAction::Read, "plan.read")
+            self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "plan.read")
                 .await
         );
         let plan = match store::latest(&mut conn, actor.agency_id, c.id).await? {
