@@ -11,8 +11,9 @@ pub enum Locale {
     Es,
 }
 
-pub(crate) const ENGLISH: &str = include_str!("../locales/en/main.ftl");
-pub(crate) const SPANISH: &str = include_str!("../locales/es/main.ftl");
+// Every `locales/<lang>/*.ftl` file joined by `build.rs`.
+pub(crate) const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.ftl"));
+pub(crate) const SPANISH: &str = include_str!(concat!(env!("OUT_DIR"), "/es.ftl"));
 
 impl Locale {
     pub const ALL: [Locale; 2] = [Locale::En, Locale::Es];

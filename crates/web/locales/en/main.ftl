@@ -1,4 +1,4 @@
-# Casework, English. Every id here must also be in es/main.ftl (a test checks).
+# Casework, English. Every id in locales/en/*.ftl must also be in locales/es/ (a test checks).
 
 app-name = Casework
 skip-to-content = Skip to main content

@@ -1,4 +1,4 @@
-# Casework, español. Cada id debe estar también en en/main.ftl (lo comprueba una prueba).
+# Casework, español. Cada id de locales/es/*.ftl debe estar también en locales/en/ (lo comprueba una prueba).
 
 app-name = Casework
 skip-to-content = Saltar al contenido principal

@@ -26,7 +26,8 @@
 //!   and the message to show next to the field (`problem.at("field")`); anything else `?`s into
 //!   the error page.
 //! - Strings: `{{ t.get("sign-in-title") }}` in templates, the same call in code, with the id in both
-//!   `locales/en/main.ftl` and `locales/es/main.ftl` (tests fail otherwise).
+//!   `locales/en/*.ftl` and `locales/es/*.ftl` (tests fail otherwise; `build.rs` joins the files
+//!   of each language, so a new part of the interface may bring its own `<part>.ftl` in both).
 
 mod account;
 mod admin;
