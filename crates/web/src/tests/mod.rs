@@ -1,4 +1,6 @@
-//! Tests against the whole router, on a fresh SQLite database each.
+//! Tests against the whole router, on a fresh database each: `fixture()` is SQLite;
+//! `each_backend` runs a test body on SQLite and, when CASEWORK_TEST_DATABASE_URL is set, on
+//! PostgreSQL too (use it for API tests of new endpoints).
 
 mod api;
 mod assessments;
@@ -18,17 +20,20 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use casework_service::admin::UserForm;
 use casework_service::auth::Secret;
-use casework_service::{Casework, FixedClock, Settings};
+use casework_service::{Backend, Casework, FixedClock, Settings};
+use casework_store::testing::{backends, TestDb};
 use std::sync::Arc;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Fixture {
-    // Held so the database file outlives the test.
-    _dir: tempfile::TempDir,
     pub app: Casework,
     pub router: Router,
+    pub backend: Backend,
+    // Held so the database outlives the test. `each_backend` holds it itself: a test body's
+    // future captures only the fields it uses and would drop an unused guard early.
+    _db: Option<TestDb>,
 }
 
 pub async fn fixture() -> Fixture {
@@ -36,9 +41,29 @@ pub async fn fixture() -> Fixture {
 }
 
 pub async fn fixture_with(config: WebConfig) -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::fresh(Backend::Sqlite).await;
+    let mut f = fixture_on(Backend::Sqlite, &db.url, config).await;
+    f._db = Some(db);
+    f
+}
+
+/// Run `body` on a fresh fixture for every backend under test.
+pub async fn each_backend<F, Fut>(body: F)
+where
+    F: Fn(Fixture) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("-- on {backend:?}");
+        let db = TestDb::fresh(backend).await;
+        body(fixture_on(backend, &db.url, WebConfig::default()).await).await;
+        drop(db);
+    }
+}
+
+async fn fixture_on(backend: Backend, url: &str, config: WebConfig) -> Fixture {
     let app = Casework::open(
-        &format!("sqlite://{}/t.db", dir.path().display()),
+        url,
         Arc::new(FixedClock::new(1_790_000_000_000)),
         Settings::default(),
     )
@@ -70,9 +95,10 @@ pub async fn fixture_with(config: WebConfig) -> Fixture {
     }
     let router = router(app.clone(), config);
     Fixture {
-        _dir: dir,
         app,
         router,
+        backend,
+        _db: None,
     }
 }
 

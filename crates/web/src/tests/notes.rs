@@ -198,117 +198,119 @@ fn etag_of(a: &Answer) -> String {
 
 #[tokio::test]
 async fn the_notes_api_writes_signs_refuses_edits_after_and_takes_addenda() {
-    let f = fixture().await;
-    let router = &f.router;
-    let case = case_id(&f).await;
-    let auth = bearer(&f.app, "worker@example.org").await;
-    let missing = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/cases/{case}/notes"),
-            &auth,
-            None,
-            r#"{"format": "soap", "subjective": "Tired", "assessment": "At risk", "plan": "Call"}"#,
-        ),
-    )
+    each_backend(|f| async move {
+        let router = &f.router;
+        let case = case_id(&f).await;
+        let auth = bearer(&f.app, "worker@example.org").await;
+        let missing = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/cases/{case}/notes"),
+                &auth,
+                None,
+                r#"{"format": "soap", "subjective": "Tired", "assessment": "At risk", "plan": "Call"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(missing.json()["error"]["field"], "objective");
+        let created = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/cases/{case}/notes"),
+                &auth,
+                None,
+                r#"{"format": "dap", "sensitivity": "sensitive", "data": "Rent arrears", "assessment": "At risk", "plan": "Call the landlord"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let note = created.json();
+        let id = note["id"].as_i64().expect("id");
+        assert_eq!(note["sections"]["data"], "Rent arrears");
+        assert!(note["signed_at"].is_null());
+        let no_match = send(
+            router,
+            json_request("POST", &format!("/api/v1/notes/{id}/sign"), &auth, None, ""),
+        )
+        .await;
+        assert_eq!(no_match.status, StatusCode::PRECONDITION_REQUIRED);
+        let signed = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/notes/{id}/sign"),
+                &auth,
+                Some(&etag_of(&created)),
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+        assert!(signed.json()["signed_at"].is_string());
+        let edit = send(
+            router,
+            json_request(
+                "PUT",
+                &format!("/api/v1/notes/{id}"),
+                &auth,
+                Some(&etag_of(&signed)),
+                r#"{"format": "narrative", "body": "Rewritten"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(
+            edit.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            edit.body
+        );
+        assert_eq!(edit.json()["error"]["code"], "note_signed");
+        let added = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/notes/{id}/addenda"),
+                &auth,
+                None,
+                r#"{"body": "The landlord agreed to wait."}"#,
+            ),
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+        let shown = send(
+            router,
+            json_request("GET", &format!("/api/v1/notes/{id}"), &auth, None, ""),
+        )
+        .await;
+        assert_eq!(shown.status, StatusCode::OK);
+        let shown = shown.json();
+        assert_eq!(shown["addenda"][0]["body"], "The landlord agreed to wait.");
+        assert_eq!(shown["sections"]["plan"], "Call the landlord");
+        let list = send(
+            router,
+            json_request(
+                "GET",
+                &format!("/api/v1/cases/{case}/notes"),
+                &auth,
+                None,
+                "",
+            ),
+        )
+        .await;
+        assert_eq!(list.json()["items"][0]["id"], id);
+        // The auditor reaches no case, so no note.
+        let auditor = bearer(&f.app, "auditor@example.org").await;
+        let hidden = send(
+            router,
+            json_request("GET", &format!("/api/v1/notes/{id}"), &auditor, None, ""),
+        )
+        .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    })
     .await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(missing.json()["error"]["field"], "objective");
-    let created = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/cases/{case}/notes"),
-            &auth,
-            None,
-            r#"{"format": "dap", "sensitivity": "sensitive", "data": "Rent arrears", "assessment": "At risk", "plan": "Call the landlord"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let note = created.json();
-    let id = note["id"].as_i64().expect("id");
-    assert_eq!(note["sections"]["data"], "Rent arrears");
-    assert!(note["signed_at"].is_null());
-    let no_match = send(
-        router,
-        json_request("POST", &format!("/api/v1/notes/{id}/sign"), &auth, None, ""),
-    )
-    .await;
-    assert_eq!(no_match.status, StatusCode::PRECONDITION_REQUIRED);
-    let signed = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/notes/{id}/sign"),
-            &auth,
-            Some(&etag_of(&created)),
-            "",
-        ),
-    )
-    .await;
-    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
-    assert!(signed.json()["signed_at"].is_string());
-    let edit = send(
-        router,
-        json_request(
-            "PUT",
-            &format!("/api/v1/notes/{id}"),
-            &auth,
-            Some(&etag_of(&signed)),
-            r#"{"format": "narrative", "body": "Rewritten"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(
-        edit.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        edit.body
-    );
-    assert_eq!(edit.json()["error"]["code"], "note_signed");
-    let added = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/notes/{id}/addenda"),
-            &auth,
-            None,
-            r#"{"body": "The landlord agreed to wait."}"#,
-        ),
-    )
-    .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
-    let shown = send(
-        router,
-        json_request("GET", &format!("/api/v1/notes/{id}"), &auth, None, ""),
-    )
-    .await;
-    assert_eq!(shown.status, StatusCode::OK);
-    let shown = shown.json();
-    assert_eq!(shown["addenda"][0]["body"], "The landlord agreed to wait.");
-    assert_eq!(shown["sections"]["plan"], "Call the landlord");
-    let list = send(
-        router,
-        json_request(
-            "GET",
-            &format!("/api/v1/cases/{case}/notes"),
-            &auth,
-            None,
-            "",
-        ),
-    )
-    .await;
-    assert_eq!(list.json()["items"][0]["id"], id);
-    // The auditor reaches no case, so no note.
-    let auditor = bearer(&f.app, "auditor@example.org").await;
-    let hidden = send(
-        router,
-        json_request("GET", &format!("/api/v1/notes/{id}"), &auditor, None, ""),
-    )
-    .await;
-    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -238,137 +238,139 @@ fn json_request(
 
 #[tokio::test]
 async fn the_plan_api_reads_adds_records_agreement_and_refuses_a_caseworkers_approval() {
-    let f = fixture().await;
-    let (case_id, plan_id, goal_id) = planned(&f, "Ana Torres", None).await;
-    let router = &f.router;
-    let auth = bearer(&f.app, "worker@example.org").await;
-    let read = send(
-        router,
-        json_request(
-            "GET",
-            &format!("/api/v1/cases/{case_id}/plan"),
-            &auth,
-            None,
-            "",
-        ),
-    )
-    .await;
-    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
-    let plan = read.json();
-    assert_eq!(plan["id"], plan_id);
-    assert_eq!(plan["status"], "draft");
-    assert_eq!(plan["goals"][0]["goal_id"], goal_id);
-    let intervention = &plan["goals"][0]["interventions"][0];
-    assert_eq!(intervention["kind"], "referral");
-    assert_eq!(intervention["tasks"][0]["responsible"], "client");
-    let intervention_id = intervention["id"].as_i64().expect("id");
-
-    let bad = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/plans/{plan_id}/interventions"),
-            &auth,
-            None,
-            &format!(
-                r#"{{"goal_id": {goal_id}, "kind": "advocacy", "description": "Speak to the landlord",
-                   "responsible": "other_agency", "due_on": "2026-10-01"}}"#
+    each_backend(|f| async move {
+        let (case_id, plan_id, goal_id) = planned(&f, "Ana Torres", None).await;
+        let router = &f.router;
+        let auth = bearer(&f.app, "worker@example.org").await;
+        let read = send(
+            router,
+            json_request(
+                "GET",
+                &format!("/api/v1/cases/{case_id}/plan"),
+                &auth,
+                None,
+                "",
             ),
-        ),
-    )
-    .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert_eq!(bad.json()["error"]["field"], "responsible_name");
-    let task = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/interventions/{intervention_id}/tasks"),
-            &auth,
-            None,
-            r#"{"description": "Call the team", "responsible": "worker", "due_on": "2026-09-22"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+        )
+        .await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        let plan = read.json();
+        assert_eq!(plan["id"], plan_id);
+        assert_eq!(plan["status"], "draft");
+        assert_eq!(plan["goals"][0]["goal_id"], goal_id);
+        let intervention = &plan["goals"][0]["interventions"][0];
+        assert_eq!(intervention["kind"], "referral");
+        assert_eq!(intervention["tasks"][0]["responsible"], "client");
+        let intervention_id = intervention["id"].as_i64().expect("id");
 
-    let read = send(
-        router,
-        json_request(
-            "GET",
-            &format!("/api/v1/cases/{case_id}/plan"),
-            &auth,
-            None,
-            "",
-        ),
-    )
+        let bad = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/plans/{plan_id}/interventions"),
+                &auth,
+                None,
+                &format!(
+                    r#"{{"goal_id": {goal_id}, "kind": "advocacy", "description": "Speak to the landlord",
+                       "responsible": "other_agency", "due_on": "2026-10-01"}}"#
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert_eq!(bad.json()["error"]["field"], "responsible_name");
+        let task = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/interventions/{intervention_id}/tasks"),
+                &auth,
+                None,
+                r#"{"description": "Call the team", "responsible": "worker", "due_on": "2026-09-22"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+
+        let read = send(
+            router,
+            json_request(
+                "GET",
+                &format!("/api/v1/cases/{case_id}/plan"),
+                &auth,
+                None,
+                "",
+            ),
+        )
+        .await;
+        let etag = read
+            .headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .expect("etag")
+            .to_string();
+        let missing = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/plans/{plan_id}/agreement"),
+                &auth,
+                None,
+                r#"{"agreed_on": "2026-09-21", "client_words": "Yes, let's do it"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+        let agreed = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/plans/{plan_id}/agreement"),
+                &auth,
+                Some(&etag),
+                r#"{"agreed_on": "2026-09-21", "client_words": "Yes, let's do it"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.body);
+        assert_eq!(agreed.json()["client_words"], "Yes, let's do it");
+        let stale = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/plans/{plan_id}/agreement"),
+                &auth,
+                Some(&etag),
+                r#"{"agreed_on": "2026-09-21", "client_words": "Again"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(
+            stale.status,
+            StatusCode::PRECONDITION_FAILED,
+            "{}",
+            stale.body
+        );
+        let etag = agreed
+            .headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .expect("etag")
+            .to_string();
+        let approval = send(
+            router,
+            json_request(
+                "POST",
+                &format!("/api/v1/plans/{plan_id}/approval"),
+                &auth,
+                Some(&etag),
+                r#"{"decision": "approve"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(approval.status, StatusCode::FORBIDDEN, "{}", approval.body);
+    })
     .await;
-    let etag = read
-        .headers
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-        .expect("etag")
-        .to_string();
-    let missing = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/plans/{plan_id}/agreement"),
-            &auth,
-            None,
-            r#"{"agreed_on": "2026-09-21", "client_words": "Yes, let's do it"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
-    let agreed = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/plans/{plan_id}/agreement"),
-            &auth,
-            Some(&etag),
-            r#"{"agreed_on": "2026-09-21", "client_words": "Yes, let's do it"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.body);
-    assert_eq!(agreed.json()["client_words"], "Yes, let's do it");
-    let stale = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/plans/{plan_id}/agreement"),
-            &auth,
-            Some(&etag),
-            r#"{"agreed_on": "2026-09-21", "client_words": "Again"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(
-        stale.status,
-        StatusCode::PRECONDITION_FAILED,
-        "{}",
-        stale.body
-    );
-    let etag = agreed
-        .headers
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-        .expect("etag")
-        .to_string();
-    let approval = send(
-        router,
-        json_request(
-            "POST",
-            &format!("/api/v1/plans/{plan_id}/approval"),
-            &auth,
-            Some(&etag),
-            r#"{"decision": "approve"}"#,
-        ),
-    )
-    .await;
-    assert_eq!(approval.status, StatusCode::FORBIDDEN, "{}", approval.body);
 }
 
 /// A case on team North in a program that asks for plan approval, carried by the worker, with
