@@ -30,7 +30,6 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct Fixture {
     pub app: Casework,
     pub router: Router,
-    pub backend: Backend,
     // Held so the database outlives the test. `each_backend` holds it itself: a test body's
     // future captures only the fields it uses and would drop an unused guard early.
     _db: Option<TestDb>,
@@ -42,7 +41,7 @@ pub async fn fixture() -> Fixture {
 
 pub async fn fixture_with(config: WebConfig) -> Fixture {
     let db = TestDb::fresh(Backend::Sqlite).await;
-    let mut f = fixture_on(Backend::Sqlite, &db.url, config).await;
+    let mut f = fixture_on(&db.url, config).await;
     f._db = Some(db);
     f
 }
@@ -56,12 +55,12 @@ where
     for backend in backends() {
         eprintln!("-- on {backend:?}");
         let db = TestDb::fresh(backend).await;
-        body(fixture_on(backend, &db.url, WebConfig::default()).await).await;
+        body(fixture_on(&db.url, WebConfig::default()).await).await;
         drop(db);
     }
 }
 
-async fn fixture_on(backend: Backend, url: &str, config: WebConfig) -> Fixture {
+async fn fixture_on(url: &str, config: WebConfig) -> Fixture {
     let app = Casework::open(
         url,
         Arc::new(FixedClock::new(1_790_000_000_000)),
@@ -97,7 +96,6 @@ async fn fixture_on(backend: Backend, url: &str, config: WebConfig) -> Fixture {
     Fixture {
         app,
         router,
-        backend,
         _db: None,
     }
 }
