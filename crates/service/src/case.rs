@@ -171,6 +171,8 @@ impl Casework {
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let goals = casework_store::goal::counts(conn, c.id).await?;
         let plan = casework_store::plan::counts(conn, c.id).await?;
+        // The latest recorded evaluation decides.
+        let evaluation = casework_store::evaluation::latest_decision(conn, c.id).await?;
         Ok(CaseFacts {
             agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
             active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
@@ -190,6 +192,10 @@ impl Casework {
             active_goals_without_intervention: count(plan.active_goals_without_intervention),
             plan_agreed_by_client: plan.agreed,
             plan_approved: plan.approved,
+            evaluation_recorded: evaluation.is_some(),
+            evaluation_decision: evaluation
+                .flatten()
+                .and_then(|d| casework_domain::evaluation::decision_of(&d)),
             ..CaseFacts::default()
         })
     }

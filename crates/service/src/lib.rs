@@ -10,10 +10,12 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod evaluation;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
+pub mod reassessment;
 pub mod seed;
 
 pub use audit_log::AuditLog;

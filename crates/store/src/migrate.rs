@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 8,
+        name: "evaluation",
+        sqlite: include_str!("../migrations/sqlite/0008_evaluation.sql"),
+        postgres: include_str!("../migrations/postgres/0008_evaluation.sql"),
+    },
 ];
 
 impl Migration {
