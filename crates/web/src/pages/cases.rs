@@ -278,10 +278,13 @@ async fn open_case(
         Err(e) => Err(e),
     };
     match result {
-        // Intake does not read case content after hand-over: back to the client.
-        Ok(case) if actor.role == Role::IntakeWorker => {
-            Ok(Redirect::to(&format!("/clients/{}", case.client_id)).into_response())
-        }
+        // Intake does not read case content after hand-over: back to the client, told that the
+        // case was opened even though it is no longer listed there for them.
+        Ok(case) if actor.role == Role::IntakeWorker => Ok(Redirect::to(&format!(
+            "/clients/{}?notice=case-handed-over",
+            case.client_id
+        ))
+        .into_response()),
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &t, OPEN_FIELDS)?;
