@@ -392,6 +392,8 @@ struct CasePage {
     legal_name: Option<String>,
     preferred_language: String,
     interpreter_needed: bool,
+    /// A safety alert (PHQ-9 item 9) flagged the case: the page warns before anything else.
+    at_risk: bool,
     safe_contact: Option<String>,
     program: Option<String>,
     worker: Option<String>,
@@ -595,6 +597,7 @@ async fn case_page(
         legal_name,
         preferred_language: d.client.preferred_language.clone(),
         interpreter_needed: d.client_interpreter_needed,
+        at_risk: d.case.risk_flag != 0,
         safe_contact: d
             .client_safe_contact
             .clone()
