@@ -481,6 +481,11 @@ impl Journey {
         );
 
         follow(&c, "Back to the case").await;
+        let warning = text_of(&c, ".at-risk-banner[role='note']").await;
+        assert!(
+            warning.contains("At risk: a safety alert was recorded for this client."),
+            "the case page does not warn that the case is at risk: {warning:?}"
+        );
         let needed = text_of(&c, ".needed").await;
         assert!(
             needed.contains("Ready to move on."),
@@ -881,7 +886,7 @@ impl Journey {
             format!("Objetivo 1: {GOAL}"),
             format!("Esperamos lograrlo para el {GOAL_DATE}"),
             format!("Qué va a pasar: {INTERVENTION}"),
-            "Defensa de derechos. Quién lo hace: Su trabajador. para el 2025-03-21.".to_string(),
+            "Defensa de derechos. Quién lo hace: Su trabajador. Para el 2025-03-21.".to_string(),
             format!("{TASK} — Usted, para el 2025-03-10"),
             format!("Usted aceptó este plan el {TODAY}."),
             "Con sus palabras: Estoy de acuerdo con el plan.".to_string(),
