@@ -8,6 +8,14 @@
 //!
 //! Only the harness creates the agency and its first admin (nobody can sign in before that);
 //! everything after that is done through the pages, and every check is about what a person reads.
+//!
+//! To append a stage: add `pub async fn <stage>(&mut self)` to `Journey` after the last step and
+//! call it from the test in order. Every step from `engagement` on ends with the caseworker
+//! signed in and on the case page, so the next one starts there (with `move_forward`, `follow`,
+//! or `sign_out` and `sign_in` for another person; `open_case_from_caseload` finds the case
+//! again). Keep what a step finds (an id from the address it lands on) in a new `Option<i64>`
+//! field with an accessor naming that step. The clock stands still at `TODAY` unless a step
+//! moves it with `self.server.clock.advance_ms(..)` (follow-ups due after 30 days, say).
 
 use crate::browser::Browser;
 use crate::browser_journey::{
@@ -863,7 +871,7 @@ impl Journey {
     }
 
     /// The plan as Lucía reads it: in Spanish, her goal in her words, who does what by when, and
-    /// her agreement.
+    /// her agreement. Ends back on the case page.
     pub async fn printable_plan_in_the_clients_language(&mut self) {
         let c = self.c();
         follow(&c, "The plan as the client reads it (printable)").await;
@@ -902,6 +910,10 @@ impl Journey {
                 "the printable plan has English words ({english:?}): {plan:?}"
             );
         }
+        // Back where the next step starts: the case page.
+        follow(&c, "Volver al plan").await;
+        follow(&c, "Back to the case").await;
+        assert_eq!(current_stage(&c).await, "Intervention");
     }
 }
 
