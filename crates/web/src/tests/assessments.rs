@@ -259,6 +259,14 @@ async fn an_assessment_is_completed_from_the_form_and_read_back() {
     assert!(page.body.contains("<li>Skilled baker</li>"));
     assert!(page.body.contains("Completed"));
     assert!(page.body.contains("Low risk"));
+    // Once completed, the way on is the case (the next stage), one click away.
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/cases/{case}#assessment\">Back to the case</a>"
+        )),
+        "{}",
+        page.body
+    );
     let list = send(
         &f.router,
         get(&format!("/cases/{case}/assessments"), Some(&b.cookie)),
