@@ -447,7 +447,6 @@ impl Journey {
             "the assessment does not list the strengths: {strengths:?}"
         );
 
-        follow(&c, "Back to the assessments").await;
         follow(&c, "Back to the case").await;
         follow(&c, "PHQ-9 (depression)").await;
         set_date(&c, "taken-on", TODAY).await;
