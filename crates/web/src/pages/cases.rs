@@ -684,6 +684,8 @@ struct StageForm {
     direction: String,
     #[serde(default)]
     reopen_to: String,
+    #[serde(default)]
+    reopen_reason: String,
     /// Present on the override form only.
     #[serde(default)]
     override_reason: Option<String>,
@@ -708,6 +710,7 @@ async fn move_stage(
                 direction: form.direction.clone(),
                 reopen_to: optional_text(&form.reopen_to),
                 override_reason: optional_text(&reason),
+                reopen_reason: optional_text(&form.reopen_reason),
             };
             state.app.move_stage(staff.actor(), id, version, &mv).await
         }
@@ -733,8 +736,11 @@ async fn move_stage(
             StatusCode::CONFLICT
         }
         e => {
-            let (status, problem) =
-                Problem::from_service(e, &t, &["override_reason", "reopen_to", "direction"])?;
+            let (status, problem) = Problem::from_service(
+                e,
+                &t,
+                &["override_reason", "reopen_to", "reopen_reason", "direction"],
+            )?;
             forms.stage = problem;
             status
         }
