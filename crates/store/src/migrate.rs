@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 9,
+        name: "termination",
+        sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
+        postgres: include_str!("../migrations/postgres/0009_termination.sql"),
+    },
 ];
 
 impl Migration {

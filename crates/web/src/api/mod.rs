@@ -17,6 +17,7 @@ mod paging;
 mod plans;
 mod programs;
 mod teams;
+mod termination;
 mod tokens;
 mod users;
 mod versions;
@@ -50,6 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

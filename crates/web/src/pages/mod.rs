@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod follow_ups;
 mod goals;
 mod home;
 mod instruments;
@@ -45,6 +46,7 @@ mod language;
 mod notes;
 mod plans;
 mod sign_in;
+mod termination;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -69,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
