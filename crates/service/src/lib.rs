@@ -11,12 +11,14 @@ pub mod client;
 pub mod clock;
 mod error;
 pub mod evaluation;
+pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
 pub mod reassessment;
 pub mod seed;
+pub mod termination;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_evaluation.sql"),
         postgres: include_str!("../migrations/postgres/0008_evaluation.sql"),
     },
+    Migration {
+        version: 9,
+        name: "termination",
+        sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
+        postgres: include_str!("../migrations/postgres/0009_termination.sql"),
+    },
 ];
 
 impl Migration {
