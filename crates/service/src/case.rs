@@ -203,7 +203,6 @@ impl Casework {
             closing_summary: closure.handed_in,
             closure_approved: closure.approved,
             follow_ups_pending: count(closure.open_follow_ups),
-            ..CaseFacts::default()
         })
     }
 
