@@ -9,12 +9,15 @@ pub mod auth;
 pub mod case;
 pub mod client;
 pub mod clock;
+pub mod delivery;
 mod error;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
+pub mod progress;
 pub mod seed;
+pub mod thread;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

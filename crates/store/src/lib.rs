@@ -7,15 +7,18 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod delivery;
 pub mod goal;
 mod migrate;
 pub mod note;
 pub mod plan;
+pub mod progress;
 pub mod schema;
 pub mod seed;
 pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod thread;
 pub mod user;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 10,
+        name: "monitoring",
+        sqlite: include_str!("../migrations/sqlite/0010_monitoring.sql"),
+        postgres: include_str!("../migrations/postgres/0010_monitoring.sql"),
+    },
 ];
 
 impl Migration {

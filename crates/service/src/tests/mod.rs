@@ -5,6 +5,7 @@ mod assessment;
 mod audit;
 mod clients;
 mod goals;
+mod monitoring;
 mod notes;
 mod plans;
 mod sign_in;
