@@ -16,7 +16,10 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod progress;
+mod services;
 mod teams;
+mod thread;
 mod tokens;
 mod users;
 mod versions;
@@ -50,6 +53,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -412,6 +412,7 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
+    monitoring: super::thread::CaseMonitoring,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -448,10 +449,11 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes) = tokio::try_join!(
+    let (d, goals, notes, monitoring) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
+        super::thread::case_monitoring(state, staff, id),
     )?;
     let goals = goals
         .goals
@@ -619,6 +621,7 @@ async fn case_page(
         goals,
         modes,
         notes,
+        monitoring,
         methods,
         workers,
         teams,

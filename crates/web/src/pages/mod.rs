@@ -36,6 +36,7 @@ mod assets;
 mod audit;
 mod caseload;
 mod cases;
+mod chart;
 pub(crate) mod clients;
 mod error_page;
 mod goals;
@@ -44,7 +45,10 @@ mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod progress;
+mod services;
 mod sign_in;
+mod thread;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -69,6 +73,9 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
