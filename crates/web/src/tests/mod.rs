@@ -9,6 +9,7 @@ mod cases;
 mod catalogue;
 mod clients;
 mod goals;
+mod monitoring;
 mod notes;
 mod operations;
 mod pages;
