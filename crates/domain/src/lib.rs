@@ -16,6 +16,7 @@ pub mod plan;
 pub mod progress;
 pub mod role;
 pub mod stage;
+pub mod termination;
 pub mod text;
 pub mod thread;
 

@@ -11,12 +11,14 @@ pub mod client;
 pub mod clock;
 pub mod delivery;
 mod error;
+pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
 pub mod progress;
 pub mod seed;
+pub mod termination;
 pub mod thread;
 
 pub use audit_log::AuditLog;

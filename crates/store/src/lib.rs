@@ -8,6 +8,7 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod delivery;
+pub mod follow_up;
 pub mod goal;
 mod migrate;
 pub mod note;
@@ -16,6 +17,7 @@ pub mod progress;
 pub mod schema;
 pub mod seed;
 pub mod session;
+pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod thread;

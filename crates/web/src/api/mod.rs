@@ -19,6 +19,7 @@ mod programs;
 mod progress;
 mod services;
 mod teams;
+mod termination;
 mod thread;
 mod tokens;
 mod users;
@@ -53,6 +54,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
         .merge(services::routes())
         .merge(progress::routes())
         .merge(thread::routes())

@@ -412,6 +412,7 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
+    follow_ups: Vec<super::follow_ups::FollowUpLine>,
     monitoring: super::thread::CaseMonitoring,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
@@ -449,10 +450,11 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes, monitoring) = tokio::try_join!(
+    let (d, goals, notes, follow_ups, monitoring) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
+        super::follow_ups::lines(state, staff, id),
         super::thread::case_monitoring(state, staff, id),
     )?;
     let goals = goals
@@ -621,6 +623,7 @@ async fn case_page(
         goals,
         modes,
         notes,
+        follow_ups,
         monitoring,
         methods,
         workers,
@@ -687,6 +690,8 @@ struct StageForm {
     direction: String,
     #[serde(default)]
     reopen_to: String,
+    #[serde(default)]
+    reopen_reason: String,
     /// Present on the override form only.
     #[serde(default)]
     override_reason: Option<String>,
@@ -711,6 +716,7 @@ async fn move_stage(
                 direction: form.direction.clone(),
                 reopen_to: optional_text(&form.reopen_to),
                 override_reason: optional_text(&reason),
+                reopen_reason: optional_text(&form.reopen_reason),
             };
             state.app.move_stage(staff.actor(), id, version, &mv).await
         }
@@ -736,8 +742,11 @@ async fn move_stage(
             StatusCode::CONFLICT
         }
         e => {
-            let (status, problem) =
-                Problem::from_service(e, &t, &["override_reason", "reopen_to", "direction"])?;
+            let (status, problem) = Problem::from_service(
+                e,
+                &t,
+                &["override_reason", "reopen_to", "reopen_reason", "direction"],
+            )?;
             forms.stage = problem;
             status
         }

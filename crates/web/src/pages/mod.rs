@@ -39,6 +39,7 @@ mod cases;
 mod chart;
 pub(crate) mod clients;
 mod error_page;
+mod follow_ups;
 mod goals;
 mod home;
 mod instruments;
@@ -48,6 +49,7 @@ mod plans;
 mod progress;
 mod services;
 mod sign_in;
+mod termination;
 mod thread;
 mod visit;
 
@@ -73,6 +75,8 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
         .merge(services::routes())
         .merge(progress::routes())
         .merge(thread::routes())
