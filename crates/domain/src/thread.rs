@@ -130,7 +130,7 @@ pub fn breaks(facts: &ThreadFacts, today: Date, window: Window) -> Vec<Break> {
     // Within the window: an entry on or after today minus N days.
     let since = today - Duration::days(i64::from(window.days()));
     for g in active() {
-        if !g.last_progress_on.is_some_and(|d| d >= since) {
+        if g.last_progress_on.is_none_or(|d| d < since) {
             found.push(Break::GoalWithoutRecentProgress {
                 goal_id: g.id,
                 last: g.last_progress_on,
