@@ -9,6 +9,7 @@ pub mod auth;
 pub mod case;
 pub mod client;
 pub mod clock;
+pub mod delivery;
 mod error;
 pub mod evaluation;
 pub mod follow_up;
@@ -17,8 +18,10 @@ pub mod note;
 mod page;
 pub mod plan;
 pub mod reassessment;
+pub mod progress;
 pub mod seed;
 pub mod termination;
+pub mod thread;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

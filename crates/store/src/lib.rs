@@ -8,17 +8,20 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod evaluation;
+pub mod delivery;
 pub mod follow_up;
 pub mod goal;
 mod migrate;
 pub mod note;
 pub mod plan;
+pub mod progress;
 pub mod schema;
 pub mod seed;
 pub mod session;
 pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod thread;
 pub mod user;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
         postgres: include_str!("../migrations/postgres/0009_termination.sql"),
     },
+    Migration {
+        version: 10,
+        name: "monitoring",
+        sqlite: include_str!("../migrations/sqlite/0010_monitoring.sql"),
+        postgres: include_str!("../migrations/postgres/0010_monitoring.sql"),
+    },
 ];
 
 impl Migration {

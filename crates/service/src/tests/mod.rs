@@ -6,6 +6,7 @@ mod audit;
 mod clients;
 mod evaluations;
 mod goals;
+mod monitoring;
 mod notes;
 mod plans;
 mod sign_in;

@@ -17,8 +17,11 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod progress;
+mod services;
 mod teams;
 mod termination;
+mod thread;
 mod tokens;
 mod users;
 mod versions;
@@ -54,6 +57,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(assessments::routes())
         .merge(evaluations::routes())
         .merge(termination::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -418,6 +418,7 @@ struct CasePage {
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
     follow_ups: Vec<super::follow_ups::FollowUpLine>,
+    monitoring: super::thread::CaseMonitoring,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -454,11 +455,12 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes, follow_ups) = tokio::try_join!(
+    let (d, goals, notes, follow_ups, monitoring) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
         super::follow_ups::lines(state, staff, id),
+        super::thread::case_monitoring(state, staff, id),
     )?;
     let goals = goals
         .goals
@@ -628,6 +630,7 @@ async fn case_page(
         modes,
         notes,
         follow_ups,
+        monitoring,
         methods,
         workers,
         teams,

@@ -36,6 +36,7 @@ mod assets;
 mod audit;
 mod caseload;
 mod cases;
+mod chart;
 pub(crate) mod clients;
 mod error_page;
 mod evaluations;
@@ -46,8 +47,11 @@ mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod progress;
+mod services;
 mod sign_in;
 mod termination;
+mod thread;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -75,6 +79,9 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluations::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

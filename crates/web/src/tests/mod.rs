@@ -10,6 +10,7 @@ mod catalogue;
 mod clients;
 mod evaluations;
 mod goals;
+mod monitoring;
 mod notes;
 mod operations;
 mod pages;
