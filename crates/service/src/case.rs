@@ -301,6 +301,8 @@ impl Casework {
             None,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, Stage::Engagement)
+            .await?;
         if new.primary_worker_id.is_some() || new.team_id.is_some() {
             store::insert_assignment(
                 &mut tx,
@@ -534,6 +536,7 @@ impl Casework {
             overridden,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, t.to).await?;
         let action = if overridden.is_some() {
             "case.stage_override"
         } else {

@@ -14,7 +14,10 @@ pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
+pub mod queue;
 pub mod seed;
+pub mod task;
+pub mod task_list;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

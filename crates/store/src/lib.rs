@@ -11,9 +11,12 @@ pub mod goal;
 mod migrate;
 pub mod note;
 pub mod plan;
+pub mod queue;
 pub mod schema;
 pub mod seed;
 pub mod session;
+pub mod task;
+pub mod task_list;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;

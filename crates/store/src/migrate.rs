@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 11,
+        name: "tasks",
+        sqlite: include_str!("../migrations/sqlite/0011_tasks.sql"),
+        postgres: include_str!("../migrations/postgres/0011_tasks.sql"),
+    },
 ];
 
 impl Migration {

@@ -9,6 +9,7 @@ mod notes;
 mod plans;
 mod sign_in;
 mod stages;
+mod tasks;
 
 use crate::admin::UserForm;
 use crate::auth::Secret;
