@@ -16,6 +16,8 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod queue;
+mod tasks;
 mod teams;
 mod tokens;
 mod users;
@@ -50,6 +52,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -44,7 +44,9 @@ mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod queue;
 mod sign_in;
+mod tasks;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -69,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
