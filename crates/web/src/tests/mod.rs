@@ -13,6 +13,7 @@ mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod tasks;
 
 use crate::{router, WebConfig};
 use axum::body::Body;
