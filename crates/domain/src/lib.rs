@@ -15,6 +15,7 @@ pub mod plan;
 pub mod role;
 pub mod stage;
 pub mod task;
+pub mod termination;
 pub mod text;
 
 pub use invalid::Invalid;

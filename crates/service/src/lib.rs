@@ -10,6 +10,7 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
@@ -18,6 +19,7 @@ pub mod queue;
 pub mod seed;
 pub mod task;
 pub mod task_list;
+pub mod termination;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

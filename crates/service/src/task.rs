@@ -431,7 +431,7 @@ impl Casework {
         Ok(())
     }
 
-    async fn admin_program(
+    async fn program_for_templates(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -465,7 +465,7 @@ impl Casework {
         let mut conn = self.store.conn().await?;
         let p = authorized!(
             self,
-            self.admin_program(&mut conn, actor, program_id, "task_template.read")
+            self.program_for_templates(&mut conn, actor, program_id, "task_template.read")
                 .await
         );
         let rows = store::templates(&mut conn, actor.agency_id, p.id).await?;
@@ -481,7 +481,7 @@ impl Casework {
     ) -> ServiceResult<TemplateRow> {
         let t = form.parse()?;
         let mut tx = self.store.begin_write().await?;
-        let p = authorized!(self, self.admin_program(&mut tx, actor, program_id, "task_template.create").await, end tx);
+        let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.create").await, end tx);
         if store::templates(&mut tx, actor.agency_id, p.id)
             .await?
             .len() as i64
@@ -523,7 +523,7 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<TemplateRow> {
         let mut tx = self.store.begin_write().await?;
-        let p = authorized!(self, self.admin_program(&mut tx, actor, program_id, "task_template.retire").await, end tx);
+        let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.retire").await, end tx);
         let t = store::template(&mut tx, actor.agency_id, id)
             .await?
             .filter(|t| t.program_id == p.id && t.retired_at.is_none())

@@ -1,14 +1,14 @@
 //! The sources of a supervisor's queue: what waits for them on their team's cases. Every source
 //! is ONE query returning [`QueueLine`]s in the same order (when it started waiting, kind, id)
-//! after the same cursor; the service merges them. Closures awaiting approval, say, are one more
-//! variant of [`Source`] and one more query.
+//! after the same cursor; the service merges them. A new kind is one more variant of [`Source`]
+//! and one more query (closures awaiting approval were added that way).
 
 use crate::{Conn, Result};
 
 /// One thing waiting for a supervisor, whatever the source.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct QueueLine {
-    /// The source: `plan_approval`, `guard_override`, `safety_alert`, ...
+    /// The source: `plan_approval`, `guard_override`, `safety_alert`, `closure_approval`.
     pub kind: String,
     /// The id in that source's table (plan, stage history entry, instrument result).
     pub id: i64,
@@ -47,13 +47,15 @@ pub enum Source {
     PlanApprovals,
     GuardOverrides,
     SafetyAlerts,
+    ClosureApprovals,
 }
 
 impl Source {
-    pub const ALL: [Source; 3] = [
+    pub const ALL: [Source; 4] = [
         Source::PlanApprovals,
         Source::GuardOverrides,
         Source::SafetyAlerts,
+        Source::ClosureApprovals,
     ];
 
     /// The source's waiting lines for the team's cases after `after`, at most `limit`.
@@ -69,6 +71,7 @@ impl Source {
             Source::PlanApprovals => PLAN_APPROVALS,
             Source::GuardOverrides => GUARD_OVERRIDES,
             Source::SafetyAlerts => SAFETY_ALERTS,
+            Source::ClosureApprovals => CLOSURE_APPROVALS,
         };
         run(conn, inner, agency_id, team_id, after, limit).await
     }
@@ -99,6 +102,13 @@ pub const SAFETY_ALERTS: &str = "SELECT 'safety_alert' AS kind, i.id, {CASE},
     FROM instrument_results i JOIN cases c ON c.id = i.case_id {JOINS}
     WHERE i.agency_id = $1 AND c.team_id = $2 AND i.safety_alert = 1
       AND NOT EXISTS (SELECT 1 FROM safety_acknowledgements a WHERE a.instrument_result_id = i.id)";
+
+/// Terminations (closing summaries) handed in and waiting for approval, on cases not reopened.
+pub const CLOSURE_APPROVALS: &str = "SELECT 'closure_approval' AS kind, t.id, {CASE},
+      COALESCE(t.submitted_at, t.created_at) AS since_ms, NULL AS detail
+    FROM terminations t JOIN cases c ON c.id = t.case_id {JOINS}
+    WHERE t.agency_id = $1 AND c.team_id = $2 AND t.status = 'awaiting_approval'
+      AND t.reopened_at IS NULL";
 
 async fn run(
     conn: &mut Conn,

@@ -62,10 +62,11 @@ impl After {
 pub enum Source {
     CaseTasks,
     PlanTasks,
+    FollowUps,
 }
 
 impl Source {
-    pub const ALL: [Source; 2] = [Source::CaseTasks, Source::PlanTasks];
+    pub const ALL: [Source; 3] = [Source::CaseTasks, Source::PlanTasks, Source::FollowUps];
 
     /// The source's open lines in `scope` after `after`, at most `limit`, in list order.
     pub async fn lines(
@@ -80,6 +81,7 @@ impl Source {
         match self {
             Source::CaseTasks => case_tasks(conn, agency_id, today, scope, after, limit).await,
             Source::PlanTasks => plan_tasks(conn, agency_id, today, scope, after, limit).await,
+            Source::FollowUps => follow_ups(conn, agency_id, today, scope, after, limit).await,
         }
     }
 }
@@ -177,6 +179,29 @@ pub async fn plan_tasks(
            AND p.version_no = (SELECT MAX(p2.version_no) FROM plans p2 WHERE p2.case_id = c.id)
            AND {}",
         scope_clause(scope, "c.primary_worker_id", "t.due_on")
+    );
+    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+}
+
+/// Open follow-up check-ins assigned to the worker (after closure; no reminder). Their title
+/// is the number of days after closure the check-in was scheduled for.
+pub async fn follow_ups(
+    conn: &mut Conn,
+    agency_id: i64,
+    today: &str,
+    scope: TaskScope,
+    after: &After,
+    limit: i64,
+) -> Result<Vec<TaskLine>> {
+    let inner = format!(
+        "SELECT 'follow_up' AS kind, f.id, f.case_id, c.client_id,
+           COALESCE(cl.preferred_name, cl.legal_name) AS client_name,
+           CAST(f.day_offset AS TEXT) AS title, f.due_on, f.due_on AS remind_on,
+           f.assigned_to AS assignee_id, u.display_name AS assignee_name
+         FROM follow_ups f JOIN cases c ON c.id = f.case_id
+           JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = f.assigned_to
+         WHERE f.agency_id = $1 AND f.status = 'open' AND {}",
+        scope_clause(scope, "f.assigned_to", "f.due_on")
     );
     run(conn, paged(&inner), agency_id, today, scope, after, limit).await
 }

@@ -10,6 +10,7 @@ mod plans;
 mod sign_in;
 mod stages;
 mod tasks;
+mod termination;
 
 use crate::admin::UserForm;
 use crate::auth::Secret;

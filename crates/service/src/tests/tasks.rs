@@ -574,3 +574,89 @@ async fn the_queue_holds_overrides_and_safety_alerts_for_the_team_supervisor_onl
     })
     .await;
 }
+
+#[tokio::test]
+async fn follow_up_check_ins_join_my_tasks_and_closures_awaiting_approval_join_the_queue() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, v) = super::termination::in_termination(&env, false, &[30]).await;
+        let t = env
+            .app
+            .save_termination(
+                &env.worker,
+                case,
+                0,
+                &super::termination::termination_form(),
+            )
+            .await
+            .expect("draft");
+        env.app
+            .submit_termination(&env.worker, case, t.version)
+            .await
+            .expect("submit");
+        env.app
+            .move_stage(&env.worker, case, v, &forward())
+            .await
+            .expect("to follow-up");
+        env.clock.advance_ms(31 * DAY);
+        let mine = env
+            .app
+            .my_tasks(&env.worker, None, None)
+            .await
+            .expect("mine");
+        let seen: Vec<_> = mine
+            .tasks
+            .items
+            .iter()
+            .map(|i| (i.line.kind.as_str(), i.line.title.as_str(), i.urgency))
+            .collect();
+        assert_eq!(seen, vec![("follow_up", "30", Urgency::Overdue)], "{b:?}");
+    })
+    .await;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _) = super::termination::in_termination(&env, true, &[]).await;
+        let t = env
+            .app
+            .save_termination(
+                &env.worker,
+                case,
+                0,
+                &super::termination::termination_form(),
+            )
+            .await
+            .expect("draft");
+        let t = env
+            .app
+            .submit_termination(&env.worker, case, t.version)
+            .await
+            .expect("submit");
+        let queue = env
+            .app
+            .queue(&env.sup, Some("0~a~0"), Some(200))
+            .await
+            .expect("queue");
+        let closures: Vec<_> = queue
+            .items
+            .iter()
+            .filter(|l| l.kind == "closure_approval")
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(closures, vec![t.id], "{b:?}");
+        // The earlier stages were skipped by overrides: they wait for review too.
+        assert!(
+            queue.items.iter().any(|l| l.kind == "guard_override"),
+            "{b:?}"
+        );
+        assert!(
+            env.app
+                .queue(&env.sup_b, None, None)
+                .await
+                .unwrap()
+                .items
+                .is_empty(),
+            "{b:?}"
+        );
+    })
+    .await;
+}

@@ -49,6 +49,8 @@ task-urgency-due-soon = Due soon
 task-urgency-later = Later
 task-kind-case-task = Case task
 task-kind-plan-task = Plan task
+task-kind-follow-up = Follow-up
+task-follow-up-title = Follow-up check-in, { $days } days after closure
 
 queue-title = Supervisor queue
 queue-intro = What waits for you on your team's cases, oldest first.
@@ -60,6 +62,7 @@ queue-open = Open where it is decided
 queue-kind-plan-approval = Plan to approve
 queue-kind-guard-override = Guard override to review
 queue-kind-safety-alert = Safety alert
+queue-kind-closure-approval = Closure to approve
 queue-review = Mark reviewed
 queue-review-comment = Comment (optional)
 queue-acknowledge = Acknowledge the alert

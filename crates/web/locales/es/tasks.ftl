@@ -49,6 +49,8 @@ task-urgency-due-soon = Vence pronto
 task-urgency-later = Más adelante
 task-kind-case-task = Tarea del caso
 task-kind-plan-task = Tarea del plan
+task-kind-follow-up = Seguimiento
+task-follow-up-title = Contacto de seguimiento, { $days } días después del cierre
 
 queue-title = Pendientes de supervisión
 queue-intro = Lo que espera tu decisión en los casos de tu equipo, de lo más antiguo a lo más reciente.
@@ -60,6 +62,7 @@ queue-open = Abrir donde se decide
 queue-kind-plan-approval = Plan por aprobar
 queue-kind-guard-override = Excepción de requisito por revisar
 queue-kind-safety-alert = Alerta de seguridad
+queue-kind-closure-approval = Cierre por aprobar
 queue-review = Marcar como revisada
 queue-review-comment = Comentario (opcional)
 queue-acknowledge = Dar por recibida la alerta

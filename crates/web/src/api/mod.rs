@@ -19,6 +19,7 @@ mod programs;
 mod queue;
 mod tasks;
 mod teams;
+mod termination;
 mod tokens;
 mod users;
 mod versions;
@@ -54,6 +55,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(assessments::routes())
         .merge(tasks::routes())
         .merge(queue::routes())
+        .merge(termination::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct QueueEntry {
     /// `plan_approval` (id: the plan), `guard_override` (id: the stage history entry) or
-    /// `safety_alert` (id: the instrument result). More kinds may come.
+    /// `safety_alert` (id: the instrument result) or `closure_approval` (id: the termination).
     #[schema(example = "plan_approval")]
     pub kind: String,
     pub id: i64,

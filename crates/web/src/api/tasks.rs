@@ -118,7 +118,7 @@ pub struct CancellationBody {
 /// One line of the worker's task list, whatever its source.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TaskListLine {
-    /// `case_task` or `plan_task` (more sources may come).
+    /// `case_task`, `plan_task` or `follow_up` (its title: the days after closure).
     #[schema(example = "case_task")]
     pub kind: String,
     /// The id in its source (`/api/v1/tasks/{id}` or the plan's task).

@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod follow_ups;
 mod goals;
 mod home;
 mod instruments;
@@ -47,6 +48,7 @@ mod plans;
 mod queue;
 mod sign_in;
 mod tasks;
+mod termination;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -73,6 +75,8 @@ pub fn routes() -> Router<AppState> {
         .merge(assessments::routes())
         .merge(tasks::routes())
         .merge(queue::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -45,6 +45,7 @@ struct Entry {
 fn entry(t: &T, l: QueueLine) -> Entry {
     let href = match l.kind.as_str() {
         "plan_approval" => format!("/cases/{}/plan", l.case_id),
+        "closure_approval" => format!("/cases/{}/termination", l.case_id),
         "safety_alert" => format!("/cases/{}/instruments/phq9", l.case_id),
         _ => format!("/cases/{}", l.case_id),
     };

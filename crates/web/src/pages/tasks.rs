@@ -48,13 +48,24 @@ fn line(t: &T, i: TaskItem) -> Line {
     let href = match i.line.kind.as_str() {
         "case_task" => format!("/tasks/{}", i.line.id),
         "plan_task" => format!("/cases/{}/plan", i.line.case_id),
+        "follow_up" => format!("/cases/{}/follow-ups", i.line.case_id),
         _ => format!("/cases/{}", i.line.case_id),
     };
     Line {
         href,
         case_id: i.line.case_id,
         client_name: i.line.client_name,
-        title: i.line.title,
+        title: if i.line.kind == "follow_up" {
+            t.get_with(
+                "task-follow-up-title",
+                &[(
+                    "days",
+                    fluent_bundle::FluentValue::from(i.line.title.as_str()),
+                )],
+            )
+        } else {
+            i.line.title
+        },
         kind: t.dynamic(&format!("task-kind-{}", i.line.kind.replace('_', "-"))),
         due_on: i.line.due_on,
         urgency: urgency_name(t, i.urgency),
