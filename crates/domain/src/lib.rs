@@ -18,6 +18,7 @@ pub mod reassessment;
 pub mod progress;
 pub mod role;
 pub mod stage;
+pub mod task;
 pub mod termination;
 pub mod text;
 pub mod thread;

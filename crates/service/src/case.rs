@@ -313,6 +313,8 @@ impl Casework {
             None,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, Stage::Engagement)
+            .await?;
         if new.primary_worker_id.is_some() || new.team_id.is_some() {
             store::insert_assignment(
                 &mut tx,
@@ -547,6 +549,7 @@ impl Casework {
             overridden,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, t.to).await?;
         self.after_stage_move(
             &mut tx,
             actor,

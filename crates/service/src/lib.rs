@@ -19,7 +19,10 @@ mod page;
 pub mod plan;
 pub mod reassessment;
 pub mod progress;
+pub mod queue;
 pub mod seed;
+pub mod task;
+pub mod task_list;
 pub mod termination;
 pub mod thread;
 

@@ -15,9 +15,12 @@ mod migrate;
 pub mod note;
 pub mod plan;
 pub mod progress;
+pub mod queue;
 pub mod schema;
 pub mod seed;
 pub mod session;
+pub mod task;
+pub mod task_list;
 pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;

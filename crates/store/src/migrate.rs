@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_monitoring.sql"),
         postgres: include_str!("../migrations/postgres/0010_monitoring.sql"),
     },
+    Migration {
+        version: 11,
+        name: "tasks",
+        sqlite: include_str!("../migrations/sqlite/0011_tasks.sql"),
+        postgres: include_str!("../migrations/postgres/0011_tasks.sql"),
+    },
 ];
 
 impl Migration {

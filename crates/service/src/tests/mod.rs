@@ -11,6 +11,7 @@ mod notes;
 mod plans;
 mod sign_in;
 mod stages;
+mod tasks;
 mod termination;
 
 use crate::admin::UserForm;

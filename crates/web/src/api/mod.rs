@@ -19,6 +19,8 @@ mod plans;
 mod programs;
 mod progress;
 mod services;
+mod queue;
+mod tasks;
 mod teams;
 mod termination;
 mod thread;
@@ -56,6 +58,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(plans::routes())
         .merge(assessments::routes())
         .merge(evaluations::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
         .merge(termination::routes())
         .merge(services::routes())
         .merge(progress::routes())

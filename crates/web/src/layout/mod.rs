@@ -36,8 +36,15 @@ pub struct Chrome {
 /// The sections a role works in, in menu order.
 pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
     match role {
-        Role::Caseworker | Role::Supervisor => vec![
+        Role::Caseworker => vec![
             ("/caseload", t.get("nav-caseload")),
+            ("/tasks", t.get("nav-tasks")),
+            ("/clients", t.get("nav-clients")),
+        ],
+        Role::Supervisor => vec![
+            ("/caseload", t.get("nav-caseload")),
+            ("/tasks", t.get("nav-tasks")),
+            ("/queue", t.get("nav-queue")),
             ("/clients", t.get("nav-clients")),
         ],
         Role::IntakeWorker => vec![("/clients", t.get("nav-clients"))],

@@ -44,6 +44,8 @@ struct CaseloadPage {
     has_team_tab: bool,
     lines: Vec<CaseloadLine>,
     next_cursor: Option<String>,
+    /// The worker's overdue tasks, linking to `/tasks`.
+    overdue: String,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -92,6 +94,13 @@ async fn show(
             },
         })
         .collect();
+    let overdue = t.get_with(
+        "caseload-overdue",
+        &[(
+            "count",
+            FluentValue::from(state.app.overdue_count(actor).await?),
+        )],
+    );
     Ok(Html(
         CaseloadPage {
             page: Chrome::new(&staff.visitor, "/caseload"),
@@ -100,6 +109,7 @@ async fn show(
             has_team_tab,
             lines,
             next_cursor: page.next_cursor,
+            overdue,
         }
         .render()?,
     ))

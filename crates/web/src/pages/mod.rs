@@ -49,7 +49,9 @@ mod notes;
 mod plans;
 mod progress;
 mod services;
+mod queue;
 mod sign_in;
+mod tasks;
 mod termination;
 mod thread;
 mod visit;
@@ -77,6 +79,8 @@ pub fn routes() -> Router<AppState> {
         .merge(instruments::routes())
         .merge(assessments::routes())
         .merge(evaluations::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
         .merge(services::routes())

@@ -15,6 +15,7 @@ mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod tasks;
 mod termination;
 
 use crate::{router, WebConfig};

@@ -2,6 +2,7 @@
 
 mod follow_up_schedule;
 mod programs;
+mod task_templates;
 mod teams;
 mod users;
 
@@ -13,6 +14,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(task_templates::routes())
         .merge(follow_up_schedule::routes())
 }
 
