@@ -190,6 +190,7 @@ impl Casework {
             active_goals_without_intervention: count(plan.active_goals_without_intervention),
             plan_agreed_by_client: plan.agreed,
             plan_approved: plan.approved,
+            required_assessments_missing: self.required_assessments_missing(conn, c).await?,
             ..CaseFacts::default()
         })
     }

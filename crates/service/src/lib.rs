@@ -10,6 +10,8 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod form;
+pub mod form_response;
 pub mod goal;
 pub mod note;
 mod page;
