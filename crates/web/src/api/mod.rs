@@ -9,6 +9,7 @@ mod caller;
 mod cases;
 mod clients;
 mod errors;
+mod forms;
 mod goals;
 mod json;
 mod me;
@@ -50,6 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(forms::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

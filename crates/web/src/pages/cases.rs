@@ -412,6 +412,7 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
+    requirements: Vec<super::form_responses::RequirementItem>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -453,6 +454,8 @@ async fn case_page(
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
     )?;
+    // After the case read succeeded, so a refused visit records one denial, not two.
+    let requirements = super::form_responses::requirement_items(state, staff, id).await?;
     let goals = goals
         .goals
         .into_iter()
@@ -619,6 +622,7 @@ async fn case_page(
         goals,
         modes,
         notes,
+        requirements,
         methods,
         workers,
         teams,

@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod form_responses;
 mod goals;
 mod home;
 mod instruments;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(form_responses::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

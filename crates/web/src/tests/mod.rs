@@ -8,6 +8,7 @@ mod audit;
 mod cases;
 mod catalogue;
 mod clients;
+mod forms;
 mod goals;
 mod notes;
 mod operations;

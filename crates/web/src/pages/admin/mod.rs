@@ -1,6 +1,8 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
+mod forms;
 mod programs;
+mod requirements;
 mod teams;
 mod users;
 
@@ -12,6 +14,8 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(forms::routes())
+        .merge(requirements::routes())
 }
 
 /// One option of a `<select>`.
