@@ -10,6 +10,7 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod follow_up;
 pub mod form;
 pub mod form_response;
 pub mod goal;
@@ -17,6 +18,7 @@ pub mod note;
 mod page;
 pub mod plan;
 pub mod seed;
+pub mod termination;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
     Migration {
+        version: 9,
+        name: "termination",
+        sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
+        postgres: include_str!("../migrations/postgres/0009_termination.sql"),
+    },
+    Migration {
         version: 12,
         name: "assessment_forms",
         sqlite: include_str!("../migrations/sqlite/0012_assessment_forms.sql"),

@@ -18,6 +18,7 @@ mod paging;
 mod plans;
 mod programs;
 mod teams;
+mod termination;
 mod tokens;
 mod users;
 mod versions;
@@ -51,6 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
         .merge(forms::routes())
 }
 

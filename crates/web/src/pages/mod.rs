@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod follow_ups;
 mod form_responses;
 mod goals;
 mod home;
@@ -46,6 +47,7 @@ mod language;
 mod notes;
 mod plans;
 mod sign_in;
+mod termination;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -70,6 +72,8 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
         .merge(form_responses::routes())
 }
 

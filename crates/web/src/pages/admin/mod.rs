@@ -1,5 +1,6 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
+mod follow_up_schedule;
 mod forms;
 mod programs;
 mod requirements;
@@ -14,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(follow_up_schedule::routes())
         .merge(forms::routes())
         .merge(requirements::routes())
 }
