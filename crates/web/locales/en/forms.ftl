@@ -1,5 +1,6 @@
 # Agency assessment forms: definitions (admin), program requirements, responses (workers).
 
+nav-forms = Assessment forms
 forms-title = Assessment forms
 forms-none = No assessment forms yet.
 forms-create-heading = New assessment form

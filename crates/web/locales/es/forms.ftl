@@ -1,5 +1,6 @@
 # Formularios de evaluación de la agencia: definiciones (administración), requisitos de los programas, respuestas (profesionales).
 
+nav-forms = Formularios de evaluación
 forms-title = Formularios de evaluación
 forms-none = Todavía no hay formularios de evaluación.
 forms-create-heading = Nuevo formulario de evaluación
