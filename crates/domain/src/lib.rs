@@ -7,6 +7,7 @@ pub mod case;
 pub mod client;
 pub mod evaluation;
 pub mod delivery;
+pub mod form;
 pub mod gas;
 pub mod goal;
 pub mod instrument;

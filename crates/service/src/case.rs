@@ -203,6 +203,8 @@ impl Casework {
             closing_summary: closure.handed_in,
             closure_approved: closure.approved,
             follow_ups_pending: count(closure.open_follow_ups),
+            required_assessments_missing: self.required_assessments_missing(conn, c).await?,
+            ..CaseFacts::default()
         })
     }
 

@@ -13,6 +13,8 @@ pub mod delivery;
 mod error;
 pub mod evaluation;
 pub mod follow_up;
+pub mod form;
+pub mod form_response;
 pub mod goal;
 pub mod note;
 mod page;

@@ -10,6 +10,7 @@ pub mod client;
 pub mod evaluation;
 pub mod delivery;
 pub mod follow_up;
+pub mod form;
 pub mod goal;
 mod migrate;
 pub mod note;

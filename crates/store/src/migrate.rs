@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_tasks.sql"),
         postgres: include_str!("../migrations/postgres/0011_tasks.sql"),
     },
+    Migration {
+        version: 12,
+        name: "assessment_forms",
+        sqlite: include_str!("../migrations/sqlite/0012_assessment_forms.sql"),
+        postgres: include_str!("../migrations/postgres/0012_assessment_forms.sql"),
+    },
 ];
 
 impl Migration {

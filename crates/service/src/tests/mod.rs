@@ -5,6 +5,7 @@ mod assessment;
 mod audit;
 mod clients;
 mod evaluations;
+mod forms;
 mod goals;
 mod monitoring;
 mod notes;

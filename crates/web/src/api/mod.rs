@@ -10,6 +10,7 @@ mod cases;
 mod clients;
 mod errors;
 mod evaluations;
+mod forms;
 mod goals;
 mod json;
 mod me;
@@ -64,6 +65,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(services::routes())
         .merge(progress::routes())
         .merge(thread::routes())
+        .merge(forms::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

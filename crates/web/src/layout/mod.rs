@@ -52,6 +52,7 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/users", t.get("nav-users")),
             ("/admin/teams", t.get("nav-teams")),
             ("/admin/programs", t.get("nav-programs")),
+            ("/admin/forms", t.get("nav-forms")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

@@ -419,6 +419,7 @@ struct CasePage {
     notes: Vec<super::notes::NoteLine>,
     follow_ups: Vec<super::follow_ups::FollowUpLine>,
     monitoring: super::thread::CaseMonitoring,
+    requirements: Vec<super::form_responses::RequirementItem>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -462,6 +463,8 @@ async fn case_page(
         super::follow_ups::lines(state, staff, id),
         super::thread::case_monitoring(state, staff, id),
     )?;
+    // After the case read succeeded, so a refused visit records one denial, not two.
+    let requirements = super::form_responses::requirement_items(state, staff, id).await?;
     let goals = goals
         .goals
         .into_iter()
@@ -631,6 +634,7 @@ async fn case_page(
         notes,
         follow_ups,
         monitoring,
+        requirements,
         methods,
         workers,
         teams,

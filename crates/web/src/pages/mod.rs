@@ -41,6 +41,7 @@ pub(crate) mod clients;
 mod error_page;
 mod evaluations;
 mod follow_ups;
+mod form_responses;
 mod goals;
 mod home;
 mod instruments;
@@ -86,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         .merge(services::routes())
         .merge(progress::routes())
         .merge(thread::routes())
+        .merge(form_responses::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

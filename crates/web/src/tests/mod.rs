@@ -9,6 +9,7 @@ mod cases;
 mod catalogue;
 mod clients;
 mod evaluations;
+mod forms;
 mod goals;
 mod monitoring;
 mod notes;

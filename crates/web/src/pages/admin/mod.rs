@@ -1,8 +1,10 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
 mod follow_up_schedule;
+mod forms;
 mod programs;
 mod task_templates;
+mod requirements;
 mod teams;
 mod users;
 
@@ -16,6 +18,8 @@ pub fn routes() -> Router<AppState> {
         .merge(programs::routes())
         .merge(task_templates::routes())
         .merge(follow_up_schedule::routes())
+        .merge(forms::routes())
+        .merge(requirements::routes())
 }
 
 /// One option of a `<select>`.
