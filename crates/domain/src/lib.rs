@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod consent;
 pub mod gas;
 pub mod goal;
 pub mod instrument;
