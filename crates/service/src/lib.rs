@@ -9,6 +9,8 @@ pub mod auth;
 pub mod case;
 pub mod client;
 pub mod clock;
+pub mod consent;
+pub mod disclosure;
 mod error;
 pub mod goal;
 pub mod note;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 14,
+        name: "consent_disclosure",
+        sqlite: include_str!("../migrations/sqlite/0014_consent_disclosure.sql"),
+        postgres: include_str!("../migrations/postgres/0014_consent_disclosure.sql"),
+    },
 ];
 
 impl Migration {

@@ -205,6 +205,20 @@ impl Purpose {
     }
 }
 
+/// Who may record or revoke a client's consents and send their information out: those who may
+/// change the client's profile, except intake workers, who hand the client over and do not
+/// hold the case content a disclosure would carry.
+pub fn consent_access(
+    actor: &crate::access::Actor,
+    reach: &crate::access::ClientReach,
+) -> crate::access::Decision {
+    use crate::access::{client_access, ClientAction, Decision};
+    match client_access(actor, reach, ClientAction::UpdateProfile) {
+        Decision::Allow if actor.role == crate::Role::IntakeWorker => Decision::Forbidden,
+        d => d,
+    }
+}
+
 /// Names compare without case and with runs of spaces as one.
 pub(crate) fn same_words(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -271,6 +285,38 @@ mod tests {
         for b in LegalBasisKind::ALL {
             assert_eq!(b.as_str().parse::<LegalBasisKind>(), Ok(*b));
         }
+    }
+
+    #[test]
+    fn intake_may_not_send_information_out_and_strangers_do_not_see_the_client() {
+        use crate::access::{Actor, ClientReach, Decision};
+        use crate::Role;
+        let reach = ClientReach {
+            agency_id: 1,
+            registered_by: Some(30),
+            case_workers: vec![10],
+            case_teams: vec![5],
+        };
+        let actor = |id, role, team| Actor {
+            user_id: id,
+            agency_id: 1,
+            role,
+            team_id: team,
+        };
+        assert!(consent_access(&actor(10, Role::Caseworker, Some(5)), &reach).allowed());
+        assert!(consent_access(&actor(20, Role::Supervisor, Some(5)), &reach).allowed());
+        assert_eq!(
+            consent_access(&actor(30, Role::IntakeWorker, None), &reach),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            consent_access(&actor(11, Role::Caseworker, Some(5)), &reach),
+            Decision::Hidden
+        );
+        assert_eq!(
+            consent_access(&actor(40, Role::Auditor, None), &reach),
+            Decision::Hidden
+        );
     }
 
     #[test]
