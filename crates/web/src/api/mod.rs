@@ -8,6 +8,7 @@ mod audit;
 mod caller;
 mod cases;
 mod clients;
+mod consents;
 mod errors;
 mod goals;
 mod json;
@@ -50,6 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(consents::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

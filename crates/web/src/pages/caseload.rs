@@ -44,6 +44,8 @@ struct CaseloadPage {
     has_team_tab: bool,
     lines: Vec<CaseloadLine>,
     next_cursor: Option<String>,
+    /// Consents to share running out soon (a task source; see `pages::consents::expiring`).
+    expiring: Vec<crate::pages::consents::ExpiringLine>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -71,6 +73,7 @@ async fn show(
     };
     let cursor = Cursor::parse(q.cursor.as_deref()).map_err(ServiceError::Invalid)?;
     let page = state.app.caseload(actor, scope, cursor, Some(50)).await?;
+    let expiring = crate::pages::consents::expiring(&state, &staff).await?;
     let lines = page
         .items
         .into_iter()
@@ -100,6 +103,7 @@ async fn show(
             has_team_tab,
             lines,
             next_cursor: page.next_cursor,
+            expiring,
         }
         .render()?,
     ))

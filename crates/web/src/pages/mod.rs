@@ -37,6 +37,7 @@ mod audit;
 mod caseload;
 mod cases;
 pub(crate) mod clients;
+pub(crate) mod consents;
 mod error_page;
 mod goals;
 mod home;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(consents::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -8,6 +8,7 @@ mod audit;
 mod cases;
 mod catalogue;
 mod clients;
+mod consents;
 mod goals;
 mod notes;
 mod operations;
