@@ -103,7 +103,7 @@ consent-uncovered-consent-not-started = The consent for this recipient and purpo
 
 disclosure-section-heading = Disclosures
 disclosure-none = Nothing about this client has been disclosed outside the agency.
-disclosure-more = Older disclosures are not shown here; the API lists them all.
+disclosure-more = See all disclosures
 disclosure-col-when = When
 disclosure-col-recipient = To whom
 disclosure-col-what = What
@@ -131,6 +131,12 @@ disclosure-field-authorised-on = Date authorised
 disclosure-print = Check consent and print
 disclosure-uncovered-intro = Not covered:
 disclosure-uncovered-hint = Leave out what is not covered, record a new consent with the client, or record a legal basis.
+
+disclosure-records-title = Disclosure records
+disclosure-records-hint = Every disclosure of one client's information outside the agency: to whom, what, why, how and under which consent or legal basis.
+disclosure-records-client = Client record number
+disclosure-records-show = Show disclosures
+disclosure-records-more = Older disclosures
 
 summary-title = Client information summary
 summary-for = For

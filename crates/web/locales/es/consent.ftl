@@ -103,7 +103,7 @@ consent-uncovered-consent-not-started = El consentimiento para este destinatario
 
 disclosure-section-heading = Divulgaciones
 disclosure-none = No se ha divulgado nada sobre esta persona fuera de la agencia.
-disclosure-more = Las divulgaciones más antiguas no se muestran aquí; la API las lista todas.
+disclosure-more = Ver todas las divulgaciones
 disclosure-col-when = Cuándo
 disclosure-col-recipient = A quién
 disclosure-col-what = Qué
@@ -131,6 +131,12 @@ disclosure-field-authorised-on = Fecha de la autorización
 disclosure-print = Comprobar el consentimiento e imprimir
 disclosure-uncovered-intro = Sin cubrir:
 disclosure-uncovered-hint = Quite lo que no está cubierto, registre un nuevo consentimiento con la persona o registre una base legal.
+
+disclosure-records-title = Registro de divulgaciones
+disclosure-records-hint = Cada divulgación de información de una persona fuera de la agencia: a quién, qué, para qué, cómo y con qué consentimiento o base legal.
+disclosure-records-client = Número de expediente de la persona
+disclosure-records-show = Ver divulgaciones
+disclosure-records-more = Divulgaciones anteriores
 
 summary-title = Resumen de información de la persona usuaria
 summary-for = Para

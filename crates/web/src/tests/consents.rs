@@ -370,3 +370,65 @@ async fn the_client_page_records_a_consent_and_prints_only_the_chosen_categories
     assert!(form_es.body.contains("Imprimir un resumen para un tercero"));
     assert!(form_es.body.contains("for=\"law-cited\""));
 }
+
+#[tokio::test]
+async fn an_auditor_reads_disclosure_records_but_not_the_client_page() {
+    let f = fixture().await;
+    let client = carried_client(&f).await;
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    f.app
+        .disclose(
+            &worker,
+            client,
+            &casework_domain::consent::DisclosureForm {
+                recipient_name: "County Court".into(),
+                recipient_kind: Some("court".into()),
+                purpose: "legal_proceedings".into(),
+                purpose_other: None,
+                categories: vec!["identity".into()],
+                channel: "letter".into(),
+                legal_basis: Some(casework_domain::consent::LegalBasisForm {
+                    kind: "court_order".into(),
+                    law_cited: "Order 2026/114".into(),
+                    authorised_by_name: "Dana Lee".into(),
+                    authorised_by_role: "Director".into(),
+                    authorised_on: "2026-09-20".into(),
+                }),
+            },
+        )
+        .await
+        .expect("disclosed");
+    let router = &f.router;
+    let a = sign_in(router, "auditor@example.org").await;
+    let audit = send(router, get("/audit", Some(&a.cookie))).await;
+    assert!(audit.body.contains("href=\"/disclosures\""));
+    let empty = send(router, get("/disclosures", Some(&a.cookie))).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("for=\"records-client\""));
+    let records = send(
+        router,
+        get(&format!("/disclosures?client_id={client}"), Some(&a.cookie)),
+    )
+    .await;
+    assert_eq!(records.status, StatusCode::OK, "{}", records.body);
+    assert!(records.body.contains("County Court (Court)"));
+    assert!(records
+        .body
+        .contains("Court order: Order 2026/114; authorised by Dana Lee (Director) on 2026-09-20"));
+    assert!(!records.body.contains("Ana Torres"), "no client content");
+    let bad = send(router, get("/disclosures?client_id=abc", Some(&a.cookie))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("records-client-problem"));
+    let client_page = send(router, get(&format!("/clients/{client}"), Some(&a.cookie))).await;
+    assert_eq!(client_page.status, StatusCode::FORBIDDEN);
+    let unknown = send(
+        router,
+        get("/disclosures?client_id=999999", Some(&a.cookie)),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -3,6 +3,7 @@
 //! summary for a third party; and the caseload's list of consents running out soon.
 
 mod disclose;
+mod list;
 mod record;
 
 use crate::error::PageError;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/consents/{id}/revocation", post(record::revoke))
         .route("/clients/{id}/disclosures/new", get(disclose::show))
         .route("/clients/{id}/disclosures/print", post(disclose::print))
+        .route("/disclosures", get(list::show))
 }
 
 /// A word from one of the consent lists, in the reader's language: `consent-<list>-<code>`.
@@ -167,7 +169,7 @@ pub(crate) fn basis_words(t: &T, d: &casework_service::consent::DisclosureRow) -
     }
 }
 
-fn disclosure_line(t: &T, v: DisclosureView) -> DisclosureLine {
+pub(super) fn disclosure_line(t: &T, v: DisclosureView) -> DisclosureLine {
     let d = &v.disclosure;
     DisclosureLine {
         id: d.id,
@@ -252,7 +254,6 @@ pub(crate) async fn expiring(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::i18n::{has_message, Locale};
     use casework_domain::consent::{
         Category, Channel, GivenHow, LegalBasisKind, OrganisationKind, PurposeKind,

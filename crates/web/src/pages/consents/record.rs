@@ -9,7 +9,6 @@ use crate::session::Staff;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use casework_domain::consent::{
@@ -268,11 +267,6 @@ pub(super) async fn revoke(
         .into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &t, &["reason"])?;
-            let status = if status == StatusCode::OK {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                status
-            };
             let html = RevokePage {
                 page: Chrome::new(
                     &staff.visitor,
