@@ -239,7 +239,8 @@ impl Casework {
             address: client.address.clone(),
             safe_contact: client.safe_contact.clone(),
         });
-        let identity = has(Category::Identity).then(|| ClientRow {
+        // Contact fields leave only under `contact`, even though they sit on the same row.
+        let identity = has(Category::Identity).then_some(ClientRow {
             phone: None,
             email: None,
             address: None,

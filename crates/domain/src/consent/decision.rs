@@ -197,7 +197,7 @@ mod tests {
         };
         assert_eq!(
             ask(
-                &[revoked.clone()],
+                std::slice::from_ref(&revoked),
                 &[Category::Identity],
                 date!(2026 - 05 - 01)
             ),
@@ -255,7 +255,7 @@ mod tests {
         let day = date!(2026 - 05 - 01);
         let what = cats(&[Category::Identity]);
         assert_eq!(
-            may_disclose(&[kind.clone()], &clinic(), &CARE, &what, day),
+            may_disclose(std::slice::from_ref(&kind), &clinic(), &CARE, &what, day),
             Coverage::Covered(1)
         );
         let housing = Recipient {
@@ -263,7 +263,7 @@ mod tests {
             kind: Some(OrganisationKind::Housing),
         };
         assert_eq!(
-            may_disclose(&[kind.clone()], &housing, &CARE, &what, day),
+            may_disclose(std::slice::from_ref(&kind), &housing, &CARE, &what, day),
             Coverage::NotCovered(Uncovered::NoConsent)
         );
         let no_kind = Recipient {
