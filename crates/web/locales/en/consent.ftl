@@ -37,6 +37,7 @@ consent-field-given-how = How the client gave consent
 consent-field-witness = Witness (when witnessed)
 consent-save = Save the consent
 consent-expiring-heading = Consents running out soon
+consent-expiring-soon = Runs out soon: renew it with the client
 consent-expiring-last-day = last day
 
 consent-category-identity = Identity

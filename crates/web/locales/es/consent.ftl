@@ -37,6 +37,7 @@ consent-field-given-how = Cómo dio su consentimiento
 consent-field-witness = Testigo (si hubo testigo)
 consent-save = Guardar el consentimiento
 consent-expiring-heading = Consentimientos que vencen pronto
+consent-expiring-soon = Vence pronto: renuévelo con la persona
 consent-expiring-last-day = último día
 
 consent-category-identity = Identidad

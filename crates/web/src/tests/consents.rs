@@ -237,6 +237,7 @@ async fn the_client_page_records_a_consent_and_prints_only_the_chosen_categories
     assert!(page.body.contains("The consent to share was recorded."));
     assert!(page.body.contains("Eastside Clinic (Health care)"));
     assert!(page.body.contains("In force"));
+    assert!(page.body.contains("Runs out soon"));
     assert!(page.body.contains("Identity, Contact details"));
 
     let print = |categories: &[&str]| {

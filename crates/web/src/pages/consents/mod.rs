@@ -14,7 +14,7 @@ use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;
 use casework_domain::consent::categories_of;
-use casework_service::consent::{ConsentView, ExpiringRow};
+use casework_service::consent::{ConsentStatus, ConsentView, ExpiringRow, EXPIRING_DAYS};
 use casework_service::disclosure::DisclosureView;
 
 pub fn routes() -> Router<AppState> {
@@ -71,6 +71,8 @@ pub(crate) struct ConsentLine {
     pub status_code: &'static str,
     pub revoked: Option<String>,
     pub can_revoke: bool,
+    /// In force and reaching its last day within the expiring window: renew it soon.
+    pub expiring_soon: bool,
 }
 
 pub(crate) struct DisclosureLine {
@@ -94,8 +96,11 @@ pub(crate) struct ConsentSections {
     pub can_record: bool,
 }
 
-fn consent_line(t: &T, v: ConsentView, can_record: bool) -> ConsentLine {
+fn consent_line(t: &T, v: ConsentView, can_record: bool, soon: &str) -> ConsentLine {
     let c = v.consent;
+    // Dates are `YYYY-MM-DD`, so text order is calendar order.
+    let expiring_soon =
+        v.status == ConsentStatus::Active && c.expires_on.as_deref().is_some_and(|e| e <= soon);
     let period = match &c.expires_on {
         Some(e) => t.get_with(
             "consent-period-until",
@@ -143,6 +148,7 @@ fn consent_line(t: &T, v: ConsentView, can_record: bool) -> ConsentLine {
         status_code,
         revoked,
         can_revoke: can_record && c.revoked_at.is_none(),
+        expiring_soon,
     }
 }
 
@@ -195,6 +201,12 @@ pub(crate) async fn sections(
     let t = staff.t();
     let (consents, disclosures) = state.app.consent_sections(staff.actor(), client_id).await?;
     let can_record = consents.can_record;
+    let soon = state
+        .app
+        .today()
+        .checked_add(time::Duration::days(EXPIRING_DAYS))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     Ok(ConsentSections {
         client_id,
         consents_more: consents.page.next_cursor.is_some(),
@@ -202,7 +214,7 @@ pub(crate) async fn sections(
             .page
             .items
             .into_iter()
-            .map(|v| consent_line(&t, v, can_record))
+            .map(|v| consent_line(&t, v, can_record, &soon))
             .collect(),
         disclosures_more: disclosures.next_cursor.is_some(),
         disclosures: disclosures
