@@ -38,6 +38,7 @@ consent-field-witness = Witness (when witnessed)
 consent-save = Save the consent
 consent-expiring-heading = Consents running out soon
 consent-expiring-soon = Runs out soon: renew it with the client
+consent-share-link = Consents to share and disclosures are on the client page
 consent-expiring-last-day = last day
 
 consent-category-identity = Identity

@@ -38,6 +38,7 @@ consent-field-witness = Testigo (si hubo testigo)
 consent-save = Guardar el consentimiento
 consent-expiring-heading = Consentimientos que vencen pronto
 consent-expiring-soon = Vence pronto: renuévelo con la persona
+consent-share-link = Los consentimientos para compartir y las divulgaciones están en la página de la persona
 consent-expiring-last-day = último día
 
 consent-category-identity = Identidad
