@@ -12,11 +12,13 @@ pub mod clock;
 pub mod consent;
 pub mod disclosure;
 mod error;
+pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
 pub mod seed;
+pub mod termination;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod consent;
+pub mod follow_up;
 pub mod goal;
 mod migrate;
 pub mod note;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod schema;
 pub mod seed;
 pub mod session;
+pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;

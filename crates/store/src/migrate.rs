@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
     Migration {
+        version: 9,
+        name: "termination",
+        sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
+        postgres: include_str!("../migrations/postgres/0009_termination.sql"),
+    },
+    Migration {
         version: 14,
         name: "consent_disclosure",
         sqlite: include_str!("../migrations/sqlite/0014_consent_disclosure.sql"),

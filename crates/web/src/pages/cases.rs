@@ -412,6 +412,7 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
+    follow_ups: Vec<super::follow_ups::FollowUpLine>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -448,10 +449,11 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes) = tokio::try_join!(
+    let (d, goals, notes, follow_ups) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
+        super::follow_ups::lines(state, staff, id),
     )?;
     let goals = goals
         .goals
@@ -619,6 +621,7 @@ async fn case_page(
         goals,
         modes,
         notes,
+        follow_ups,
         methods,
         workers,
         teams,
@@ -684,6 +687,8 @@ struct StageForm {
     direction: String,
     #[serde(default)]
     reopen_to: String,
+    #[serde(default)]
+    reopen_reason: String,
     /// Present on the override form only.
     #[serde(default)]
     override_reason: Option<String>,
@@ -708,6 +713,7 @@ async fn move_stage(
                 direction: form.direction.clone(),
                 reopen_to: optional_text(&form.reopen_to),
                 override_reason: optional_text(&reason),
+                reopen_reason: optional_text(&form.reopen_reason),
             };
             state.app.move_stage(staff.actor(), id, version, &mv).await
         }
@@ -733,8 +739,11 @@ async fn move_stage(
             StatusCode::CONFLICT
         }
         e => {
-            let (status, problem) =
-                Problem::from_service(e, &t, &["override_reason", "reopen_to", "direction"])?;
+            let (status, problem) = Problem::from_service(
+                e,
+                &t,
+                &["override_reason", "reopen_to", "reopen_reason", "direction"],
+            )?;
             forms.stage = problem;
             status
         }

@@ -39,6 +39,7 @@ mod cases;
 pub(crate) mod clients;
 pub(crate) mod consents;
 mod error_page;
+mod follow_ups;
 mod goals;
 mod home;
 mod instruments;
@@ -46,6 +47,7 @@ mod language;
 mod notes;
 mod plans;
 mod sign_in;
+mod termination;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -71,6 +73,8 @@ pub fn routes() -> Router<AppState> {
         .merge(instruments::routes())
         .merge(assessments::routes())
         .merge(consents::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -14,6 +14,7 @@ mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod termination;
 
 use crate::{router, WebConfig};
 use axum::body::Body;

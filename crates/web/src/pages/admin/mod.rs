@@ -1,5 +1,6 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
+mod follow_up_schedule;
 mod programs;
 mod teams;
 mod users;
@@ -12,6 +13,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(follow_up_schedule::routes())
 }
 
 /// One option of a `<select>`.
