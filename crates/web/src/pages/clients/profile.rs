@@ -187,6 +187,7 @@ fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
         "unmerged" => t.get("client-notice-unmerged"),
         "consent-recorded" => t.get("consent-notice-recorded"),
         "consent-revoked" => t.get("consent-notice-revoked"),
+        "case-handed-over" => t.get("client-notice-case-handed-over"),
         _ => return None,
     })
 }
