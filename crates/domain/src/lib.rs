@@ -8,6 +8,7 @@ pub mod client;
 pub mod evaluation;
 pub mod delivery;
 pub mod form;
+pub mod consent;
 pub mod gas;
 pub mod goal;
 pub mod instrument;

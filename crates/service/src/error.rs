@@ -30,6 +30,10 @@ pub enum ServiceError {
     /// The goal is not SMART yet: every gap, in SMART order.
     #[error("the goal does not pass the SMART check")]
     SmartGaps(Vec<SmartGap>),
+    /// No consent covers the disclosure and no legal basis was given: what is missing (the
+    /// uncovered categories, or why the consent does not hold).
+    #[error("no consent covers this disclosure")]
+    NotCovered(casework_domain::consent::Uncovered),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("audit log could not be written")]
@@ -50,6 +54,7 @@ impl ServiceError {
             ServiceError::GuardUnmet(_) => "guard_unmet",
             ServiceError::TransitionNotAllowed => "transition_not_allowed",
             ServiceError::SmartGaps(_) => "smart_check_failed",
+            ServiceError::NotCovered(_) => "consent_not_covering",
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }
@@ -59,6 +64,9 @@ impl ServiceError {
         match self {
             ServiceError::Invalid(i) => Some(&i.field),
             ServiceError::Duplicate(f) => Some(f),
+            ServiceError::NotCovered(casework_domain::consent::Uncovered::Categories {
+                ..
+            }) => Some("categories"),
             _ => None,
         }
     }

@@ -10,6 +10,8 @@ pub mod case;
 pub mod client;
 pub mod clock;
 pub mod delivery;
+pub mod consent;
+pub mod disclosure;
 mod error;
 pub mod evaluation;
 pub mod follow_up;

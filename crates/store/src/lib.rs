@@ -9,6 +9,7 @@ pub mod case;
 pub mod client;
 pub mod evaluation;
 pub mod delivery;
+pub mod consent;
 pub mod follow_up;
 pub mod form;
 pub mod goal;

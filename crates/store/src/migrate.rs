@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_assessment_forms.sql"),
         postgres: include_str!("../migrations/postgres/0012_assessment_forms.sql"),
     },
+    Migration {
+        version: 14,
+        name: "consent_disclosure",
+        sqlite: include_str!("../migrations/sqlite/0014_consent_disclosure.sql"),
+        postgres: include_str!("../migrations/postgres/0014_consent_disclosure.sql"),
+    },
 ];
 
 impl Migration {

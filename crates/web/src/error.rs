@@ -15,7 +15,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::NotCovered(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)
@@ -133,6 +135,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::GuardUnmet(u) => u.iter().map(|u| u.code()).collect(),
             // What the goal lacks to be SMART, by gap code.
             ServiceError::SmartGaps(g) => g.iter().map(|g| g.code()).collect(),
+            // What no consent covers: the categories, or why the consent does not hold.
+            ServiceError::NotCovered(u) => u.codes(),
             _ => Vec::new(),
         };
         ApiError {

@@ -6,6 +6,7 @@ mod audit;
 mod clients;
 mod evaluations;
 mod forms;
+mod consents;
 mod goals;
 mod monitoring;
 mod notes;

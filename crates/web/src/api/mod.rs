@@ -8,6 +8,7 @@ mod audit;
 mod caller;
 mod cases;
 mod clients;
+mod consents;
 mod errors;
 mod evaluations;
 mod forms;
@@ -61,6 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(evaluations::routes())
         .merge(tasks::routes())
         .merge(queue::routes())
+        .merge(consents::routes())
         .merge(termination::routes())
         .merge(services::routes())
         .merge(progress::routes())

@@ -46,6 +46,8 @@ struct CaseloadPage {
     next_cursor: Option<String>,
     /// The worker's overdue tasks, linking to `/tasks`.
     overdue: String,
+    /// Consents to share running out soon (a task source; see `pages::consents::expiring`).
+    expiring: Vec<crate::pages::consents::ExpiringLine>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -73,6 +75,7 @@ async fn show(
     };
     let cursor = Cursor::parse(q.cursor.as_deref()).map_err(ServiceError::Invalid)?;
     let page = state.app.caseload(actor, scope, cursor, Some(50)).await?;
+    let expiring = crate::pages::consents::expiring(&state, &staff).await?;
     let lines = page
         .items
         .into_iter()
@@ -110,6 +113,7 @@ async fn show(
             lines,
             next_cursor: page.next_cursor,
             overdue,
+            expiring,
         }
         .render()?,
     ))

@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 mod chart;
 pub(crate) mod clients;
+pub(crate) mod consents;
 mod error_page;
 mod evaluations;
 mod follow_ups;
@@ -82,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluations::routes())
         .merge(tasks::routes())
         .merge(queue::routes())
+        .merge(consents::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
         .merge(services::routes())

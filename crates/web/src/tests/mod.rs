@@ -10,6 +10,7 @@ mod catalogue;
 mod clients;
 mod evaluations;
 mod forms;
+mod consents;
 mod goals;
 mod monitoring;
 mod notes;
