@@ -18,3 +18,5 @@ pub mod text;
 
 pub use invalid::Invalid;
 pub use role::Role;
+pub mod password;
+pub mod totp;

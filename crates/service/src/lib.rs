@@ -14,6 +14,7 @@ pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
+pub mod security;
 pub mod seed;
 
 pub use audit_log::AuditLog;

@@ -12,6 +12,7 @@ mod migrate;
 pub mod note;
 pub mod plan;
 pub mod schema;
+pub mod security;
 pub mod seed;
 pub mod session;
 #[cfg(feature = "testing")]

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_search_reach.sql"),
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
+    Migration {
+        version: 13,
+        name: "sign_in_security",
+        sqlite: include_str!("../migrations/sqlite/0013_sign_in_security.sql"),
+        postgres: include_str!("../migrations/postgres/0013_sign_in_security.sql"),
+    },
 ];
 
 impl Migration {

@@ -7,6 +7,7 @@ mod clients;
 mod goals;
 mod notes;
 mod plans;
+mod security;
 mod sign_in;
 mod stages;
 
