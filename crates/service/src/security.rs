@@ -561,11 +561,12 @@ impl Casework {
     }
 
     /// Change one's own password, proven with the current one. Every other session of the
-    /// user ends; `keep` is the session making the change (none through the API with a token).
+    /// user ends; `keep` is the public id of the session making the change (none through the
+    /// API with a bearer token).
     pub async fn change_password(
         &self,
         actor: &Actor,
-        keep: Option<&Secret>,
+        keep: Option<&str>,
         current: &Secret,
         new: &Secret,
     ) -> ServiceResult<()> {
@@ -587,8 +588,8 @@ impl Casework {
         let mut tx = self.store.begin_write().await?;
         user::set_password(&mut tx, u.id, &hash).await?;
         match keep {
-            Some(token) => {
-                session::delete_others(&mut tx, u.id, &token_hash(token.expose())).await?;
+            Some(public_id) => {
+                session::delete_others(&mut tx, u.id, public_id).await?;
             }
             None => {
                 session::delete_for_user(&mut tx, u.id).await?;
@@ -681,6 +682,15 @@ impl Casework {
                     })
             })
             .collect())
+    }
+
+    /// Which of these users have a confirmed authenticator (for the admin's users list).
+    pub async fn totp_enrolled(&self, admin: &Actor, user_ids: &[i64]) -> ServiceResult<Vec<i64>> {
+        if !may_administer(admin) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut conn = self.store.conn().await?;
+        Ok(security::enrolled_among(&mut conn, admin.agency_id, user_ids).await?)
     }
 
     /// Lift an account's lockout before it runs out. Audited.

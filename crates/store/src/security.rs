@@ -258,3 +258,24 @@ pub async fn save_agency_security(
     };
     Ok(done.rows_affected() == 1)
 }
+
+/// Which of these users of the agency have a confirmed authenticator.
+pub async fn enrolled_among(conn: &mut Conn, agency_id: i64, user_ids: &[i64]) -> Result<Vec<i64>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..user_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT user_id FROM user_totp WHERE agency_id = $1 AND confirmed_at IS NOT NULL AND user_id IN ({})",
+        list.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(agency_id);
+    for id in user_ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}

@@ -102,10 +102,10 @@ pub async fn delete_public(conn: &mut Conn, user_id: i64, public_id: &str) -> Re
 }
 
 /// End every session of the user but one (after a password change).
-pub async fn delete_others(conn: &mut Conn, user_id: i64, keep_hash: &str) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+pub async fn delete_others(conn: &mut Conn, user_id: i64, keep_public_id: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id <> $2")
         .bind(user_id)
-        .bind(keep_hash)
+        .bind(keep_public_id)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())

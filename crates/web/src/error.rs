@@ -15,7 +15,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::WeakPassword(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)
@@ -53,6 +55,8 @@ pub struct ApiError {
     /// What the JSON parser said, e.g. `invalid type: string, expected a boolean at line 1`.
     pub detail: Option<String>,
     pub retry_after: Option<i64>,
+    /// What would make a refused password stronger (`password_too_weak`), by hint code.
+    pub hints: Vec<&'static str>,
 }
 
 impl ApiError {
@@ -64,6 +68,7 @@ impl ApiError {
             unmet: Vec::new(),
             detail: None,
             retry_after: None,
+            hints: Vec::new(),
         }
     }
 
@@ -109,6 +114,14 @@ impl ApiError {
         if let Some(detail) = &self.detail {
             error["detail"] = detail.as_str().into();
         }
+        if !self.hints.is_empty() {
+            error["hints"] = self
+                .hints
+                .iter()
+                .map(|h| serde_json::json!({ "code": h, "message": t.get(&format!("password-hint-{h}")) }))
+                .collect::<Vec<_>>()
+                .into();
+        }
         serde_json::json!({ "error": error })
     }
 
@@ -135,6 +148,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::SmartGaps(g) => g.iter().map(|g| g.code()).collect(),
             _ => Vec::new(),
         };
+        let hints = match &e {
+            ServiceError::WeakPassword(h) => h.iter().map(|h| h.code()).collect(),
+            _ => Vec::new(),
+        };
         ApiError {
             status: status_of(&e),
             code: Cow::Borrowed(e.code()),
@@ -142,6 +159,7 @@ impl From<ServiceError> for ApiError {
             unmet,
             detail: None,
             retry_after: retry_after_of(&e),
+            hints,
         }
     }
 }

@@ -389,7 +389,12 @@ async fn a_password_change_checks_the_old_one_and_the_rules_and_ends_other_sessi
         let new = Secret::new("quiet harbour lantern ninety");
         let wrong = env
             .app
-            .change_password(&env.worker, Some(&here.token), &Secret::new("nope"), &new)
+            .change_password(
+                &env.worker,
+                Some(here.session_id.as_str()),
+                &Secret::new("nope"),
+                &new,
+            )
             .await;
         assert!(
             matches!(&wrong, Err(ServiceError::Invalid(i)) if i.field == "current_password"),
@@ -404,7 +409,7 @@ async fn a_password_change_checks_the_old_one_and_the_rules_and_ends_other_sessi
                 .app
                 .change_password(
                     &env.worker,
-                    Some(&here.token),
+                    Some(here.session_id.as_str()),
                     &Secret::new(PASSWORD),
                     &Secret::new(raw),
                 )
@@ -417,7 +422,12 @@ async fn a_password_change_checks_the_old_one_and_the_rules_and_ends_other_sessi
             );
         }
         env.app
-            .change_password(&env.worker, Some(&here.token), &Secret::new(PASSWORD), &new)
+            .change_password(
+                &env.worker,
+                Some(here.session_id.as_str()),
+                &Secret::new(PASSWORD),
+                &new,
+            )
             .await
             .expect("change");
         assert!(env.app.session(&here.token).await.is_ok(), "{b:?}: kept");

@@ -16,6 +16,7 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod security;
 mod teams;
 mod tokens;
 mod users;
@@ -50,6 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
+        .merge(security::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

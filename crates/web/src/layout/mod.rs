@@ -45,6 +45,7 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/users", t.get("nav-users")),
             ("/admin/teams", t.get("nav-teams")),
             ("/admin/programs", t.get("nav-programs")),
+            ("/admin/security", t.get("nav-security")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

@@ -44,6 +44,8 @@ mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod second_step;
+mod security;
 mod sign_in;
 mod visit;
 
@@ -69,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(second_step::routes())
+        .merge(security::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -1,6 +1,7 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
 mod programs;
+mod security;
 mod teams;
 mod users;
 
@@ -12,6 +13,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(security::routes())
 }
 
 /// One option of a `<select>`.
