@@ -50,6 +50,7 @@ mod sign_in;
 mod visit;
 
 pub use error_page::render as render_error_page;
+pub use second_step::PENDING_COOKIE;
 
 use crate::AppState;
 use axum::Router;

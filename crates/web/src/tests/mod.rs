@@ -13,6 +13,7 @@ mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod security;
 
 use crate::{router, WebConfig};
 use axum::body::Body;
