@@ -7,6 +7,7 @@
 mod browser;
 mod browser_journey;
 mod browser_sign_in;
+mod browser_totp;
 mod cli;
 mod harness;
 mod ops;
