@@ -55,8 +55,18 @@ pub struct ApiError {
     /// What the JSON parser said, e.g. `invalid type: string, expected a boolean at line 1`.
     pub detail: Option<String>,
     pub retry_after: Option<i64>,
-    /// What would make a refused password stronger (`password_too_weak`), by hint code.
-    pub hints: Vec<&'static str>,
+    /// What `unmet` lists. Password hints share its list rather than adding another field:
+    /// errors travel in `Result`s and should stay small.
+    pub listed: Listed,
+}
+
+/// What an error's `unmet` list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// Stage requirements or SMART gaps, answered as `unmet`.
+    Unmet,
+    /// Password hints (`password_too_weak`), answered as `hints` with their messages.
+    PasswordHints,
 }
 
 impl ApiError {
@@ -68,7 +78,7 @@ impl ApiError {
             unmet: Vec::new(),
             detail: None,
             retry_after: None,
-            hints: Vec::new(),
+            listed: Listed::Unmet,
         }
     }
 
@@ -108,15 +118,15 @@ impl ApiError {
         if let Some(field) = &self.field {
             error["field"] = field.as_str().into();
         }
-        if !self.unmet.is_empty() {
+        if !self.unmet.is_empty() && self.listed == Listed::Unmet {
             error["unmet"] = self.unmet.clone().into();
         }
         if let Some(detail) = &self.detail {
             error["detail"] = detail.as_str().into();
         }
-        if !self.hints.is_empty() {
+        if !self.unmet.is_empty() && self.listed == Listed::PasswordHints {
             error["hints"] = self
-                .hints
+                .unmet
                 .iter()
                 .map(|h| serde_json::json!({ "code": h, "message": t.get(&format!("password-hint-{h}")) }))
                 .collect::<Vec<_>>()
@@ -148,9 +158,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::SmartGaps(g) => g.iter().map(|g| g.code()).collect(),
             _ => Vec::new(),
         };
-        let hints = match &e {
-            ServiceError::WeakPassword(h) => h.iter().map(|h| h.code()).collect(),
-            _ => Vec::new(),
+        let (unmet, listed) = match &e {
+            // What would make a refused password harder to guess, by hint code.
+            ServiceError::WeakPassword(h) => {
+                (h.iter().map(|h| h.code()).collect(), Listed::PasswordHints)
+            }
+            _ => (unmet, Listed::Unmet),
         };
         ApiError {
             status: status_of(&e),
@@ -159,7 +172,7 @@ impl From<ServiceError> for ApiError {
             unmet,
             detail: None,
             retry_after: retry_after_of(&e),
-            hints,
+            listed,
         }
     }
 }
