@@ -14,6 +14,7 @@ pub mod note;
 pub mod plan;
 pub mod role;
 pub mod stage;
+pub mod termination;
 pub mod text;
 
 pub use invalid::Invalid;

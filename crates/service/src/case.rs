@@ -101,6 +101,9 @@ pub struct MoveForm {
     /// Given only to override an unmet guard (supervisors).
     #[serde(default)]
     pub override_reason: Option<String>,
+    /// For `reopen`: why the case comes back (required).
+    #[serde(default)]
+    pub reopen_reason: Option<String>,
 }
 
 impl MoveForm {
@@ -171,6 +174,7 @@ impl Casework {
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let goals = casework_store::goal::counts(conn, c.id).await?;
         let plan = casework_store::plan::counts(conn, c.id).await?;
+        let closure = casework_store::termination::counts(conn, c.id).await?;
         Ok(CaseFacts {
             agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
             active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
@@ -190,6 +194,9 @@ impl Casework {
             active_goals_without_intervention: count(plan.active_goals_without_intervention),
             plan_agreed_by_client: plan.agreed,
             plan_approved: plan.approved,
+            closing_summary: closure.handed_in,
+            closure_approved: closure.approved,
+            follow_ups_pending: count(closure.open_follow_ups),
             ..CaseFacts::default()
         })
     }
@@ -506,6 +513,7 @@ impl Casework {
         let from = stage_of(&c)?;
         let facts = self.facts(&mut tx, &c).await?;
         let t = check_transition(from, mv, &facts, reason.as_ref())?;
+        let reopen_reason = crate::follow_up::reopen_reason(mv, form.reopen_reason.as_deref())?;
         if !store::set_stage(
             &mut tx,
             actor.agency_id,
@@ -532,6 +540,16 @@ impl Casework {
             actor.user_id,
             now,
             overridden,
+        )
+        .await?;
+        self.after_stage_move(
+            &mut tx,
+            actor,
+            &c,
+            from,
+            t.to,
+            reopen_reason.as_deref(),
+            now,
         )
         .await?;
         let action = if overridden.is_some() {

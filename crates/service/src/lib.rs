@@ -10,12 +10,14 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
 pub mod security;
 pub mod seed;
+pub mod termination;
 
 pub use audit_log::AuditLog;
 pub use casework_domain as domain;

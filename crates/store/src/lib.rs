@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod follow_up;
 pub mod goal;
 mod migrate;
 pub mod note;
@@ -15,6 +16,7 @@ pub mod schema;
 pub mod security;
 pub mod seed;
 pub mod session;
+pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;

@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
     Migration {
+        version: 9,
+        name: "termination",
+        sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
+        postgres: include_str!("../migrations/postgres/0009_termination.sql"),
+    },
+    Migration {
         version: 13,
         name: "sign_in_security",
         sqlite: include_str!("../migrations/sqlite/0013_sign_in_security.sql"),

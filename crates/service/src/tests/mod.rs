@@ -10,6 +10,7 @@ mod plans;
 mod security;
 mod sign_in;
 mod stages;
+mod termination;
 
 use crate::admin::UserForm;
 use crate::auth::Secret;

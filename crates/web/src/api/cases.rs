@@ -377,6 +377,9 @@ pub struct StageMoveRequest {
     /// Supervisors only: moves past unmet requirements; at least 10 characters.
     #[serde(default)]
     pub override_reason: Option<String>,
+    /// For `reopen`: why the case comes back (required).
+    #[serde(default)]
+    pub reopen_reason: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -636,6 +639,7 @@ async fn move_stage(
         direction: body.direction,
         reopen_to: body.reopen_to,
         override_reason: body.override_reason,
+        reopen_reason: body.reopen_reason,
     };
     let case = state
         .app

@@ -18,6 +18,7 @@ mod plans;
 mod programs;
 mod security;
 mod teams;
+mod termination;
 mod tokens;
 mod users;
 mod versions;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(plans::routes())
         .merge(assessments::routes())
         .merge(security::routes())
+        .merge(termination::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -278,10 +278,13 @@ async fn open_case(
         Err(e) => Err(e),
     };
     match result {
-        // Intake does not read case content after hand-over: back to the client.
-        Ok(case) if actor.role == Role::IntakeWorker => {
-            Ok(Redirect::to(&format!("/clients/{}", case.client_id)).into_response())
-        }
+        // Intake does not read case content after hand-over: back to the client, told that the
+        // case was opened even though it is no longer listed there for them.
+        Ok(case) if actor.role == Role::IntakeWorker => Ok(Redirect::to(&format!(
+            "/clients/{}?notice=case-handed-over",
+            case.client_id
+        ))
+        .into_response()),
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &t, OPEN_FIELDS)?;
@@ -389,6 +392,8 @@ struct CasePage {
     legal_name: Option<String>,
     preferred_language: String,
     interpreter_needed: bool,
+    /// A safety alert (PHQ-9 item 9) flagged the case: the page warns before anything else.
+    at_risk: bool,
     safe_contact: Option<String>,
     program: Option<String>,
     worker: Option<String>,
@@ -412,6 +417,7 @@ struct CasePage {
     assignments: Vec<AssignmentLine>,
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
+    follow_ups: Vec<super::follow_ups::FollowUpLine>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -448,10 +454,11 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes) = tokio::try_join!(
+    let (d, goals, notes, follow_ups) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
+        super::follow_ups::lines(state, staff, id),
     )?;
     let goals = goals
         .goals
@@ -592,6 +599,7 @@ async fn case_page(
         legal_name,
         preferred_language: d.client.preferred_language.clone(),
         interpreter_needed: d.client_interpreter_needed,
+        at_risk: d.case.risk_flag != 0,
         safe_contact: d
             .client_safe_contact
             .clone()
@@ -619,6 +627,7 @@ async fn case_page(
         goals,
         modes,
         notes,
+        follow_ups,
         methods,
         workers,
         teams,
@@ -684,6 +693,8 @@ struct StageForm {
     direction: String,
     #[serde(default)]
     reopen_to: String,
+    #[serde(default)]
+    reopen_reason: String,
     /// Present on the override form only.
     #[serde(default)]
     override_reason: Option<String>,
@@ -708,6 +719,7 @@ async fn move_stage(
                 direction: form.direction.clone(),
                 reopen_to: optional_text(&form.reopen_to),
                 override_reason: optional_text(&reason),
+                reopen_reason: optional_text(&form.reopen_reason),
             };
             state.app.move_stage(staff.actor(), id, version, &mv).await
         }
@@ -733,8 +745,11 @@ async fn move_stage(
             StatusCode::CONFLICT
         }
         e => {
-            let (status, problem) =
-                Problem::from_service(e, &t, &["override_reason", "reopen_to", "direction"])?;
+            let (status, problem) = Problem::from_service(
+                e,
+                &t,
+                &["override_reason", "reopen_to", "reopen_reason", "direction"],
+            )?;
             forms.stage = problem;
             status
         }

@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod follow_ups;
 mod goals;
 mod home;
 mod instruments;
@@ -47,6 +48,7 @@ mod plans;
 mod second_step;
 mod security;
 mod sign_in;
+mod termination;
 mod visit;
 
 pub use error_page::render as render_error_page;
@@ -74,6 +76,8 @@ pub fn routes() -> Router<AppState> {
         .merge(assessments::routes())
         .merge(second_step::routes())
         .merge(security::routes())
+        .merge(termination::routes())
+        .merge(follow_ups::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

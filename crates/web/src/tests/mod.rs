@@ -14,6 +14,7 @@ mod operations;
 mod pages;
 mod plans;
 mod security;
+mod termination;
 
 use crate::{router, WebConfig};
 use axum::body::Body;

@@ -1,5 +1,6 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
+mod follow_up_schedule;
 mod programs;
 mod security;
 mod teams;
@@ -14,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .merge(teams::routes())
         .merge(programs::routes())
         .merge(security::routes())
+        .merge(follow_up_schedule::routes())
 }
 
 /// One option of a `<select>`.

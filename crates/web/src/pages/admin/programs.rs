@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct ProgramRow {
+    id: i64,
     name: String,
     plan_approval: bool,
     closure_approval: bool,
@@ -50,6 +51,7 @@ async fn page(
         .await?
         .into_iter()
         .map(|p| ProgramRow {
+            id: p.id,
             name: p.name,
             plan_approval: p.plan_approval_required != 0,
             closure_approval: p.closure_approval_required != 0,
