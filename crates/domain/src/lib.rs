@@ -27,3 +27,5 @@ pub mod thread;
 
 pub use invalid::Invalid;
 pub use role::Role;
+pub mod password;
+pub mod totp;

@@ -34,6 +34,9 @@ pub enum ServiceError {
     /// uncovered categories, or why the consent does not hold).
     #[error("no consent covers this disclosure")]
     NotCovered(casework_domain::consent::Uncovered),
+    /// The new password is too easy to guess; the hints say what would help.
+    #[error("the password is too easy to guess")]
+    WeakPassword(Vec<casework_domain::password::PasswordHint>),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("audit log could not be written")]
@@ -55,6 +58,7 @@ impl ServiceError {
             ServiceError::TransitionNotAllowed => "transition_not_allowed",
             ServiceError::SmartGaps(_) => "smart_check_failed",
             ServiceError::NotCovered(_) => "consent_not_covering",
+            ServiceError::WeakPassword(_) => "password_too_weak",
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }
@@ -67,6 +71,7 @@ impl ServiceError {
             ServiceError::NotCovered(casework_domain::consent::Uncovered::Categories {
                 ..
             }) => Some("categories"),
+            ServiceError::WeakPassword(_) => Some("password"),
             _ => None,
         }
     }
@@ -90,6 +95,17 @@ pub(crate) fn conflict_as(field: &'static str) -> impl FnOnce(StoreError) -> Ser
             ServiceError::Duplicate(field)
         } else {
             ServiceError::Store(e)
+        }
+    }
+}
+
+impl From<casework_domain::password::PasswordRefused> for ServiceError {
+    fn from(r: casework_domain::password::PasswordRefused) -> Self {
+        match r {
+            casework_domain::password::PasswordRefused::TooWeak(hints) => {
+                ServiceError::WeakPassword(hints)
+            }
+            other => ServiceError::Invalid(other.into()),
         }
     }
 }

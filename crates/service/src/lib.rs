@@ -24,6 +24,7 @@ pub mod plan;
 pub mod reassessment;
 pub mod progress;
 pub mod queue;
+pub mod security;
 pub mod seed;
 pub mod task;
 pub mod task_list;

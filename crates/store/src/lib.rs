@@ -19,6 +19,7 @@ pub mod plan;
 pub mod progress;
 pub mod queue;
 pub mod schema;
+pub mod security;
 pub mod seed;
 pub mod session;
 pub mod task;

@@ -90,6 +90,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_consent_disclosure.sql"),
         postgres: include_str!("../migrations/postgres/0014_consent_disclosure.sql"),
     },
+    Migration {
+        version: 13,
+        name: "sign_in_security",
+        sqlite: include_str!("../migrations/sqlite/0013_sign_in_security.sql"),
+        postgres: include_str!("../migrations/postgres/0013_sign_in_security.sql"),
+    },
 ];
 
 impl Migration {

@@ -11,6 +11,7 @@ mod goals;
 mod monitoring;
 mod notes;
 mod plans;
+mod security;
 mod sign_in;
 mod stages;
 mod tasks;

@@ -23,6 +23,7 @@ mod progress;
 mod services;
 mod queue;
 mod tasks;
+mod security;
 mod teams;
 mod termination;
 mod thread;
@@ -63,6 +64,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(tasks::routes())
         .merge(queue::routes())
         .merge(consents::routes())
+        .merge(security::routes())
         .merge(termination::routes())
         .merge(services::routes())
         .merge(progress::routes())

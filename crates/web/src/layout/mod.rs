@@ -53,6 +53,7 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/teams", t.get("nav-teams")),
             ("/admin/programs", t.get("nav-programs")),
             ("/admin/forms", t.get("nav-forms")),
+            ("/admin/security", t.get("nav-security")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

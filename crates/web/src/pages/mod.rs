@@ -52,6 +52,8 @@ mod plans;
 mod progress;
 mod services;
 mod queue;
+mod second_step;
+mod security;
 mod sign_in;
 mod tasks;
 mod termination;
@@ -59,6 +61,7 @@ mod thread;
 mod visit;
 
 pub use error_page::render as render_error_page;
+pub use second_step::PENDING_COOKIE;
 
 use crate::AppState;
 use axum::Router;
@@ -84,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .merge(tasks::routes())
         .merge(queue::routes())
         .merge(consents::routes())
+        .merge(second_step::routes())
+        .merge(security::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
         .merge(services::routes())

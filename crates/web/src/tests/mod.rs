@@ -18,6 +18,7 @@ mod operations;
 mod pages;
 mod plans;
 mod tasks;
+mod security;
 mod termination;
 
 use crate::{router, WebConfig};

@@ -5,6 +5,7 @@ mod forms;
 mod programs;
 mod task_templates;
 mod requirements;
+mod security;
 mod teams;
 mod users;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .merge(teams::routes())
         .merge(programs::routes())
         .merge(task_templates::routes())
+        .merge(security::routes())
         .merge(follow_up_schedule::routes())
         .merge(forms::routes())
         .merge(requirements::routes())
