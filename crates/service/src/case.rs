@@ -204,7 +204,6 @@ impl Casework {
             closure_approved: closure.approved,
             follow_ups_pending: count(closure.open_follow_ups),
             required_assessments_missing: self.required_assessments_missing(conn, c).await?,
-            ..CaseFacts::default()
         })
     }
 
