@@ -13,6 +13,7 @@ pub mod matching;
 pub mod note;
 pub mod plan;
 pub mod role;
+pub mod sharing;
 pub mod stage;
 pub mod termination;
 pub mod text;

@@ -16,6 +16,7 @@ pub mod note;
 mod page;
 pub mod plan;
 pub mod seed;
+pub mod sharing;
 pub mod termination;
 
 pub use audit_log::AuditLog;

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod schema;
 pub mod seed;
 pub mod session;
+pub mod sharing;
 pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;

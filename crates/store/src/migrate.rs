@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
         postgres: include_str!("../migrations/postgres/0009_termination.sql"),
     },
+    Migration {
+        version: 15,
+        name: "sharing",
+        sqlite: include_str!("../migrations/sqlite/0015_sharing.sql"),
+        postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
+    },
 ];
 
 impl Migration {

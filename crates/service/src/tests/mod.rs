@@ -7,6 +7,7 @@ mod clients;
 mod goals;
 mod notes;
 mod plans;
+mod sharing;
 mod sign_in;
 mod stages;
 mod termination;
