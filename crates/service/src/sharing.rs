@@ -13,7 +13,8 @@ use casework_domain::sharing::{
 };
 use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
-use casework_store::sharing::{self as store, BreakGlassRow, ShareRow};
+use casework_store::sharing as store;
+pub use casework_store::sharing::{BreakGlassRow, ShareRow};
 use casework_store::{user, Conn};
 
 /// The sharing section of a case page: current and past shares, and break-the-glass accesses.

@@ -16,6 +16,7 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod sharing;
 mod teams;
 mod termination;
 mod tokens;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(plans::routes())
         .merge(assessments::routes())
         .merge(termination::routes())
+        .merge(sharing::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -45,6 +45,7 @@ mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod sharing;
 mod sign_in;
 mod termination;
 mod visit;
@@ -73,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessments::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
+        .merge(sharing::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

@@ -13,6 +13,7 @@ mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod sharing;
 mod termination;
 
 use crate::{router, WebConfig};
