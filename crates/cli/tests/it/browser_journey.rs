@@ -15,7 +15,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// How long a page may take to appear before the test fails.
-const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caseworker_takes_a_new_client_to_assessment_and_the_auditor_sees_it() {
@@ -402,7 +402,7 @@ async fn a_caseworker_takes_a_new_client_to_assessment_and_the_auditor_sees_it()
 }
 
 /// Fill in the sign-in form as `user` and wait until the page greets them.
-async fn sign_in(c: &Client, server: &TestServer, user: &TestUser) {
+pub(crate) async fn sign_in(c: &Client, server: &TestServer, user: &TestUser) {
     c.goto(&server.url("/sign-in")).await.expect("open sign-in");
     wait_for(c, Locator::Id("email"), "the sign-in form")
         .await
@@ -427,7 +427,7 @@ async fn sign_in(c: &Client, server: &TestServer, user: &TestUser) {
 
 /// Set a date input the way the date picker would (an ISO value; the display format depends on
 /// the browser's locale, typing does not).
-async fn set_date(c: &Client, id: &str, iso: &str) {
+pub(crate) async fn set_date(c: &Client, id: &str, iso: &str) {
     wait_for(c, Locator::Id(id), &format!("the date field #{id}")).await;
     c.execute(
         "const input = document.getElementById(arguments[0]);
@@ -442,12 +442,12 @@ async fn set_date(c: &Client, id: &str, iso: &str) {
 }
 
 /// Something that identifies the page now shown, to tell when the next one has replaced it.
-async fn page_marker(c: &Client) -> Element {
+pub(crate) async fn page_marker(c: &Client) -> Element {
     c.find(Locator::Css("html")).await.expect("a page is shown")
 }
 
 /// Wait (bounded) until the page `before` was taken from is gone and the next one has loaded.
-async fn wait_for_new_page(c: &Client, before: Element) {
+pub(crate) async fn wait_for_new_page(c: &Client, before: Element) {
     let start = Instant::now();
     loop {
         match before.tag_name().await {
@@ -482,7 +482,7 @@ async fn wait_for_new_page(c: &Client, before: Element) {
 }
 
 /// Press the button `css` and wait for the page that answers it.
-async fn submit(c: &Client, css: &str) {
+pub(crate) async fn submit(c: &Client, css: &str) {
     let button = wait_for(c, Locator::Css(css), &format!("the button {css}")).await;
     let before = page_marker(c).await;
     button
@@ -493,7 +493,7 @@ async fn submit(c: &Client, css: &str) {
 }
 
 /// Press "Move to <next>" on the case page.
-async fn move_forward(c: &Client, case_id: i64, next: &str) {
+pub(crate) async fn move_forward(c: &Client, case_id: i64, next: &str) {
     let form = format!(
         "form.inline[action='/cases/{case_id}/stage']:has(input[name='direction'][value='forward'])"
     );
@@ -515,7 +515,7 @@ async fn move_forward(c: &Client, case_id: i64, next: &str) {
 }
 
 /// The visible name of the current stage in the timeline.
-async fn current_stage(c: &Client) -> String {
+pub(crate) async fn current_stage(c: &Client) -> String {
     let step = wait_for(
         c,
         Locator::Css("#stages ol.timeline li[aria-current='step']"),
@@ -538,7 +538,7 @@ async fn current_stage(c: &Client) -> String {
 }
 
 /// The status notice a form's success leaves on the page.
-async fn expect_notice(c: &Client, wanted: &str) {
+pub(crate) async fn expect_notice(c: &Client, wanted: &str) {
     let notice = wait_for(
         c,
         Locator::Css("p.notice[role='status']"),
@@ -550,7 +550,7 @@ async fn expect_notice(c: &Client, wanted: &str) {
 }
 
 /// The visible text of the first element matching `css`, waiting for it to appear.
-async fn text_of(c: &Client, css: &str) -> String {
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     wait_for(c, Locator::Css(css), css)
         .await
         .text()
@@ -560,7 +560,7 @@ async fn text_of(c: &Client, css: &str) -> String {
 
 /// Where the browser is and the main content of the page, for failure messages: what the
 /// person would have read.
-async fn page_text(c: &Client) -> String {
+pub(crate) async fn page_text(c: &Client) -> String {
     let url = match c.current_url().await {
         Ok(url) => url.to_string(),
         Err(e) => return format!("(no page: {e})"),
@@ -573,7 +573,7 @@ async fn page_text(c: &Client) -> String {
 }
 
 /// The element `locator` finds once the page shows it; fails naming `what` a person expected.
-async fn wait_for(c: &Client, locator: Locator<'_>, what: &str) -> Element {
+pub(crate) async fn wait_for(c: &Client, locator: Locator<'_>, what: &str) -> Element {
     match c.wait().at_most(PATIENCE).for_element(locator).await {
         Ok(element) => element,
         Err(e) => panic!("{what} did not appear ({e}); {}", page_text(c).await),

@@ -6,6 +6,7 @@
 
 mod browser;
 mod browser_journey;
+mod browser_process;
 mod browser_sign_in;
 mod cli;
 mod harness;

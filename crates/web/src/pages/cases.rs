@@ -278,10 +278,13 @@ async fn open_case(
         Err(e) => Err(e),
     };
     match result {
-        // Intake does not read case content after hand-over: back to the client.
-        Ok(case) if actor.role == Role::IntakeWorker => {
-            Ok(Redirect::to(&format!("/clients/{}", case.client_id)).into_response())
-        }
+        // Intake does not read case content after hand-over: back to the client, told that the
+        // case was opened even though it is no longer listed there for them.
+        Ok(case) if actor.role == Role::IntakeWorker => Ok(Redirect::to(&format!(
+            "/clients/{}?notice=case-handed-over",
+            case.client_id
+        ))
+        .into_response()),
         Ok(case) => Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &t, OPEN_FIELDS)?;
@@ -389,6 +392,8 @@ struct CasePage {
     legal_name: Option<String>,
     preferred_language: String,
     interpreter_needed: bool,
+    /// A safety alert (PHQ-9 item 9) flagged the case: the page warns before anything else.
+    at_risk: bool,
     safe_contact: Option<String>,
     program: Option<String>,
     worker: Option<String>,
@@ -594,6 +599,7 @@ async fn case_page(
         legal_name,
         preferred_language: d.client.preferred_language.clone(),
         interpreter_needed: d.client_interpreter_needed,
+        at_risk: d.case.risk_flag != 0,
         safe_contact: d
             .client_safe_contact
             .clone()

@@ -259,6 +259,14 @@ async fn an_assessment_is_completed_from_the_form_and_read_back() {
     assert!(page.body.contains("<li>Skilled baker</li>"));
     assert!(page.body.contains("Completed"));
     assert!(page.body.contains("Low risk"));
+    // Once completed, the way on is the case (the next stage), one click away.
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/cases/{case}#assessment\">Back to the case</a>"
+        )),
+        "{}",
+        page.body
+    );
     let list = send(
         &f.router,
         get(&format!("/cases/{case}/assessments"), Some(&b.cookie)),
@@ -403,4 +411,35 @@ fn every_computed_assessment_message_exists() {
         .filter(|(l, id)| !has_message(*l, id))
         .collect();
     assert!(missing.is_empty(), "{missing:?}");
+}
+
+#[tokio::test]
+async fn the_case_page_warns_once_a_safety_alert_flagged_the_case() {
+    let (f, b, case) = with_case().await;
+    let banner = "a safety alert was recorded for this client";
+    let page = send(&f.router, get(&format!("/cases/{case}"), Some(&b.cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(banner), "{}", page.body);
+    // Item 9 (thoughts of self-harm) above 0 flags the case.
+    let alarming: Vec<(usize, &str)> = (0..9)
+        .map(|i| (i, if i == 8 { "1" } else { "0" }))
+        .collect();
+    let uri = format!("/cases/{case}/instruments/phq9");
+    let saved = send(
+        &f.router,
+        form(&uri, Some(&b.cookie), &answers_form(&b, &alarming)),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = send(&f.router, get(&format!("/cases/{case}"), Some(&b.cookie))).await;
+    assert!(
+        page.body.contains("class=\"at-risk-banner\" role=\"note\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("At risk:</span> {banner}")),
+        "{}",
+        page.body
+    );
 }

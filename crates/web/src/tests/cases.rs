@@ -749,5 +749,19 @@ async fn a_supervisor_reassigns_from_the_case_page_and_intake_hands_over() {
     ]);
     let answer = send(&t.f.router, form("/cases/new", Some(&intake.cookie), &body)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    assert_eq!(answer.location(), format!("/clients/{}", t.client_id));
+    assert_eq!(
+        answer.location(),
+        format!("/clients/{}?notice=case-handed-over", t.client_id)
+    );
+    // The case is no longer listed for intake, so the page says it was opened and handed over.
+    let page = send(&t.f.router, get(answer.location(), Some(&intake.cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(
+            "The case was opened and handed over to the worker or team you chose. \
+             Only they see it from now on."
+        ),
+        "{}",
+        page.body
+    );
 }

@@ -130,7 +130,7 @@ async fn the_printable_plan_shows_goals_and_tasks_in_plain_words() {
         "Goal 1: Move into a flat of my own",
         "We hope to reach this by 2027-03-01",
         "What will happen: Meet the housing first team",
-        "Who does it: Your worker",
+        "Who does it: Your worker. By ",
         "Help you can use: Bus pass from the agency",
         "Bring the last three payslips — You, by 2026-09-28",
         "You have not agreed to this plan yet.",
@@ -173,7 +173,8 @@ async fn the_printable_plan_speaks_the_clients_language() {
     for words in [
         "<html lang=\"es\">",
         "Mi plan",
-        "Quién lo hace: Su trabajador",
+        // A sentence of its own starts with a capital.
+        "Quién lo hace: Su trabajador. Para el ",
         "Usted",
     ] {
         assert!(

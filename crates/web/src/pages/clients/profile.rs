@@ -184,6 +184,7 @@ fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
         "updated" => t.get("client-notice-updated"),
         "merged" => t.get("client-notice-merged"),
         "unmerged" => t.get("client-notice-unmerged"),
+        "case-handed-over" => t.get("client-notice-case-handed-over"),
         _ => return None,
     })
 }
