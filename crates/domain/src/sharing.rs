@@ -67,6 +67,23 @@ pub fn case_access_with(
     base
 }
 
+/// [`crate::note::may_read_note`] widened by a running share or broken glass: someone who
+/// reaches the case only through such a relation reads its ordinary notes and their own, never
+/// the sensitive or restricted notes of others.
+pub fn may_read_note_with(
+    actor: &Actor,
+    author_id: i64,
+    sensitivity: crate::note::Sensitivity,
+    case: &CaseReach,
+    relation: CaseRelation,
+) -> bool {
+    if case_access(actor, case, CaseAction::Read).allowed() {
+        return crate::note::may_read_note(actor, author_id, sensitivity, case);
+    }
+    case_access_with(actor, case, relation, CaseAction::Read).allowed()
+        && (actor.user_id == author_id || sensitivity == crate::note::Sensitivity::Normal)
+}
+
 /// May the actor break the glass on this case? `Allow` only for those who cannot read it
 /// already; `Hidden` across agencies; `Forbidden` for roles that never may.
 pub fn break_glass_access(actor: &Actor, case: &CaseReach) -> Decision {
@@ -279,6 +296,23 @@ mod tests {
                 assert_eq!(none, Hidden, "{role:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_relation_reads_ordinary_notes_and_own_notes_only() {
+        use crate::note::Sensitivity::*;
+        let a = actor(99, Role::Caseworker, Some(6), 1);
+        for rel in [SHARED, GLASS] {
+            assert!(may_read_note_with(&a, 10, Normal, &case(), rel));
+            assert!(!may_read_note_with(&a, 10, Sensitive, &case(), rel));
+            assert!(!may_read_note_with(&a, 10, Restricted, &case(), rel));
+            assert!(may_read_note_with(&a, 99, Sensitive, &case(), rel));
+        }
+        assert!(!may_read_note_with(&a, 10, Normal, &case(), NONE));
+        // The case's own people keep the note policy as it is.
+        let own = actor(10, Role::Caseworker, Some(5), 1);
+        assert!(may_read_note_with(&own, 11, Sensitive, &case(), NONE));
+        assert!(!may_read_note_with(&own, 11, Restricted, &case(), NONE));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use casework_domain::access::{
 };
 use casework_domain::audit::Outcome;
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
+use casework_domain::sharing::case_access_with;
 use casework_domain::stage::{
     check_transition, unmet, CaseFacts, Move, OverrideReason, Stage, Unmet,
 };
@@ -385,6 +386,8 @@ impl Casework {
             None => None,
         };
         let facts = self.facts(&mut conn, &c).await?;
+        // A running share lets its worker record on the case.
+        let relation = self.case_relation(&mut conn, actor, &c).await?;
         let limit = 50;
         let contacts =
             store::contacts(&mut conn, c.id, contacts_cursor.map(|c| c.0), limit + 1).await?;
@@ -402,7 +405,7 @@ impl Casework {
             contacts_next_cursor: contacts.next_cursor,
             consents: store::consents(&mut conn, c.id).await?,
             unmet: unmet(stage, &facts),
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: case_access_with(actor, &reach(&c), relation, CaseAction::Record).allowed(),
             can_override: case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed(),
             can_assign: case_access(actor, &reach(&c), CaseAction::Assign).allowed(),
             case: c,

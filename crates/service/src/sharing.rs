@@ -81,6 +81,20 @@ impl Casework {
         ))
     }
 
+    /// The actor's running share and broken glass on a case, for flags and note filters (no
+    /// audit entry: the case itself was authorized and audited already).
+    pub(crate) async fn case_relation(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: &CaseRow,
+    ) -> ServiceResult<CaseRelation> {
+        if case_access(actor, &reach(c), CaseAction::Read).allowed() {
+            return Ok(CaseRelation::default());
+        }
+        Ok(self.relation(conn, actor, c).await?.0)
+    }
+
     /// Asked by `authorize_case` when the case's own people policy refuses: does a running
     /// share or broken glass allow it? A read allowed only by broken glass is audited with the
     /// marker `break_glass:<id>` so the auditor can tell it from ordinary reads.

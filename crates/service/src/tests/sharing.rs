@@ -462,3 +462,48 @@ async fn review_of_break_glass_is_audited_and_only_for_the_team_supervisor() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_shared_worker_reads_ordinary_notes_but_not_others_sensitive_ones() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        let note = |sensitivity: &str, body: &str| casework_domain::note::NoteForm {
+            format: "narrative".into(),
+            sensitivity: Some(sensitivity.into()),
+            body: Some(body.into()),
+            ..Default::default()
+        };
+        env.app
+            .write_note(&env.worker, case, &note("normal", "Met the landlord"))
+            .await
+            .expect("normal note");
+        env.app
+            .write_note(
+                &env.worker,
+                case,
+                &note("sensitive", "Disclosed a diagnosis"),
+            )
+            .await
+            .expect("sensitive note");
+        env.app
+            .share_case(
+                &env.worker,
+                case,
+                &share_form(env.worker_b.user_id, "2026-11-30"),
+            )
+            .await
+            .expect("share");
+        let seen = env.app.notes(&env.worker_b, case).await.expect("notes");
+        assert_eq!(seen.notes.len(), 1, "{b:?}");
+        assert_eq!(seen.notes[0].sensitivity.as_str(), "normal");
+        assert!(seen.can_record, "{b:?}");
+        let detail = env.app.case(&env.worker_b, case, None).await.expect("case");
+        assert!(detail.can_record && !detail.can_override && !detail.can_assign);
+        env.app
+            .write_note(&env.worker_b, case, &note("normal", "Covered the visit"))
+            .await
+            .expect("shared worker writes a note");
+    })
+    .await;
+}
