@@ -19,6 +19,7 @@ pub mod plan;
 pub mod progress;
 pub mod reassessment;
 pub mod role;
+pub mod sharing;
 pub mod stage;
 pub mod task;
 pub mod termination;

@@ -26,6 +26,7 @@ pub mod queue;
 pub mod reassessment;
 pub mod security;
 pub mod seed;
+pub mod sharing;
 pub mod task;
 pub mod task_list;
 pub mod termination;

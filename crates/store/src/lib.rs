@@ -22,6 +22,7 @@ pub mod schema;
 pub mod security;
 pub mod seed;
 pub mod session;
+pub mod sharing;
 pub mod task;
 pub mod task_list;
 pub mod termination;

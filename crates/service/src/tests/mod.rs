@@ -12,6 +12,7 @@ mod monitoring;
 mod notes;
 mod plans;
 mod security;
+mod sharing;
 mod sign_in;
 mod stages;
 mod tasks;

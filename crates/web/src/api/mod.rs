@@ -23,6 +23,7 @@ mod progress;
 mod queue;
 mod security;
 mod services;
+mod sharing;
 mod tasks;
 mod teams;
 mod termination;
@@ -70,6 +71,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(progress::routes())
         .merge(thread::routes())
         .merge(forms::routes())
+        .merge(sharing::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -18,6 +18,7 @@ mod operations;
 mod pages;
 mod plans;
 mod security;
+mod sharing;
 mod tasks;
 mod termination;
 
