@@ -48,14 +48,16 @@ pub enum Source {
     GuardOverrides,
     SafetyAlerts,
     ClosureApprovals,
+    BreakGlassReviews,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [
+    pub const ALL: [Source; 5] = [
         Source::PlanApprovals,
         Source::GuardOverrides,
         Source::SafetyAlerts,
         Source::ClosureApprovals,
+        Source::BreakGlassReviews,
     ];
 
     /// The source's waiting lines for the team's cases after `after`, at most `limit`.
@@ -72,6 +74,7 @@ impl Source {
             Source::GuardOverrides => GUARD_OVERRIDES,
             Source::SafetyAlerts => SAFETY_ALERTS,
             Source::ClosureApprovals => CLOSURE_APPROVALS,
+            Source::BreakGlassReviews => BREAK_GLASS_REVIEWS,
         };
         run(conn, inner, agency_id, team_id, after, limit).await
     }
@@ -109,6 +112,12 @@ pub const CLOSURE_APPROVALS: &str = "SELECT 'closure_approval' AS kind, t.id, {C
     FROM terminations t JOIN cases c ON c.id = t.case_id {JOINS}
     WHERE t.agency_id = $1 AND c.team_id = $2 AND t.status = 'awaiting_approval'
       AND t.reopened_at IS NULL";
+
+/// Emergency (break-the-glass) openings of the team's cases that nobody has reviewed yet.
+pub const BREAK_GLASS_REVIEWS: &str = "SELECT 'break_glass' AS kind, b.id, {CASE},
+      b.opened_at AS since_ms, NULL AS detail
+    FROM break_glass b JOIN cases c ON c.id = b.case_id {JOINS}
+    WHERE b.agency_id = $1 AND c.team_id = $2 AND b.reviewed_at IS NULL";
 
 async fn run(
     conn: &mut Conn,

@@ -309,6 +309,15 @@ async fn break_glass_needs_a_reason_is_audited_alerts_the_supervisor_and_expires
         assert_eq!(open.items.len(), 1, "{b:?}");
         assert_eq!(open.items[0].access.id, access.id);
         assert_eq!(open.items[0].access.reason, REASON);
+        // ... and finds it in their queue, beside plans, overrides and safety alerts.
+        let queue = env.app.queue(&env.sup, None, None).await.expect("queue");
+        assert!(
+            queue
+                .items
+                .iter()
+                .any(|l| l.kind == "break_glass" && l.id == access.id),
+            "{b:?}"
+        );
         assert!(env
             .app
             .break_glass_reviews(&env.sup_b, None, None)

@@ -63,6 +63,7 @@ queue-kind-plan-approval = Plan to approve
 queue-kind-guard-override = Guard override to review
 queue-kind-safety-alert = Safety alert
 queue-kind-closure-approval = Closure to approve
+queue-kind-break-glass = Emergency access to review
 queue-review = Mark reviewed
 queue-review-comment = Comment (optional)
 queue-acknowledge = Acknowledge the alert

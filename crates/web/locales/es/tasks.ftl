@@ -63,6 +63,7 @@ queue-kind-plan-approval = Plan por aprobar
 queue-kind-guard-override = Excepción de requisito por revisar
 queue-kind-safety-alert = Alerta de seguridad
 queue-kind-closure-approval = Cierre por aprobar
+queue-kind-break-glass = Acceso de emergencia por revisar
 queue-review = Marcar como revisada
 queue-review-comment = Comentario (opcional)
 queue-acknowledge = Dar por recibida la alerta

@@ -23,7 +23,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct QueueEntry {
     /// `plan_approval` (id: the plan), `guard_override` (id: the stage history entry) or
-    /// `safety_alert` (id: the instrument result) or `closure_approval` (id: the termination).
+    /// `safety_alert` (id: the instrument result), `closure_approval` (id: the termination) or
+    /// `break_glass` (id: the emergency access, reviewed at `/api/v1/break-glass/{id}/review`).
     #[schema(example = "plan_approval")]
     pub kind: String,
     pub id: i64,

@@ -46,6 +46,7 @@ fn entry(t: &T, l: QueueLine) -> Entry {
     let href = match l.kind.as_str() {
         "plan_approval" => format!("/cases/{}/plan", l.case_id),
         "closure_approval" => format!("/cases/{}/termination", l.case_id),
+        "break_glass" => "/break-glass/reviews".to_string(),
         "safety_alert" => format!("/cases/{}/instruments/phq9", l.case_id),
         _ => format!("/cases/{}", l.case_id),
     };
