@@ -175,6 +175,8 @@ impl Casework {
         let goals = casework_store::goal::counts(conn, c.id).await?;
         let plan = casework_store::plan::counts(conn, c.id).await?;
         let closure = casework_store::termination::counts(conn, c.id).await?;
+        // The latest recorded evaluation decides.
+        let evaluation = casework_store::evaluation::latest_decision(conn, c.id).await?;
         Ok(CaseFacts {
             agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
             active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
@@ -197,6 +199,10 @@ impl Casework {
             closing_summary: closure.handed_in,
             closure_approved: closure.approved,
             follow_ups_pending: count(closure.open_follow_ups),
+            evaluation_recorded: evaluation.is_some(),
+            evaluation_decision: evaluation
+                .flatten()
+                .and_then(|d| casework_domain::evaluation::decision_of(&d)),
             ..CaseFacts::default()
         })
     }

@@ -10,11 +10,13 @@ pub mod case;
 pub mod client;
 pub mod clock;
 mod error;
+pub mod evaluation;
 pub mod follow_up;
 pub mod goal;
 pub mod note;
 mod page;
 pub mod plan;
+pub mod reassessment;
 pub mod seed;
 pub mod termination;
 

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod evaluation;
 pub mod follow_up;
 pub mod goal;
 mod migrate;

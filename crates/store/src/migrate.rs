@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_search_reach.sql"),
     },
     Migration {
+        version: 8,
+        name: "evaluation",
+        sqlite: include_str!("../migrations/sqlite/0008_evaluation.sql"),
+        postgres: include_str!("../migrations/postgres/0008_evaluation.sql"),
+    },
+    Migration {
         version: 9,
         name: "termination",
         sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),

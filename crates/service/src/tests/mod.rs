@@ -4,6 +4,7 @@ mod access;
 mod assessment;
 mod audit;
 mod clients;
+mod evaluations;
 mod goals;
 mod notes;
 mod plans;

@@ -9,6 +9,7 @@ mod caller;
 mod cases;
 mod clients;
 mod errors;
+mod evaluations;
 mod goals;
 mod json;
 mod me;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(plans::routes())
         .merge(assessments::routes())
         .merge(termination::routes())
+        .merge(evaluations::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

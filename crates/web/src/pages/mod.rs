@@ -38,6 +38,7 @@ mod caseload;
 mod cases;
 pub(crate) mod clients;
 mod error_page;
+mod evaluations;
 mod follow_ups;
 mod goals;
 mod home;
@@ -73,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessments::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
+        .merge(evaluations::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
