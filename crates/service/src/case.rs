@@ -203,7 +203,6 @@ impl Casework {
             evaluation_decision: evaluation
                 .flatten()
                 .and_then(|d| casework_domain::evaluation::decision_of(&d)),
-            ..CaseFacts::default()
         })
     }
 

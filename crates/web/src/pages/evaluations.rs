@@ -496,6 +496,9 @@ struct Score {
     band: String,
 }
 
+/// One list compared (needs or strengths): its name, then what was kept, added and removed.
+type ComparedList = (String, Vec<String>, Vec<String>, Vec<String>);
+
 #[derive(Template)]
 #[template(path = "evaluations/comparison.html")]
 struct ComparisonPage {
@@ -506,7 +509,7 @@ struct ComparisonPage {
     later: Option<(i64, String)>,
     choices: Vec<AssessmentChoice>,
     compared: bool,
-    lists: Vec<(String, Vec<String>, Vec<String>, Vec<String>)>,
+    lists: Vec<ComparedList>,
     texts: Vec<(String, String, String, bool)>,
     risk: (String, String, String),
     scores: Vec<Score>,
