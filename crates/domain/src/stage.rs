@@ -116,6 +116,8 @@ pub struct CaseFacts {
     pub closure_approval_required: bool,
     pub closure_approved: bool,
     pub follow_ups_pending: u32,
+    /// Assessments the case's program requires (agency forms, instruments) not done yet.
+    pub required_assessments_missing: u32,
 }
 
 /// One requirement of a guard that the case does not meet yet.
@@ -141,6 +143,8 @@ pub enum Unmet {
     NoClosingSummary,
     ClosureNotApproved,
     FollowUpsPending,
+    /// The program requires an assessment form or instrument that is not done yet.
+    RequiredAssessmentMissing,
 }
 
 impl Unmet {
@@ -164,6 +168,7 @@ impl Unmet {
             Unmet::NoClosingSummary => "no_closing_summary",
             Unmet::ClosureNotApproved => "closure_not_approved",
             Unmet::FollowUpsPending => "follow_ups_pending",
+            Unmet::RequiredAssessmentMissing => "required_assessment_missing",
         }
     }
 }
@@ -199,6 +204,10 @@ pub fn unmet(from: Stage, facts: &CaseFacts) -> Vec<Unmet> {
             require(facts.completed_assessment, Unmet::AssessmentIncomplete);
             require(facts.assessed_needs >= 1, Unmet::NoNeedsAssessed);
             require(facts.assessed_strengths >= 1, Unmet::NoStrengthsAssessed);
+            require(
+                facts.required_assessments_missing == 0,
+                Unmet::RequiredAssessmentMissing,
+            );
         }
         Stage::GoalSetting => {
             require(facts.agreed_smart_goals >= 1, Unmet::NoAgreedSmartGoal);
@@ -442,7 +451,26 @@ mod tests {
             closure_approval_required: true,
             closure_approved: true,
             follow_ups_pending: 0,
+            required_assessments_missing: 0,
         }
+    }
+
+    #[test]
+    fn assessment_waits_for_what_the_program_requires() {
+        let facts = CaseFacts {
+            required_assessments_missing: 2,
+            ..all_done()
+        };
+        assert_eq!(
+            unmet(Stage::Assessment, &facts),
+            [Unmet::RequiredAssessmentMissing]
+        );
+        assert_eq!(
+            Unmet::RequiredAssessmentMissing.code(),
+            "required_assessment_missing"
+        );
+        // Only the assessment stage asks for it.
+        assert!(unmet(Stage::GoalSetting, &facts).is_empty());
     }
 
     fn reason() -> OverrideReason {

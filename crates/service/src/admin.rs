@@ -1,7 +1,7 @@
 //! Agencies, users, teams and programs: what an agency admin manages, and the bootstrap the CLI
 //! uses on a fresh install.
 
-use crate::auth::{check_password_strength, hash_password, Secret};
+use crate::auth::{hash_password, Secret};
 use crate::page::{limit, page_of};
 use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
 use casework_domain::access::may_administer;
@@ -118,9 +118,11 @@ impl Casework {
             .trim()
             .parse()
             .map_err(|_| Invalid::new("role", "unknown_choice"))?;
-        check_password_strength(form.password.expose())?;
         let locale = casework_domain::client::parse_language("locale", &form.locale)?;
-        let hash = hash_password(form.password.expose())?;
+        let password = self
+            .new_password(agency_id, &email, &display_name, &form.password)
+            .await?;
+        let hash = hash_password(password.expose())?;
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
         if let Some(team) = form.team_id {

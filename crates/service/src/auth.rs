@@ -38,7 +38,18 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+/// An id to show a session by: random, unrelated to its token.
+fn random_public_id() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub(crate) fn random_secret() -> String {
+    random_token()
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -61,7 +72,7 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
 }
 
-fn password_matches(password: &str, hash: &str) -> bool {
+pub(crate) fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -71,25 +82,11 @@ fn password_matches(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A minimal strength rule until the fuller check arrives: long enough, not all one kind.
-pub fn check_password_strength(password: &str) -> Result<(), casework_domain::Invalid> {
-    let len = password.chars().count();
-    if len < 12 {
-        return Err(casework_domain::Invalid::new(
-            "password",
-            "password_too_short",
-        ));
-    }
-    if len > 256 {
-        return Err(casework_domain::Invalid::new("password", "too_long"));
-    }
-    let distinct: std::collections::BTreeSet<char> = password.chars().collect();
-    if distinct.len() < 5 {
-        return Err(casework_domain::Invalid::new(
-            "password",
-            "password_too_simple",
-        ));
-    }
+/// The password rule without knowing whose password it is (seeding, demo accounts): see
+/// [`casework_domain::password::NewPassword`], which user creation and password changes use
+/// with the person's details.
+pub fn check_password_strength(password: &str) -> Result<(), ServiceError> {
+    casework_domain::password::NewPassword::parse(password, &[])?;
     Ok(())
 }
 
@@ -107,6 +104,8 @@ pub struct Principal {
 pub struct SignedIn {
     pub principal: Principal,
     pub csrf_token: Secret,
+    /// The session's public id (what the sessions list shows), never its token.
+    pub session_id: String,
 }
 
 /// What a successful sign-in hands back; the token goes into a cookie and nowhere else.
@@ -115,6 +114,7 @@ pub struct NewSession {
     pub token: Secret,
     pub csrf_token: Secret,
     pub principal: Principal,
+    pub session_id: String,
 }
 
 pub(crate) fn principal_of(u: &User) -> ServiceResult<Principal> {
@@ -138,7 +138,7 @@ pub(crate) fn principal_of(u: &User) -> ServiceResult<Principal> {
 }
 
 impl Casework {
-    fn system_event(
+    pub(crate) fn system_event(
         &self,
         agency_id: i64,
         user_id: Option<i64>,
@@ -158,19 +158,36 @@ impl Casework {
         }
     }
 
-    /// Check email and password; throttled per account and per network address.
+    /// Check email and password and open a session, for callers that cannot offer a second
+    /// step (tools, tests): an account that needs one is refused as unauthenticated.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &Secret,
         address: &str,
     ) -> ServiceResult<NewSession> {
+        match self.begin_sign_in(email, password, address, None).await? {
+            crate::security::SignInStep::Done(s) => Ok(s),
+            _ => Err(ServiceError::Unauthenticated),
+        }
+    }
+
+    fn throttle_keys(email: &str, address: &str) -> (String, String) {
+        (format!("account:{email}"), format!("address:{address}"))
+    }
+
+    /// Refuse while the account or the address is locked.
+    pub(crate) async fn check_throttle(&self, email: &str, address: &str) -> ServiceResult<()> {
         let now = self.clock.now_ms();
-        let email = email.trim().to_lowercase();
-        let account_key = format!("account:{email}");
-        let address_key = format!("address:{address}");
+        let (account_key, address_key) = Self::throttle_keys(email, address);
         let mut conn = self.store.conn().await?;
-        for key in [&account_key, &address_key] {
+        // An empty address: an action from a signed-in session, counted per account only.
+        let keys = if address.is_empty() {
+            vec![account_key]
+        } else {
+            vec![account_key, address_key]
+        };
+        for key in &keys {
             if let Some(until) = session::locked_until(&mut conn, key).await? {
                 if until > now {
                     return Err(ServiceError::Throttled {
@@ -179,6 +196,53 @@ impl Casework {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Count a failed attempt (wrong password or wrong code) against account and address.
+    pub(crate) async fn count_failure(
+        &self,
+        tx: &mut casework_store::Tx,
+        email: &str,
+        address: &str,
+    ) -> ServiceResult<()> {
+        let now = self.clock.now_ms();
+        let (account_key, address_key) = Self::throttle_keys(email, address);
+        let s = &self.settings;
+        let window = s.lockout.as_millis() as i64;
+        session::record_failure(
+            tx,
+            &account_key,
+            now,
+            window,
+            s.account_failure_limit,
+            window,
+        )
+        .await?;
+        if !address.is_empty() {
+            session::record_failure(
+                tx,
+                &address_key,
+                now,
+                window,
+                s.address_failure_limit,
+                window,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The account behind a correct email and password, throttled per account and per address.
+    pub(crate) async fn check_password(
+        &self,
+        email: &str,
+        password: &Secret,
+        address: &str,
+    ) -> ServiceResult<User> {
+        let email = email.trim().to_lowercase();
+        self.check_throttle(&email, address).await?;
+        let mut conn = self.store.conn().await?;
         let found = user::by_email(&mut conn, &email).await?;
         drop(conn);
         // Hash even when the account is unknown, so timing does not reveal which emails exist.
@@ -189,36 +253,32 @@ impl Casework {
                 false
             }
         };
-        let mut tx = self.store.begin_write().await?;
-        let Some(u) = found.filter(|_| ok) else {
-            let s = &self.settings;
-            let window = s.lockout.as_millis() as i64;
-            session::record_failure(
-                &mut tx,
-                &account_key,
-                now,
-                window,
-                s.account_failure_limit,
-                window,
-            )
-            .await?;
-            session::record_failure(
-                &mut tx,
-                &address_key,
-                now,
-                window,
-                s.address_failure_limit,
-                window,
-            )
-            .await?;
-            casework_store::commit(tx).await?;
-            return Err(ServiceError::BadCredentials);
-        };
-        session::clear_failures(&mut tx, &account_key).await?;
+        match found.filter(|_| ok) {
+            Some(u) => Ok(u),
+            None => {
+                let mut tx = self.store.begin_write().await?;
+                self.count_failure(&mut tx, &email, address).await?;
+                casework_store::commit(tx).await?;
+                Err(ServiceError::BadCredentials)
+            }
+        }
+    }
+
+    /// A full session for a user who has passed every step of sign-in, in the caller's
+    /// transaction (which also clears the account's failures and writes the audit entry).
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut casework_store::Tx,
+        u: &User,
+        user_agent: Option<&str>,
+    ) -> ServiceResult<NewSession> {
+        let now = self.clock.now_ms();
+        session::clear_failures(tx, &format!("account:{}", u.email)).await?;
         let token = random_token();
         let csrf = random_token();
+        let public_id = random_public_id();
         session::insert(
-            &mut tx,
+            tx,
             &Session {
                 token_hash: token_hash(&token),
                 agency_id: u.agency_id,
@@ -226,16 +286,18 @@ impl Casework {
                 csrf_token: csrf.clone(),
                 created_at: now,
                 last_seen_at: now,
+                public_id: public_id.clone(),
+                user_agent: user_agent.map(str::to_string),
             },
         )
         .await?;
         let event = self.system_event(u.agency_id, Some(u.id), "session.sign_in", Outcome::Allowed);
-        casework_store::audit::append(&mut tx, u.agency_id, vec![event]).await?;
-        casework_store::commit(tx).await?;
+        casework_store::audit::append(tx, u.agency_id, vec![event]).await?;
         Ok(NewSession {
             token: Secret(token),
             csrf_token: Secret(csrf),
-            principal: principal_of(&u)?,
+            principal: principal_of(u)?,
+            session_id: public_id,
         })
     }
 
@@ -266,6 +328,7 @@ impl Casework {
         Ok(SignedIn {
             principal: principal_of(&u)?,
             csrf_token: Secret(s.csrf_token),
+            session_id: s.public_id,
         })
     }
 

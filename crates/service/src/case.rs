@@ -174,9 +174,9 @@ impl Casework {
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let goals = casework_store::goal::counts(conn, c.id).await?;
         let plan = casework_store::plan::counts(conn, c.id).await?;
-        let closure = casework_store::termination::counts(conn, c.id).await?;
         // The latest recorded evaluation decides.
         let evaluation = casework_store::evaluation::latest_decision(conn, c.id).await?;
+        let closure = casework_store::termination::counts(conn, c.id).await?;
         Ok(CaseFacts {
             agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
             active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
@@ -196,13 +196,15 @@ impl Casework {
             active_goals_without_intervention: count(plan.active_goals_without_intervention),
             plan_agreed_by_client: plan.agreed,
             plan_approved: plan.approved,
-            closing_summary: closure.handed_in,
-            closure_approved: closure.approved,
-            follow_ups_pending: count(closure.open_follow_ups),
             evaluation_recorded: evaluation.is_some(),
             evaluation_decision: evaluation
                 .flatten()
                 .and_then(|d| casework_domain::evaluation::decision_of(&d)),
+            closing_summary: closure.handed_in,
+            closure_approved: closure.approved,
+            follow_ups_pending: count(closure.open_follow_ups),
+            required_assessments_missing: self.required_assessments_missing(conn, c).await?,
+            ..CaseFacts::default()
         })
     }
 
@@ -313,6 +315,8 @@ impl Casework {
             None,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, Stage::Engagement)
+            .await?;
         if new.primary_worker_id.is_some() || new.team_id.is_some() {
             store::insert_assignment(
                 &mut tx,
@@ -547,6 +551,7 @@ impl Casework {
             overridden,
         )
         .await?;
+        self.create_default_tasks(&mut tx, actor, &c, t.to).await?;
         self.after_stage_move(
             &mut tx,
             actor,

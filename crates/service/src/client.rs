@@ -755,9 +755,10 @@ impl Casework {
 }
 
 /// Tables whose rows follow a client through a merge.
-const MERGED_TABLES: [&str; 4] = [
+const MERGED_TABLES: [&str; 5] = [
     "cases",
     "client_identifiers",
     "household_members",
+    "share_consents",
     "service_consents",
 ];

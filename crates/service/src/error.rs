@@ -30,6 +30,13 @@ pub enum ServiceError {
     /// The goal is not SMART yet: every gap, in SMART order.
     #[error("the goal does not pass the SMART check")]
     SmartGaps(Vec<SmartGap>),
+    /// No consent covers the disclosure and no legal basis was given: what is missing (the
+    /// uncovered categories, or why the consent does not hold).
+    #[error("no consent covers this disclosure")]
+    NotCovered(casework_domain::consent::Uncovered),
+    /// The new password is too easy to guess; the hints say what would help.
+    #[error("the password is too easy to guess")]
+    WeakPassword(Vec<casework_domain::password::PasswordHint>),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("audit log could not be written")]
@@ -50,6 +57,8 @@ impl ServiceError {
             ServiceError::GuardUnmet(_) => "guard_unmet",
             ServiceError::TransitionNotAllowed => "transition_not_allowed",
             ServiceError::SmartGaps(_) => "smart_check_failed",
+            ServiceError::NotCovered(_) => "consent_not_covering",
+            ServiceError::WeakPassword(_) => "password_too_weak",
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }
@@ -59,6 +68,10 @@ impl ServiceError {
         match self {
             ServiceError::Invalid(i) => Some(&i.field),
             ServiceError::Duplicate(f) => Some(f),
+            ServiceError::NotCovered(casework_domain::consent::Uncovered::Categories {
+                ..
+            }) => Some("categories"),
+            ServiceError::WeakPassword(_) => Some("password"),
             _ => None,
         }
     }
@@ -82,6 +95,17 @@ pub(crate) fn conflict_as(field: &'static str) -> impl FnOnce(StoreError) -> Ser
             ServiceError::Duplicate(field)
         } else {
             ServiceError::Store(e)
+        }
+    }
+}
+
+impl From<casework_domain::password::PasswordRefused> for ServiceError {
+    fn from(r: casework_domain::password::PasswordRefused) -> Self {
+        match r {
+            casework_domain::password::PasswordRefused::TooWeak(hints) => {
+                ServiceError::WeakPassword(hints)
+            }
+            other => ServiceError::Invalid(other.into()),
         }
     }
 }

@@ -106,7 +106,7 @@ fn content_changed(row: &GoalRow, old_links: &[i64], new: &GoalDraft) -> bool {
 
 impl Casework {
     /// The goal and its case, if the actor may do `action` on the case.
-    async fn authorize_goal(
+    pub(crate) async fn authorize_goal(
         &self,
         conn: &mut Conn,
         actor: &Actor,

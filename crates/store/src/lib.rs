@@ -8,17 +8,26 @@ pub mod audit;
 pub mod case;
 pub mod client;
 pub mod evaluation;
+pub mod delivery;
+pub mod consent;
 pub mod follow_up;
+pub mod form;
 pub mod goal;
 mod migrate;
 pub mod note;
 pub mod plan;
+pub mod progress;
+pub mod queue;
 pub mod schema;
+pub mod security;
 pub mod seed;
 pub mod session;
+pub mod task;
+pub mod task_list;
 pub mod termination;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod thread;
 pub mod user;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -66,6 +66,36 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_termination.sql"),
         postgres: include_str!("../migrations/postgres/0009_termination.sql"),
     },
+    Migration {
+        version: 10,
+        name: "monitoring",
+        sqlite: include_str!("../migrations/sqlite/0010_monitoring.sql"),
+        postgres: include_str!("../migrations/postgres/0010_monitoring.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "tasks",
+        sqlite: include_str!("../migrations/sqlite/0011_tasks.sql"),
+        postgres: include_str!("../migrations/postgres/0011_tasks.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "assessment_forms",
+        sqlite: include_str!("../migrations/sqlite/0012_assessment_forms.sql"),
+        postgres: include_str!("../migrations/postgres/0012_assessment_forms.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "consent_disclosure",
+        sqlite: include_str!("../migrations/sqlite/0014_consent_disclosure.sql"),
+        postgres: include_str!("../migrations/postgres/0014_consent_disclosure.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "sign_in_security",
+        sqlite: include_str!("../migrations/sqlite/0013_sign_in_security.sql"),
+        postgres: include_str!("../migrations/postgres/0013_sign_in_security.sql"),
+    },
 ];
 
 impl Migration {

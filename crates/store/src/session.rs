@@ -11,7 +11,14 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// What the person sees and revokes the session by; never the token.
+    pub public_id: String,
+    /// A coarse description ("Firefox on Linux"), never the full header.
+    pub user_agent: Option<String>,
 }
+
+const SESSION: &str =
+    "token_hash, agency_id, user_id, csrf_token, created_at, last_seen_at, public_id, user_agent";
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -24,8 +31,8 @@ impl std::fmt::Debug for Session {
 
 pub async fn insert(conn: &mut Conn, s: &Session) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, agency_id, user_id, csrf_token, created_at, last_seen_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, agency_id, user_id, csrf_token, created_at, last_seen_at, public_id, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&s.token_hash)
     .bind(s.agency_id)
@@ -33,15 +40,17 @@ pub async fn insert(conn: &mut Conn, s: &Session) -> Result<()> {
     .bind(&s.csrf_token)
     .bind(s.created_at)
     .bind(s.last_seen_at)
+    .bind(&s.public_id)
+    .bind(&s.user_agent)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 pub async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Session>> {
-    Ok(sqlx::query_as(
-        "SELECT token_hash, agency_id, user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = $1",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SESSION} FROM sessions WHERE token_hash = $1"
+    ))
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?)
@@ -70,6 +79,56 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<u64> {
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// A user's sessions, newest first (a person has a handful; capped all the same).
+pub async fn of_user(conn: &mut Conn, user_id: i64) -> Result<Vec<Session>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SESSION} FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200"
+    ))
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// End one of the user's sessions by its public id; false when there was none.
+pub async fn delete_public(conn: &mut Conn, user_id: i64, public_id: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")
+        .bind(user_id)
+        .bind(public_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// End every session of the user but one (after a password change).
+pub async fn delete_others(conn: &mut Conn, user_id: i64, keep_public_id: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id <> $2")
+        .bind(user_id)
+        .bind(keep_public_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Locks in force for these throttle keys: (key, locked_until).
+pub async fn locks(conn: &mut Conn, keys: &[String], now: i64) -> Result<Vec<(String, i64)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT throttle_key, locked_until FROM login_failures WHERE locked_until > $1 AND throttle_key IN ({})",
+        list.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(now);
+    for k in keys {
+        q = q.bind(k);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect()
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

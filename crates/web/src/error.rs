@@ -15,7 +15,10 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::NotCovered(_) => {
+        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::WeakPassword(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)
@@ -53,6 +56,18 @@ pub struct ApiError {
     /// What the JSON parser said, e.g. `invalid type: string, expected a boolean at line 1`.
     pub detail: Option<String>,
     pub retry_after: Option<i64>,
+    /// What `unmet` lists. Password hints share its list rather than adding another field:
+    /// errors travel in `Result`s and should stay small.
+    pub listed: Listed,
+}
+
+/// What an error's `unmet` list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// Stage requirements or SMART gaps, answered as `unmet`.
+    Unmet,
+    /// Password hints (`password_too_weak`), answered as `hints` with their messages.
+    PasswordHints,
 }
 
 impl ApiError {
@@ -64,6 +79,7 @@ impl ApiError {
             unmet: Vec::new(),
             detail: None,
             retry_after: None,
+            listed: Listed::Unmet,
         }
     }
 
@@ -103,11 +119,19 @@ impl ApiError {
         if let Some(field) = &self.field {
             error["field"] = field.as_str().into();
         }
-        if !self.unmet.is_empty() {
+        if !self.unmet.is_empty() && self.listed == Listed::Unmet {
             error["unmet"] = self.unmet.clone().into();
         }
         if let Some(detail) = &self.detail {
             error["detail"] = detail.as_str().into();
+        }
+        if !self.unmet.is_empty() && self.listed == Listed::PasswordHints {
+            error["hints"] = self
+                .unmet
+                .iter()
+                .map(|h| serde_json::json!({ "code": h, "message": t.get(&format!("password-hint-{h}")) }))
+                .collect::<Vec<_>>()
+                .into();
         }
         serde_json::json!({ "error": error })
     }
@@ -133,7 +157,16 @@ impl From<ServiceError> for ApiError {
             ServiceError::GuardUnmet(u) => u.iter().map(|u| u.code()).collect(),
             // What the goal lacks to be SMART, by gap code.
             ServiceError::SmartGaps(g) => g.iter().map(|g| g.code()).collect(),
+            // What no consent covers: the categories, or why the consent does not hold.
+            ServiceError::NotCovered(u) => u.codes(),
             _ => Vec::new(),
+        };
+        let (unmet, listed) = match &e {
+            // What would make a refused password harder to guess, by hint code.
+            ServiceError::WeakPassword(h) => {
+                (h.iter().map(|h| h.code()).collect(), Listed::PasswordHints)
+            }
+            _ => (unmet, Listed::Unmet),
         };
         ApiError {
             status: status_of(&e),
@@ -142,6 +175,7 @@ impl From<ServiceError> for ApiError {
             unmet,
             detail: None,
             retry_after: retry_after_of(&e),
+            listed,
         }
     }
 }

@@ -8,6 +8,7 @@ mod browser;
 mod browser_journey;
 mod browser_process;
 mod browser_sign_in;
+mod browser_totp;
 mod cli;
 mod harness;
 mod ops;

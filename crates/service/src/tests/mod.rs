@@ -5,11 +5,16 @@ mod assessment;
 mod audit;
 mod clients;
 mod evaluations;
+mod forms;
+mod consents;
 mod goals;
+mod monitoring;
 mod notes;
 mod plans;
+mod security;
 mod sign_in;
 mod stages;
+mod tasks;
 mod termination;
 
 use crate::admin::UserForm;

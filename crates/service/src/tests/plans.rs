@@ -56,7 +56,7 @@ fn task() -> TaskForm {
 
 /// A case in a program (approval required or not) carried to planning with two active goals the
 /// client agreed to; (case id, case version, goal ids).
-async fn in_planning(env: &Env, approval: bool) -> (i64, i64, Vec<i64>) {
+pub(super) async fn in_planning(env: &Env, approval: bool) -> (i64, i64, Vec<i64>) {
     let agency = env.worker.agency_id;
     let program = env
         .app

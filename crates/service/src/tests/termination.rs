@@ -21,7 +21,7 @@ fn reopen(to: &str, reason: Option<&str>) -> MoveForm {
     }
 }
 
-fn termination_form() -> TerminationForm {
+pub(super) fn termination_form() -> TerminationForm {
     TerminationForm {
         reason: Some("goals_achieved".into()),
         reason_other: None,
@@ -51,7 +51,7 @@ fn decision(d: &str, comment: Option<&str>) -> ApprovalForm {
 
 /// A case of a program (closure approval or not, follow-up days) carried to termination by its
 /// team's supervisor (the earlier stages' work is not this test's subject); (case, version).
-async fn in_termination(env: &Env, approval: bool, days: &[i64]) -> (i64, i64) {
+pub(super) async fn in_termination(env: &Env, approval: bool, days: &[i64]) -> (i64, i64) {
     let agency = env.worker.agency_id;
     let program = env
         .app

@@ -25,6 +25,8 @@ pub enum Via {
 pub struct Caller {
     pub principal: Principal,
     pub via: Via,
+    /// The public id of the browser session calling, if it is one (never its token).
+    pub session_id: Option<String>,
 }
 
 impl Caller {
@@ -57,6 +59,7 @@ impl FromRequestParts<AppState> for Caller {
             Caller {
                 principal,
                 via: Via::Token,
+                session_id: None,
             }
         } else {
             let jar = CookieJar::from_headers(&parts.headers);
@@ -74,6 +77,7 @@ impl FromRequestParts<AppState> for Caller {
             Caller {
                 principal: signed_in.principal,
                 via: Via::Session(signed_in.csrf_token),
+                session_id: Some(signed_in.session_id),
             }
         };
         if let Some(slot) = parts.extensions.get::<LocaleSlot>() {

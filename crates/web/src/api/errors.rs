@@ -45,6 +45,17 @@ pub struct ErrorDetail {
     /// What the JSON parser said, for malformed bodies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// What would make a refused password harder to guess (`password_too_weak`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hints: Option<Vec<PasswordHintDetail>>,
+}
+
+/// One piece of advice for a stronger password.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PasswordHintDetail {
+    #[schema(example = "add-words")]
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

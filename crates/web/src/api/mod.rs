@@ -8,8 +8,10 @@ mod audit;
 mod caller;
 mod cases;
 mod clients;
+mod consents;
 mod errors;
 mod evaluations;
+mod forms;
 mod goals;
 mod json;
 mod me;
@@ -17,8 +19,14 @@ mod notes;
 mod paging;
 mod plans;
 mod programs;
+mod progress;
+mod services;
+mod queue;
+mod tasks;
+mod security;
 mod teams;
 mod termination;
+mod thread;
 mod tokens;
 mod users;
 mod versions;
@@ -52,8 +60,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notes::routes())
         .merge(plans::routes())
         .merge(assessments::routes())
-        .merge(termination::routes())
         .merge(evaluations::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
+        .merge(consents::routes())
+        .merge(security::routes())
+        .merge(termination::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
+        .merge(forms::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -36,8 +36,15 @@ pub struct Chrome {
 /// The sections a role works in, in menu order.
 pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
     match role {
-        Role::Caseworker | Role::Supervisor => vec![
+        Role::Caseworker => vec![
             ("/caseload", t.get("nav-caseload")),
+            ("/tasks", t.get("nav-tasks")),
+            ("/clients", t.get("nav-clients")),
+        ],
+        Role::Supervisor => vec![
+            ("/caseload", t.get("nav-caseload")),
+            ("/tasks", t.get("nav-tasks")),
+            ("/queue", t.get("nav-queue")),
             ("/clients", t.get("nav-clients")),
         ],
         Role::IntakeWorker => vec![("/clients", t.get("nav-clients"))],
@@ -45,6 +52,8 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/users", t.get("nav-users")),
             ("/admin/teams", t.get("nav-teams")),
             ("/admin/programs", t.get("nav-programs")),
+            ("/admin/forms", t.get("nav-forms")),
+            ("/admin/security", t.get("nav-security")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

@@ -49,6 +49,21 @@ impl Problem {
                     },
                 ))
             }
+            ServiceError::WeakPassword(ref hints) => {
+                let field = e.field().filter(|f| fields.contains(f)).map(str::to_string);
+                let mut message = t.error(e.code());
+                for h in hints {
+                    message.push(' ');
+                    message.push_str(&t.get(&format!("password-hint-{}", h.code())));
+                }
+                Ok((
+                    crate::error::status_of(&e),
+                    Problem {
+                        field,
+                        message: Some(message),
+                    },
+                ))
+            }
             other => Err(PageError::from(other)),
         }
     }

@@ -39,6 +39,19 @@ struct AccountPage {
     new_token: Option<String>,
     problem: Problem,
     notice: Option<String>,
+    totp: casework_service::security::TotpStatus,
+    recovery_left: String,
+    sessions: Vec<SessionRow>,
+    /// The password form's own problems show on its page; here it starts clean.
+    password_problem: Problem,
+}
+
+struct SessionRow {
+    id: String,
+    created: String,
+    last_seen: String,
+    agent: String,
+    current: bool,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -49,6 +62,11 @@ struct AccountQuery {
 fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
     match notice? {
         "token-revoked" => Some(t.get("notice-token-revoked")),
+        "password-changed" => Some(t.get("notice-password-changed")),
+        "totp-disabled" => Some(t.get("notice-totp-disabled")),
+        "totp-code-wrong" => Some(t.error("code_wrong")),
+        "throttled" => Some(t.error("throttled")),
+        "session-revoked" => Some(t.get("notice-session-revoked")),
         _ => None,
     }
 }
@@ -78,6 +96,28 @@ async fn page(
             revoked: tok.revoked_at.is_some(),
         })
         .collect();
+    let totp = state.app.totp_status(staff.actor()).await?;
+    let unknown_agent = t.get("sessions-agent-unknown");
+    let sessions = state
+        .app
+        .my_sessions(
+            staff.actor(),
+            staff
+                .visitor
+                .signed_in
+                .as_ref()
+                .map(|s| s.session_id.as_str()),
+        )
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id,
+            created: moment(s.created_at),
+            last_seen: moment(s.last_seen_at),
+            agent: s.user_agent.unwrap_or_else(|| unknown_agent.clone()),
+            current: s.current,
+        })
+        .collect();
     Ok(AccountPage {
         t,
         page: Chrome::new(&staff.visitor, "/account"),
@@ -88,6 +128,13 @@ async fn page(
         new_token,
         problem,
         notice,
+        recovery_left: t.get_with(
+            "totp-recovery-left",
+            &[("count", totp.recovery_codes_left.into())],
+        ),
+        totp,
+        sessions,
+        password_problem: Problem::none(),
     }
     .render()?)
 }

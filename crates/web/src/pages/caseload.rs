@@ -44,6 +44,10 @@ struct CaseloadPage {
     has_team_tab: bool,
     lines: Vec<CaseloadLine>,
     next_cursor: Option<String>,
+    /// The worker's overdue tasks, linking to `/tasks`.
+    overdue: String,
+    /// Consents to share running out soon (a task source; see `pages::consents::expiring`).
+    expiring: Vec<crate::pages::consents::ExpiringLine>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -71,6 +75,7 @@ async fn show(
     };
     let cursor = Cursor::parse(q.cursor.as_deref()).map_err(ServiceError::Invalid)?;
     let page = state.app.caseload(actor, scope, cursor, Some(50)).await?;
+    let expiring = crate::pages::consents::expiring(&state, &staff).await?;
     let lines = page
         .items
         .into_iter()
@@ -92,6 +97,13 @@ async fn show(
             },
         })
         .collect();
+    let overdue = t.get_with(
+        "caseload-overdue",
+        &[(
+            "count",
+            FluentValue::from(state.app.overdue_count(actor).await?),
+        )],
+    );
     Ok(Html(
         CaseloadPage {
             page: Chrome::new(&staff.visitor, "/caseload"),
@@ -100,6 +112,8 @@ async fn show(
             has_team_tab,
             lines,
             next_cursor: page.next_cursor,
+            overdue,
+            expiring,
         }
         .render()?,
     ))

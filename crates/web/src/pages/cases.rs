@@ -418,6 +418,8 @@ struct CasePage {
     goals: Vec<GoalLine>,
     notes: Vec<super::notes::NoteLine>,
     follow_ups: Vec<super::follow_ups::FollowUpLine>,
+    monitoring: super::thread::CaseMonitoring,
+    requirements: Vec<super::form_responses::RequirementItem>,
     modes: Vec<Choice>,
     methods: Vec<Choice>,
     workers: Vec<Choice>,
@@ -454,12 +456,15 @@ async fn case_page(
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     // Each of these reads is audited; asked together, their entries share one group commit
     // instead of waiting for three in a row.
-    let (d, goals, notes, follow_ups) = tokio::try_join!(
+    let (d, goals, notes, follow_ups, monitoring) = tokio::try_join!(
         async { Ok::<_, PageError>(state.app.case(actor, id, cursor).await?) },
         async { Ok::<_, PageError>(state.app.goals(actor, id).await?) },
         super::notes::lines(state, staff, id),
         super::follow_ups::lines(state, staff, id),
+        super::thread::case_monitoring(state, staff, id),
     )?;
+    // After the case read succeeded, so a refused visit records one denial, not two.
+    let requirements = super::form_responses::requirement_items(state, staff, id).await?;
     let goals = goals
         .goals
         .into_iter()
@@ -628,6 +633,8 @@ async fn case_page(
         modes,
         notes,
         follow_ups,
+        monitoring,
+        requirements,
         methods,
         workers,
         teams,

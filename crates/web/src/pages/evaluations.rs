@@ -487,6 +487,14 @@ async fn feedback(
     }
 }
 
+/// Needs or strengths: what is still named, new, or no longer named.
+struct ListSection {
+    label: String,
+    kept: Vec<String>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
 struct Score {
     name: String,
     chart: String,
@@ -495,9 +503,6 @@ struct Score {
     change: String,
     band: String,
 }
-
-/// One list compared (needs or strengths): its name, then what was kept, added and removed.
-type ComparedList = (String, Vec<String>, Vec<String>, Vec<String>);
 
 #[derive(Template)]
 #[template(path = "evaluations/comparison.html")]
@@ -509,7 +514,7 @@ struct ComparisonPage {
     later: Option<(i64, String)>,
     choices: Vec<AssessmentChoice>,
     compared: bool,
-    lists: Vec<ComparedList>,
+    lists: Vec<ListSection>,
     texts: Vec<(String, String, String, bool)>,
     risk: (String, String, String),
     scores: Vec<Score>,
@@ -552,12 +557,12 @@ async fn comparison(
             ("evaluation-compare-needs", &cmp.needs),
             ("evaluation-compare-strengths", &cmp.strengths),
         ] {
-            lists.push((
-                t.dynamic(label),
-                l.kept.clone(),
-                l.added.clone(),
-                l.removed.clone(),
-            ));
+            lists.push(ListSection {
+                label: t.dynamic(label),
+                kept: l.kept.clone(),
+                added: l.added.clone(),
+                removed: l.removed.clone(),
+            });
         }
         for (label, x) in [
             ("assessment-resources", &cmp.resources),

@@ -3,6 +3,7 @@
 //! and a server-drawn SVG chart of scores over time with a table as its text alternative.
 
 use super::admin::Choice;
+use super::chart::Chart;
 use crate::error::PageError;
 use crate::i18n::T;
 use crate::layout::{Chrome, Problem};
@@ -102,80 +103,14 @@ struct HistoryLine {
     safety_alert: bool,
 }
 
-struct Dot {
-    x: String,
-    y: String,
-    label: String,
-}
-
-/// A line chart drawn on the server: no script needed.
-struct Chart {
-    width: u32,
-    height: u32,
-    left: u32,
-    right: u32,
-    top: u32,
-    bottom: u32,
-    points: String,
-    dots: Vec<Dot>,
-    max_label: String,
-    min_label: String,
-}
-
-const WIDTH: u32 = 480;
-const HEIGHT: u32 = 200;
-const PAD_LEFT: u32 = 36;
-const PAD_RIGHT: u32 = 12;
-const PAD_Y: u32 = 14;
-
+/// The chart of scores over time, on the instrument's whole scale.
 fn chart_of(kind: InstrumentKind, history: &[InstrumentResult]) -> Option<Chart> {
-    if history.is_empty() {
-        return None;
-    }
     let (min, max) = range_of(kind);
-    let plot_w = f64::from(WIDTH - PAD_LEFT - PAD_RIGHT);
-    let plot_h = f64::from(HEIGHT - 2 * PAD_Y);
-    let step = if history.len() > 1 {
-        plot_w / (history.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let dots: Vec<Dot> = history
+    let values: Vec<(String, f64)> = history
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let x = f64::from(PAD_LEFT)
-                + if history.len() > 1 {
-                    step * i as f64
-                } else {
-                    plot_w / 2.0
-                };
-            let share = ((r.score - min) / (max - min)).clamp(0.0, 1.0);
-            let y = f64::from(PAD_Y) + plot_h * (1.0 - share);
-            Dot {
-                x: format!("{x:.1}"),
-                y: format!("{y:.1}"),
-                label: format!("{}: {}", r.taken_on, score_text(r)),
-            }
-        })
+        .map(|r| (format!("{}: {}", r.taken_on, score_text(r)), r.score))
         .collect();
-    let points = dots
-        .iter()
-        .map(|d| format!("{},{}", d.x, d.y))
-        .collect::<Vec<_>>()
-        .join(" ");
-    Some(Chart {
-        width: WIDTH,
-        height: HEIGHT,
-        left: PAD_LEFT,
-        right: WIDTH - PAD_RIGHT,
-        top: PAD_Y,
-        bottom: HEIGHT - PAD_Y,
-        points,
-        dots,
-        max_label: format!("{max}"),
-        min_label: format!("{min}"),
-    })
+    Chart::draw(&values, min, max, &[])
 }
 
 #[derive(Template)]

@@ -36,21 +36,32 @@ mod assets;
 mod audit;
 mod caseload;
 mod cases;
+mod chart;
 pub(crate) mod clients;
+pub(crate) mod consents;
 mod error_page;
 mod evaluations;
 mod follow_ups;
+mod form_responses;
 mod goals;
 mod home;
 mod instruments;
 mod language;
 mod notes;
 mod plans;
+mod progress;
+mod services;
+mod queue;
+mod second_step;
+mod security;
 mod sign_in;
+mod tasks;
 mod termination;
+mod thread;
 mod visit;
 
 pub use error_page::render as render_error_page;
+pub use second_step::PENDING_COOKIE;
 
 use crate::AppState;
 use axum::Router;
@@ -72,9 +83,18 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(instruments::routes())
         .merge(assessments::routes())
+        .merge(evaluations::routes())
+        .merge(tasks::routes())
+        .merge(queue::routes())
+        .merge(consents::routes())
+        .merge(second_step::routes())
+        .merge(security::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())
-        .merge(evaluations::routes())
+        .merge(services::routes())
+        .merge(progress::routes())
+        .merge(thread::routes())
+        .merge(form_responses::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

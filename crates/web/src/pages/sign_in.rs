@@ -13,8 +13,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use casework_service::auth::Secret;
+use casework_service::security::SignInStep;
 use casework_service::ServiceError;
 use std::net::SocketAddr;
+
+use super::second_step::{to_second_step, with_session, UserAgent};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -79,18 +82,22 @@ async fn submit(
     State(state): State<AppState>,
     visitor: Visitor,
     peer: PeerAddress,
+    agent: UserAgent,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     let password = Secret::new(form.password);
-    match state.app.sign_in(&form.email, &password, &peer.0).await {
-        Ok(new_session) => {
-            let cookie = session::session_cookie(&new_session.token, state.config.secure_cookies);
-            let mut res = Redirect::to(home_of(new_session.principal.actor.role)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-            Ok(res)
+    let secure = state.config.secure_cookies;
+    match state
+        .app
+        .begin_sign_in(&form.email, &password, &peer.0, agent.0.as_deref())
+        .await
+    {
+        Ok(SignInStep::Done(new_session)) => {
+            let to = Redirect::to(home_of(new_session.principal.actor.role)).into_response();
+            Ok(with_session(to, &new_session, secure))
         }
+        Ok(SignInStep::Code(pending)) => Ok(to_second_step(&pending, "/sign-in/code", secure)),
+        Ok(SignInStep::Enrol(pending)) => Ok(to_second_step(&pending, "/sign-in/enrol", secure)),
         Err(e @ ServiceError::Throttled { .. }) => {
             let t = visitor.t();
             let error = PageError::from(e);

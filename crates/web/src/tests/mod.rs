@@ -8,11 +8,17 @@ mod audit;
 mod cases;
 mod catalogue;
 mod clients;
+mod evaluations;
+mod forms;
+mod consents;
 mod goals;
+mod monitoring;
 mod notes;
 mod operations;
 mod pages;
 mod plans;
+mod tasks;
+mod security;
 mod termination;
 
 use crate::{router, WebConfig};

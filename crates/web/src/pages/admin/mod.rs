@@ -1,7 +1,11 @@
 //! What an agency admin manages: users, teams, programs. Admins see no client content here.
 
 mod follow_up_schedule;
+mod forms;
 mod programs;
+mod task_templates;
+mod requirements;
+mod security;
 mod teams;
 mod users;
 
@@ -13,7 +17,11 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(programs::routes())
+        .merge(task_templates::routes())
+        .merge(security::routes())
         .merge(follow_up_schedule::routes())
+        .merge(forms::routes())
+        .merge(requirements::routes())
 }
 
 /// One option of a `<select>`.

@@ -28,6 +28,9 @@ struct UserRow {
     version: i64,
     roles: Vec<Choice>,
     teams: Vec<Choice>,
+    /// Locked after failed sign-ins: until when.
+    locked_until: Option<String>,
+    totp: bool,
 }
 
 /// The create form as last submitted, so a mistake does not cost the admin their typing.
@@ -118,10 +121,23 @@ async fn page(state: &AppState, staff: &Staff, listing: Listing<'_>) -> Result<S
         .into_iter()
         .map(|team| (team.id, team.name))
         .collect();
+    let who: Vec<(i64, String)> = users
+        .items
+        .iter()
+        .map(|u| (u.id, u.email.clone()))
+        .collect();
+    let locks = state.app.locks(actor, &who).await?;
+    let ids: Vec<i64> = who.iter().map(|(id, _)| *id).collect();
+    let enrolled = state.app.totp_enrolled(actor, &ids).await?;
     let rows = users
         .items
         .into_iter()
         .map(|u| UserRow {
+            locked_until: locks
+                .iter()
+                .find(|l| l.user_id == u.id)
+                .map(|l| crate::layout::moment(l.locked_until)),
+            totp: enrolled.contains(&u.id),
             roles: role_choices(&t, &u.role),
             teams: team_choices(&t, &teams, u.team_id),
             id: u.id,
@@ -168,6 +184,8 @@ async fn show(
     let notice = match q.notice.as_deref() {
         Some("user-created") => Some(t.get("notice-user-created")),
         Some("user-updated") => Some(t.get("notice-user-updated")),
+        Some("user-unlocked") => Some(t.get("notice-user-unlocked")),
+        Some("totp-reset") => Some(t.get("notice-totp-reset")),
         _ => None,
     };
     let listing = Listing {

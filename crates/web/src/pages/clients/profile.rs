@@ -170,6 +170,7 @@ struct ClientPage {
     client: ClientView,
     notice: Option<String>,
     merge: MergeDraft,
+    consents: crate::pages::consents::ConsentSections,
 }
 
 #[derive(serde::Deserialize)]
@@ -184,6 +185,8 @@ fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
         "updated" => t.get("client-notice-updated"),
         "merged" => t.get("client-notice-merged"),
         "unmerged" => t.get("client-notice-unmerged"),
+        "consent-recorded" => t.get("consent-notice-recorded"),
+        "consent-revoked" => t.get("consent-notice-revoked"),
         "case-handed-over" => t.get("client-notice-case-handed-over"),
         _ => return None,
     })
@@ -198,6 +201,7 @@ pub(super) async fn page(
     merge: MergeDraft,
 ) -> Result<String, PageError> {
     let detail = state.app.client(staff.actor(), id).await?;
+    let consents = crate::pages::consents::sections(state, staff, id).await?;
     let t = staff.t();
     Ok(ClientPage {
         client: ClientView::new(detail, &t),
@@ -205,6 +209,7 @@ pub(super) async fn page(
         page: Chrome::new(&staff.visitor, &format!("/clients/{id}")),
         notice,
         merge,
+        consents,
     }
     .render()?)
 }

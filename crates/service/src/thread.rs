@@ -1,0 +1,180 @@
+//! The golden-thread view of a case: where the line from assessed need to goal, intervention,
+//! service and progress is broken. The facts are gathered in one read; the rules that decide
+//! "broken" are the domain's (`casework_domain::thread`).
+
+use crate::{authorized, Act, Actor, Casework, ServiceResult};
+use casework_domain::access::CaseAction;
+use casework_domain::audit::Outcome;
+use casework_domain::client::parse_date;
+use casework_domain::thread::{
+    breaks, Break, GoalFact, InterventionFact, NeedFact, ThreadFacts, Window,
+};
+use casework_store::case::CaseRow;
+use casework_store::goal::{self as goal_store, GoalRow, NeedChoice};
+use casework_store::plan::{self as plan_store, InterventionRow};
+use casework_store::{delivery as delivery_store, thread as store, Conn};
+
+/// Where the case's thread is broken, with the records the breaks name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadView {
+    pub case: CaseRow,
+    pub window: Window,
+    pub breaks: Vec<Break>,
+    pub needs: Vec<NeedChoice>,
+    pub goals: Vec<GoalRow>,
+    pub interventions: Vec<InterventionRow>,
+}
+
+impl ThreadView {
+    pub fn need(&self, id: i64) -> Option<&NeedChoice> {
+        self.needs.iter().find(|n| n.id == id)
+    }
+
+    pub fn goal(&self, id: i64) -> Option<&GoalRow> {
+        self.goals.iter().find(|g| g.id == id)
+    }
+
+    pub fn intervention(&self, id: i64) -> Option<&InterventionRow> {
+        self.interventions.iter().find(|i| i.id == id)
+    }
+}
+
+/// What the case page shows about monitoring: services on file and breaks in the thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitoringCounts {
+    pub services: i64,
+    pub breaks: usize,
+}
+
+fn count(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+fn thread_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
+    Act {
+        action,
+        record_type: "case",
+        record_id: Some(c.id),
+        client_id: Some(c.client_id),
+    }
+}
+
+impl Casework {
+    /// Everything the thread rules look at, and the records to name the breaks by.
+    async fn thread_of(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+        window: Window,
+    ) -> ServiceResult<ThreadView> {
+        let agency = c.agency_id;
+        let needs = goal_store::case_needs(conn, agency, c.id).await?;
+        let goals = goal_store::of_case(conn, agency, c.id).await?;
+        let ids: Vec<i64> = goals.iter().map(|g| g.id).collect();
+        let links = goal_store::links(conn, &ids).await?;
+        let last = store::last_progress(conn, c.id).await?;
+        let plan = plan_store::latest(conn, agency, c.id).await?;
+        let (interventions, tasks_done) = match &plan {
+            Some(p) => (
+                plan_store::interventions(conn, agency, p.id).await?,
+                store::tasks_done_by_intervention(conn, p.id).await?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let services = store::services_by_intervention(conn, c.id).await?;
+        let of = |pairs: &[(i64, i64)], id: i64| {
+            pairs
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map_or(0, |(_, n)| count(*n))
+        };
+        let facts = ThreadFacts {
+            needs: needs.iter().map(|n| NeedFact { id: n.id }).collect(),
+            goals: goals
+                .iter()
+                .map(|g| GoalFact {
+                    id: g.id,
+                    active: g.status == "active",
+                    discontinued: g.status == "discontinued",
+                    need_ids: links
+                        .iter()
+                        .filter(|(goal, _)| *goal == g.id)
+                        .map(|(_, need)| *need)
+                        .collect(),
+                    // A date that does not read is treated as no entry: the goal is shown.
+                    last_progress_on: last
+                        .iter()
+                        .find(|(goal, _)| *goal == g.id)
+                        .and_then(|(_, d)| parse_date("recorded_on", d).ok()),
+                })
+                .collect(),
+            interventions: interventions
+                .iter()
+                .map(|i| InterventionFact {
+                    id: i.id,
+                    goal_id: i.goal_id,
+                    services: of(&services, i.id),
+                    tasks_done: of(&tasks_done, i.id),
+                })
+                .collect(),
+        };
+        Ok(ThreadView {
+            case: c.clone(),
+            window,
+            breaks: breaks(&facts, self.today(), window),
+            needs,
+            goals,
+            interventions,
+        })
+    }
+
+    /// Where the case's thread is broken; `days` (1 to 365, 30 when blank) is how recent a
+    /// goal's last progress entry must be. Gathered in one read; audited.
+    pub async fn thread(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        days: Option<&str>,
+    ) -> ServiceResult<ThreadView> {
+        let window = Window::parse(days)?;
+        let mut tx = self.store.begin_read().await?;
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Read, "thread.read").await, end tx);
+        let view = self.thread_of(&mut tx, &c, window).await?;
+        casework_store::commit(tx).await?;
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                thread_act("thread.read", &c),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(view)
+    }
+
+    /// The counts the case page shows: services on file and breaks in the thread (default
+    /// window). Audited.
+    pub async fn monitoring_counts(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+    ) -> ServiceResult<MonitoringCounts> {
+        let mut tx = self.store.begin_read().await?;
+        let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Read, "thread.summary").await, end tx);
+        let view = self.thread_of(&mut tx, &c, Window::DEFAULT).await?;
+        let services = delivery_store::count_of_case(&mut tx, c.id).await?;
+        casework_store::commit(tx).await?;
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                thread_act("thread.summary", &c),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(MonitoringCounts {
+            services,
+            breaks: view.breaks.len(),
+        })
+    }
+}

@@ -1,0 +1,157 @@
+## Consent to share and disclosures
+
+consent-section-heading = Consents to share
+consent-none = No consent to share has been recorded. Nothing about this client may leave the agency without one, or without a recorded legal basis.
+consent-col-recipient = Recipient
+consent-col-purpose = Purpose
+consent-col-categories = Information
+consent-col-period = Period
+consent-col-given = How given
+consent-col-status = Status
+consent-more = Older consents are not shown here; the API lists them all.
+consent-add-link = Record a consent to share
+consent-any-of-kind = Any organisation: { $kind }
+consent-period-until = { $from } to { $to }
+consent-period-open = From { $from }, until revoked
+consent-revoked-on = Revoked { $when }: { $reason }
+consent-revoke = Revoke consent
+consent-revoke-reason = Reason for revoking
+consent-revoke-title = Revoke a consent to share
+consent-notice-recorded = The consent to share was recorded.
+consent-notice-revoked = The consent was revoked. It no longer allows any disclosure.
+consent-back-to-client = Back to the client
+consent-new-title = Record a consent to share
+consent-new-hint = The client agrees that the information you tick may go to this organisation (or any organisation of the kind you choose), for this purpose, from the first day to the last.
+consent-field-recipient-type = Who may receive the information
+consent-recipient-organisation = A named organisation
+consent-recipient-kind = Any organisation of one kind
+consent-field-recipient-name = Organisation name
+consent-field-recipient-kind = Kind of organisation
+consent-kind-none = (not given)
+consent-field-purpose = Purpose
+consent-field-purpose-other = Purpose in words (when "Other")
+consent-field-categories = Information that may be shared
+consent-field-starts-on = First day
+consent-field-expires-on = Last day (leave empty: until revoked)
+consent-field-given-how = How the client gave consent
+consent-field-witness = Witness (when witnessed)
+consent-save = Save the consent
+consent-expiring-heading = Consents running out soon
+consent-expiring-soon = Runs out soon: renew it with the client
+consent-share-link = Consents to share and disclosures are on the client page
+consent-expiring-last-day = last day
+
+consent-category-identity = Identity
+consent-category-contact = Contact details
+consent-category-household = Household
+consent-category-assessment = Assessment
+consent-category-goals-and-plan = Goals and plan
+consent-category-case-notes = Case notes
+consent-category-health = Physical health
+consent-category-mental-health = Mental health
+consent-category-substance-use = Substance use
+consent-category-legal = Legal matters
+consent-category-immigration = Immigration
+consent-category-financial = Finances and benefits
+
+consent-kind-health-care = Health care
+consent-kind-mental-health = Mental health service
+consent-kind-substance-use-treatment = Substance use treatment
+consent-kind-housing = Housing provider
+consent-kind-education = School or college
+consent-kind-employment = Employment service
+consent-kind-income-benefits = Benefits office
+consent-kind-legal-aid = Legal aid
+consent-kind-court = Court
+consent-kind-child-welfare = Child welfare
+consent-kind-social-services = Social services
+
+consent-purpose-care-coordination = Coordinating care
+consent-purpose-referral = Referral
+consent-purpose-benefits-application = Benefits application
+consent-purpose-housing-application = Housing application
+consent-purpose-treatment = Treatment
+consent-purpose-legal-proceedings = Legal proceedings
+consent-purpose-education = Education
+consent-purpose-other = Other
+
+consent-given-signed = Signed
+consent-given-verbal = Verbal
+consent-given-witnessed = Witnessed
+consent-given-electronic = Electronic
+
+consent-channel-printed-summary = Printed summary
+consent-channel-letter = Letter
+consent-channel-phone = Phone
+consent-channel-email = Email
+consent-channel-in-person = In person
+consent-channel-referral = Referral
+consent-channel-export = Export
+consent-channel-api = Outside system (API)
+
+consent-basis-required-by-law = Required by law
+consent-basis-court-order = Court order
+consent-basis-serious-risk = Serious risk of harm
+
+consent-status-active = In force
+consent-status-not-yet-started = Not started yet
+consent-status-expired = Expired
+consent-status-revoked = Revoked
+
+consent-uncovered-no-consent = No consent names this recipient for this purpose.
+consent-uncovered-consent-revoked = The client revoked the consent for this recipient and purpose.
+consent-uncovered-consent-expired = The consent for this recipient and purpose has expired.
+consent-uncovered-consent-not-started = The consent for this recipient and purpose has not started yet.
+
+disclosure-section-heading = Disclosures
+disclosure-none = Nothing about this client has been disclosed outside the agency.
+disclosure-more = See all disclosures
+disclosure-col-when = When
+disclosure-col-recipient = To whom
+disclosure-col-what = What
+disclosure-col-purpose = Purpose
+disclosure-col-channel = How
+disclosure-col-basis = Under
+disclosure-col-by = By
+disclosure-under-consent = Consent no. { $id }
+disclosure-under-legal-basis = { $kind }: { $law }; authorised by { $name } ({ $role }) on { $date }
+disclosure-print-link = Print a summary for a third party
+disclosure-new-title = Print a summary for a third party
+disclosure-new-hint = Choose who receives it, why, and what it holds. The summary is printed only if a consent covers all of it, or under a legal basis you record. Every print is recorded as a disclosure.
+disclosure-field-recipient-name = Organisation receiving it
+disclosure-field-categories = Information to include
+disclosure-field-basis = Disclosed under
+disclosure-basis-consent = The client's consent
+disclosure-basis-legal = A legal basis (without consent)
+disclosure-legal-heading = Legal basis
+disclosure-legal-hint = Only when disclosing under a legal basis: the law cited and the person who authorised it.
+disclosure-field-legal-basis-kind = Ground
+disclosure-field-law-cited = Law, regulation or order cited
+disclosure-field-authorised-by-name = Authorised by (name)
+disclosure-field-authorised-by-role = Their role
+disclosure-field-authorised-on = Date authorised
+disclosure-print = Check consent and print
+disclosure-uncovered-intro = Not covered:
+disclosure-uncovered-hint = Leave out what is not covered, record a new consent with the client, or record a legal basis.
+
+disclosure-records-title = Disclosure records
+disclosure-records-hint = Every disclosure of one client's information outside the agency: to whom, what, why, how and under which consent or legal basis.
+disclosure-records-client = Client record number
+disclosure-records-show = Show disclosures
+disclosure-records-more = Older disclosures
+
+summary-title = Client information summary
+summary-for = For
+summary-purpose = Purpose
+summary-contains = Contains
+summary-when = Prepared
+summary-basis = Shared under
+summary-recorded = Recorded as disclosure no. { $id }.
+summary-nothing-recorded = Nothing recorded.
+summary-goal-by = by
+summary-confidential = Confidential. Shared only for the purpose above; do not pass it on.
+
+error-consent_not_covering = No consent in force covers this disclosure. Nothing was disclosed.
+error-expiry_not_after_start = The last day must come after the first day.
+error-consent_already_revoked = This consent was already revoked.
+error-category_not_printable = A printed summary cannot hold this information yet.

@@ -1,0 +1,157 @@
+## Consentimiento para compartir y divulgaciones
+
+consent-section-heading = Consentimientos para compartir
+consent-none = No hay ningún consentimiento para compartir registrado. Nada sobre esta persona puede salir de la agencia sin uno, o sin una base legal registrada.
+consent-col-recipient = Destinatario
+consent-col-purpose = Finalidad
+consent-col-categories = Información
+consent-col-period = Periodo
+consent-col-given = Cómo se dio
+consent-col-status = Estado
+consent-more = Los consentimientos más antiguos no se muestran aquí; la API los lista todos.
+consent-add-link = Registrar un consentimiento para compartir
+consent-any-of-kind = Cualquier organización: { $kind }
+consent-period-until = Del { $from } al { $to }
+consent-period-open = Desde el { $from }, hasta que se revoque
+consent-revoked-on = Revocado el { $when }: { $reason }
+consent-revoke = Revocar el consentimiento
+consent-revoke-reason = Motivo de la revocación
+consent-revoke-title = Revocar un consentimiento para compartir
+consent-notice-recorded = Se registró el consentimiento para compartir.
+consent-notice-revoked = Se revocó el consentimiento. Ya no permite ninguna divulgación.
+consent-back-to-client = Volver a la persona usuaria
+consent-new-title = Registrar un consentimiento para compartir
+consent-new-hint = La persona acepta que la información que marque pueda ir a esta organización (o a cualquier organización del tipo que elija), con esta finalidad, desde el primer día hasta el último.
+consent-field-recipient-type = Quién puede recibir la información
+consent-recipient-organisation = Una organización concreta
+consent-recipient-kind = Cualquier organización de un tipo
+consent-field-recipient-name = Nombre de la organización
+consent-field-recipient-kind = Tipo de organización
+consent-kind-none = (sin indicar)
+consent-field-purpose = Finalidad
+consent-field-purpose-other = Finalidad con sus palabras (si es «Otra»)
+consent-field-categories = Información que se puede compartir
+consent-field-starts-on = Primer día
+consent-field-expires-on = Último día (vacío: hasta que se revoque)
+consent-field-given-how = Cómo dio su consentimiento
+consent-field-witness = Testigo (si hubo testigo)
+consent-save = Guardar el consentimiento
+consent-expiring-heading = Consentimientos que vencen pronto
+consent-expiring-soon = Vence pronto: renuévelo con la persona
+consent-share-link = Los consentimientos para compartir y las divulgaciones están en la página de la persona
+consent-expiring-last-day = último día
+
+consent-category-identity = Identidad
+consent-category-contact = Datos de contacto
+consent-category-household = Hogar
+consent-category-assessment = Evaluación
+consent-category-goals-and-plan = Objetivos y plan
+consent-category-case-notes = Notas del caso
+consent-category-health = Salud física
+consent-category-mental-health = Salud mental
+consent-category-substance-use = Consumo de sustancias
+consent-category-legal = Asuntos legales
+consent-category-immigration = Inmigración
+consent-category-financial = Finanzas y prestaciones
+
+consent-kind-health-care = Atención sanitaria
+consent-kind-mental-health = Servicio de salud mental
+consent-kind-substance-use-treatment = Tratamiento de adicciones
+consent-kind-housing = Proveedor de vivienda
+consent-kind-education = Centro educativo
+consent-kind-employment = Servicio de empleo
+consent-kind-income-benefits = Oficina de prestaciones
+consent-kind-legal-aid = Asistencia jurídica
+consent-kind-court = Juzgado
+consent-kind-child-welfare = Protección de la infancia
+consent-kind-social-services = Servicios sociales
+
+consent-purpose-care-coordination = Coordinar la atención
+consent-purpose-referral = Derivación
+consent-purpose-benefits-application = Solicitud de prestaciones
+consent-purpose-housing-application = Solicitud de vivienda
+consent-purpose-treatment = Tratamiento
+consent-purpose-legal-proceedings = Procedimiento judicial
+consent-purpose-education = Educación
+consent-purpose-other = Otra
+
+consent-given-signed = Firmado
+consent-given-verbal = Verbal
+consent-given-witnessed = Ante testigo
+consent-given-electronic = Electrónico
+
+consent-channel-printed-summary = Resumen impreso
+consent-channel-letter = Carta
+consent-channel-phone = Teléfono
+consent-channel-email = Correo electrónico
+consent-channel-in-person = En persona
+consent-channel-referral = Derivación
+consent-channel-export = Exportación
+consent-channel-api = Sistema externo (API)
+
+consent-basis-required-by-law = Exigido por ley
+consent-basis-court-order = Orden judicial
+consent-basis-serious-risk = Riesgo grave de daño
+
+consent-status-active = Vigente
+consent-status-not-yet-started = Aún no empieza
+consent-status-expired = Vencido
+consent-status-revoked = Revocado
+
+consent-uncovered-no-consent = Ningún consentimiento nombra a este destinatario para esta finalidad.
+consent-uncovered-consent-revoked = La persona revocó el consentimiento para este destinatario y finalidad.
+consent-uncovered-consent-expired = El consentimiento para este destinatario y finalidad ha vencido.
+consent-uncovered-consent-not-started = El consentimiento para este destinatario y finalidad aún no ha empezado.
+
+disclosure-section-heading = Divulgaciones
+disclosure-none = No se ha divulgado nada sobre esta persona fuera de la agencia.
+disclosure-more = Ver todas las divulgaciones
+disclosure-col-when = Cuándo
+disclosure-col-recipient = A quién
+disclosure-col-what = Qué
+disclosure-col-purpose = Finalidad
+disclosure-col-channel = Cómo
+disclosure-col-basis = Con base en
+disclosure-col-by = Por
+disclosure-under-consent = Consentimiento n.º { $id }
+disclosure-under-legal-basis = { $kind }: { $law }; autorizado por { $name } ({ $role }) el { $date }
+disclosure-print-link = Imprimir un resumen para un tercero
+disclosure-new-title = Imprimir un resumen para un tercero
+disclosure-new-hint = Elija quién lo recibe, para qué y qué contiene. El resumen solo se imprime si un consentimiento lo cubre todo, o con una base legal que usted registre. Cada impresión queda registrada como divulgación.
+disclosure-field-recipient-name = Organización que lo recibe
+disclosure-field-categories = Información que se incluye
+disclosure-field-basis = Se divulga con base en
+disclosure-basis-consent = El consentimiento de la persona
+disclosure-basis-legal = Una base legal (sin consentimiento)
+disclosure-legal-heading = Base legal
+disclosure-legal-hint = Solo al divulgar con una base legal: la norma citada y la persona que lo autorizó.
+disclosure-field-legal-basis-kind = Fundamento
+disclosure-field-law-cited = Ley, reglamento u orden citada
+disclosure-field-authorised-by-name = Autorizado por (nombre)
+disclosure-field-authorised-by-role = Su cargo
+disclosure-field-authorised-on = Fecha de la autorización
+disclosure-print = Comprobar el consentimiento e imprimir
+disclosure-uncovered-intro = Sin cubrir:
+disclosure-uncovered-hint = Quite lo que no está cubierto, registre un nuevo consentimiento con la persona o registre una base legal.
+
+disclosure-records-title = Registro de divulgaciones
+disclosure-records-hint = Cada divulgación de información de una persona fuera de la agencia: a quién, qué, para qué, cómo y con qué consentimiento o base legal.
+disclosure-records-client = Número de expediente de la persona
+disclosure-records-show = Ver divulgaciones
+disclosure-records-more = Divulgaciones anteriores
+
+summary-title = Resumen de información de la persona usuaria
+summary-for = Para
+summary-purpose = Finalidad
+summary-contains = Contiene
+summary-when = Preparado
+summary-basis = Compartido con base en
+summary-recorded = Registrado como divulgación n.º { $id }.
+summary-nothing-recorded = No hay nada registrado.
+summary-goal-by = para el
+summary-confidential = Confidencial. Se comparte solo para la finalidad indicada; no lo transmita a nadie más.
+
+error-consent_not_covering = Ningún consentimiento vigente cubre esta divulgación. No se divulgó nada.
+error-expiry_not_after_start = El último día debe ser posterior al primero.
+error-consent_already_revoked = Este consentimiento ya estaba revocado.
+error-category_not_printable = Un resumen impreso aún no puede contener esta información.
