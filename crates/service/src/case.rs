@@ -8,6 +8,7 @@ use casework_domain::access::{
 };
 use casework_domain::audit::Outcome;
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
+use casework_domain::sharing::case_access_with;
 use casework_domain::stage::{
     check_transition, unmet, CaseFacts, Move, OverrideReason, Stage, Unmet,
 };
@@ -81,6 +82,8 @@ pub struct CaseloadItem {
     pub risk_flag: bool,
     /// The first thing the stage's guard still needs, as a stable code.
     pub next_due: Option<&'static str>,
+    /// The last day of a share with the reader, when the case is theirs only by that share.
+    pub shared_until: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,9 +159,18 @@ impl Casework {
         name: &str,
     ) -> Result<CaseRow, Refusal> {
         let row = store::get(conn, actor.agency_id, id).await?;
-        let decision = row
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match row.as_ref() {
+            None => Decision::Hidden,
+            Some(c) => {
+                let own = case_access(actor, &reach(c), action);
+                if own.allowed() {
+                    own
+                } else {
+                    // A running share or broken glass may reach further.
+                    self.relation_access(conn, actor, c, action, name).await?
+                }
+            }
+        };
         match (decision, row) {
             (Decision::Allow, Some(c)) => Ok(c),
             (d, row) => Err(self.refusal(actor, case_act(name, row.as_ref(), id), d)),
@@ -204,7 +216,6 @@ impl Casework {
             closure_approved: closure.approved,
             follow_ups_pending: count(closure.open_follow_ups),
             required_assessments_missing: self.required_assessments_missing(conn, c).await?,
-            ..CaseFacts::default()
         })
     }
 
@@ -383,6 +394,8 @@ impl Casework {
             None => None,
         };
         let facts = self.facts(&mut conn, &c).await?;
+        // A running share lets its worker record on the case.
+        let relation = self.case_relation(&mut conn, actor, &c).await?;
         let limit = 50;
         let contacts =
             store::contacts(&mut conn, c.id, contacts_cursor.map(|c| c.0), limit + 1).await?;
@@ -400,7 +413,7 @@ impl Casework {
             contacts_next_cursor: contacts.next_cursor,
             consents: store::consents(&mut conn, c.id).await?,
             unmet: unmet(stage, &facts),
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: case_access_with(actor, &reach(&c), relation, CaseAction::Record).allowed(),
             can_override: case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed(),
             can_assign: case_access(actor, &reach(&c), CaseAction::Assign).allowed(),
             case: c,
@@ -656,7 +669,7 @@ impl Casework {
     ) -> ServiceResult<Page<CaseloadItem>> {
         let of = match (scope, actor.role, actor.team_id) {
             (CaseloadScope::Mine, Role::Caseworker | Role::Supervisor, _) => {
-                CaseloadOf::Worker(actor.user_id)
+                CaseloadOf::WorkerWithShares(actor.user_id, self.today_for_caseload())
             }
             (CaseloadScope::Team, Role::Supervisor, Some(team)) => CaseloadOf::Team(team),
             _ => return Err(ServiceError::Forbidden),
@@ -677,12 +690,23 @@ impl Casework {
         for r in rows.iter().filter(|r| r.stage == Stage::Planning.as_str()) {
             plans.push((r.id, casework_store::plan::counts(&mut conn, r.id).await?));
         }
+        let borrowed: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.primary_worker_id != Some(actor.user_id))
+            .map(|r| r.id)
+            .collect();
+        let shared = match scope {
+            CaseloadScope::Mine => self.shared_until(&mut conn, actor, &borrowed).await?,
+            CaseloadScope::Team => Vec::new(),
+        };
         drop(conn);
         let items: Vec<CaseloadItem> = rows
             .iter()
             .filter_map(|r| {
                 let plan = plans.iter().find(|(id, _)| *id == r.id).map(|(_, p)| p);
-                caseload_item(r, plan, now)
+                let mut item = caseload_item(r, plan, now)?;
+                item.shared_until = shared.iter().find(|s| s.0 == r.id).map(|s| s.1.clone());
+                Some(item)
             })
             .collect();
         let page = page_of(items, limit, |i| i.case_id);
@@ -745,5 +769,6 @@ fn caseload_item(
         days_in_stage: (now - r.stage_entered_at).max(0) / DAY_MS,
         risk_flag: r.risk_flag == 1,
         next_due: unmet(stage, &facts).first().map(|u| u.code()),
+        shared_until: None,
     })
 }

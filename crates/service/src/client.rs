@@ -385,7 +385,9 @@ impl Casework {
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {
-                let reach = reach_of(conn, actor.agency_id, &[(r.id, r.registered_by)]).await?;
+                let reach = self
+                    .client_reach_today(conn, &[(r.id, r.registered_by)], actor.agency_id)
+                    .await?;
                 reach.first().map_or(Decision::Hidden, |reach| {
                     client_access(actor, reach, action)
                 })
@@ -494,7 +496,11 @@ impl Casework {
             // A caseworker may only find the clients they carry or registered: score those
             // directly instead of ranking the whole registry and discarding most of it.
             let ids = if actor.role == casework_domain::Role::Caseworker {
-                store::reachable_by_worker(&mut conn, actor.agency_id, actor.user_id, 5000).await?
+                let mut ids =
+                    store::reachable_by_worker(&mut conn, actor.agency_id, actor.user_id, 5000)
+                        .await?;
+                ids.extend(self.shared_client_ids(&mut conn, actor, 5000).await?);
+                ids
             } else {
                 let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
                 store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?
@@ -533,15 +539,16 @@ impl Casework {
             let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
             store::summaries(&mut conn, actor.agency_id, &ids).await?
         };
-        let reach = reach_of(
-            &mut conn,
-            actor.agency_id,
-            &summaries
-                .iter()
-                .map(|s| (s.id, s.registered_by))
-                .collect::<Vec<_>>(),
-        )
-        .await?;
+        let reach = self
+            .client_reach_today(
+                &mut conn,
+                &summaries
+                    .iter()
+                    .map(|s| (s.id, s.registered_by))
+                    .collect::<Vec<_>>(),
+                actor.agency_id,
+            )
+            .await?;
         drop(conn);
         let birth_text = birth.map(|b| b.to_string());
         let visible: Vec<ClientCard> = ranked

@@ -7,9 +7,8 @@ use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
 use casework_domain::access::{case_access, CaseAction, Decision};
 use casework_domain::audit::Outcome;
-use casework_domain::note::{
-    may_read_note, parse_addendum, NoteContent, NoteForm, NoteFormat, Sensitivity,
-};
+use casework_domain::note::{parse_addendum, NoteContent, NoteForm, NoteFormat, Sensitivity};
+use casework_domain::sharing::may_read_note_with;
 use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::note::{self as store, NoteFields};
@@ -144,12 +143,14 @@ impl Casework {
         };
         let decision = match (&case, &note) {
             (Some(c), Some(n)) => {
+                let relation = self.case_relation(conn, actor, c).await?;
                 let readable = match n.sensitivity.parse() {
-                    Ok(s) => may_read_note(actor, n.author_id, s, &reach(c)),
+                    Ok(s) => may_read_note_with(actor, n.author_id, s, &reach(c), relation),
                     Err(_) => false,
                 };
                 if readable {
-                    case_access(actor, &reach(c), action)
+                    // Marks a read made under broken glass in the audit log.
+                    self.relation_access(conn, actor, c, action, name).await?
                 } else {
                     Decision::Hidden
                 }
@@ -214,9 +215,11 @@ impl Casework {
                 .await
         );
         let case_reach = reach(&c);
+        let relation = self.case_relation(&mut conn, actor, &c).await?;
         let mut rows = Vec::new();
         for row in store::of_case(&mut conn, actor.agency_id, c.id).await? {
-            if may_read_note(actor, row.author_id, sensitivity_of(&row)?, &case_reach) {
+            let sensitivity = sensitivity_of(&row)?;
+            if may_read_note_with(actor, row.author_id, sensitivity, &case_reach, relation) {
                 rows.push(row);
             }
         }
@@ -249,7 +252,13 @@ impl Casework {
             .record_read(vec![self.event(actor, act, Outcome::Allowed, None)])
             .await?;
         Ok(CaseNotes {
-            can_record: case_access(actor, &case_reach, CaseAction::Record).allowed(),
+            can_record: casework_domain::sharing::case_access_with(
+                actor,
+                &case_reach,
+                relation,
+                CaseAction::Record,
+            )
+            .allowed(),
             case: c,
             notes,
         })

@@ -386,6 +386,8 @@ pub struct CaseloadRow {
 pub enum CaseloadOf {
     Worker(i64),
     Team(i64),
+    /// A worker's own cases and those shared with them on the day given ('YYYY-MM-DD').
+    WorkerWithShares(i64, String),
 }
 
 /// Open cases of a worker or a team, paged by case id.
@@ -396,9 +398,16 @@ pub async fn caseload(
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<CaseloadRow>> {
-    let (column, value) = match of {
-        CaseloadOf::Worker(id) => ("c.primary_worker_id", id),
-        CaseloadOf::Team(id) => ("c.team_id", id),
+    let (filter, value, today) = match of {
+        CaseloadOf::Worker(id) => ("c.primary_worker_id = $2", id, None),
+        CaseloadOf::Team(id) => ("c.team_id = $2", id, None),
+        CaseloadOf::WorkerWithShares(id, today) => (
+            "(c.primary_worker_id = $2 OR c.id IN (SELECT s.case_id FROM case_shares s
+               WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $5
+                 AND s.starts_on <= $5 AND s.ended_at IS NULL))",
+            id,
+            Some(today),
+        ),
     };
     let sql = format!(
         "SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
@@ -418,16 +427,19 @@ pub async fn caseload(
                 COALESCE(p.closure_approval_required, 0) AS closure_approval_required
          FROM cases c JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = c.primary_worker_id
               LEFT JOIN programs p ON p.id = c.program_id
-         WHERE c.agency_id = $1 AND {column} = $2 AND c.closed_at IS NULL AND c.id > $3
+         WHERE c.agency_id = $1 AND {filter} AND c.closed_at IS NULL AND c.id > $3
          ORDER BY c.id LIMIT $4"
     );
-    Ok(sqlx::query_as(&sql)
+    let q = sqlx::query_as(&sql)
         .bind(agency_id)
         .bind(value)
         .bind(after_id)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?)
+        .bind(limit);
+    let q = match today {
+        Some(t) => q.bind(t),
+        None => q,
+    };
+    Ok(q.fetch_all(&mut *conn).await?)
 }
 
 /// Move every case, identifier and household member of one client to another (for a merge);

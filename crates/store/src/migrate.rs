@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_sign_in_security.sql"),
         postgres: include_str!("../migrations/postgres/0013_sign_in_security.sql"),
     },
+    Migration {
+        version: 15,
+        name: "sharing",
+        sqlite: include_str!("../migrations/sqlite/0015_sharing.sql"),
+        postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
+    },
 ];
 
 impl Migration {

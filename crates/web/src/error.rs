@@ -15,10 +15,10 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::NotCovered(_) => {
-        ServiceError::Invalid(_) | ServiceError::SmartGaps(_) | ServiceError::WeakPassword(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        ServiceError::Invalid(_)
+        | ServiceError::SmartGaps(_)
+        | ServiceError::NotCovered(_)
+        | ServiceError::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Stale => StatusCode::PRECONDITION_FAILED,
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)

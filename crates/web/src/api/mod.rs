@@ -20,10 +20,11 @@ mod paging;
 mod plans;
 mod programs;
 mod progress;
-mod services;
 mod queue;
-mod tasks;
 mod security;
+mod services;
+mod sharing;
+mod tasks;
 mod teams;
 mod termination;
 mod thread;
@@ -70,6 +71,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(progress::routes())
         .merge(thread::routes())
         .merge(forms::routes())
+        .merge(sharing::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

@@ -31,6 +31,8 @@ struct CaseloadLine {
     days_in_stage: String,
     risk_flag: bool,
     next_due: String,
+    /// "Shared with you until <date>" when the case is the reader's only by a share.
+    shared_until: Option<String>,
 }
 
 #[derive(Template)]
@@ -95,6 +97,9 @@ async fn show(
                 Some(code) => unmet_words(&t, code),
                 None => t.get("caseload-nothing-due"),
             },
+            shared_until: i
+                .shared_until
+                .map(|d| t.get_with("sharing-shared-until", &[("date", FluentValue::from(d))])),
         })
         .collect();
     let overdue = t.get_with(

@@ -50,10 +50,11 @@ mod language;
 mod notes;
 mod plans;
 mod progress;
-mod services;
 mod queue;
 mod second_step;
 mod security;
+mod services;
+mod sharing;
 mod sign_in;
 mod tasks;
 mod termination;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .merge(progress::routes())
         .merge(thread::routes())
         .merge(form_responses::routes())
+        .merge(sharing::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).

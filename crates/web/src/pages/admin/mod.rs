@@ -3,9 +3,9 @@
 mod follow_up_schedule;
 mod forms;
 mod programs;
-mod task_templates;
 mod requirements;
 mod security;
+mod task_templates;
 mod teams;
 mod users;
 
