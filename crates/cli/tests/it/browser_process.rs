@@ -237,7 +237,7 @@ impl Journey {
         follow_xpath(
             &c,
             &format!(
-                "//table//tr[td[1][normalize-space()={}]]//a",
+                "//table//tr[td[1][normalize-space()={}]]//a[contains(@href, '/follow-ups')]",
                 xpath_literal(PROGRAM)
             ),
             "the follow-up schedule link of the program",
@@ -738,8 +738,34 @@ impl Journey {
             line.contains("Maya Okafor") && line.contains("Planning") && line.contains("At risk"),
             "the team caseload does not show the case's worker, stage and risk: {line:?}"
         );
-        follow(&c, CLIENT).await;
-        follow(&c, "Open the plan").await;
+        // The queue holds the plan to approve and the PHQ-9's safety alert.
+        follow(&c, "Queue").await;
+        let kinds = all_texts(&c, "article.queue-entry h2").await;
+        for kind in ["Plan to approve", "Safety alert"] {
+            assert!(
+                kinds.contains(&format!("{kind}: {CLIENT}")),
+                "the supervisor queue does not hold the {kind:?} of {CLIENT}: {kinds:?}"
+            );
+        }
+        let alert = queue_entry(&c, "Safety alert").await;
+        fill(
+            &c,
+            &format!(
+                "ack-comment-{}",
+                alert.trim_start_matches("queue-safety_alert-")
+            ),
+            "Talked with Maya; safety plan in place, weekly mood check.",
+        )
+        .await;
+        submit(&c, &format!("article[aria-labelledby='{alert}'] button")).await;
+        expect_notice(&c, "The safety alert is acknowledged.").await;
+        let plan = queue_entry(&c, "Plan to approve").await;
+        follow_xpath(
+            &c,
+            &format!("//article[@aria-labelledby='{plan}']//a[normalize-space()='Open where it is decided']"),
+            "the plan's link in the queue",
+        )
+        .await;
         let goals = text_of(&c, "#plan-goals").await;
         assert!(
             goals.contains(INTERVENTION) && goals.contains(TASK),
@@ -1127,8 +1153,18 @@ impl Journey {
         self.sign_out().await;
 
         self.sign_in(SUPERVISOR.email, SUPERVISOR.name).await;
-        self.open_case_from_caseload(true).await;
-        follow(&c, "Termination record").await;
+        follow(&c, "Queue").await;
+        let closure = queue_entry(&c, "Closure to approve").await;
+        follow_xpath(
+            &c,
+            &format!("//article[@aria-labelledby='{closure}']//a[normalize-space()='Open where it is decided']"),
+            "the closure's link in the queue",
+        )
+        .await;
+        assert_eq!(
+            c.current_url().await.unwrap().path(),
+            format!("/cases/{case_id}/termination")
+        );
         let record = text_of(&c, "#termination-record").await;
         assert!(
             record.contains("Rent is paid on time") && record.contains("Tenants' union drop-in"),
@@ -1402,6 +1438,20 @@ async fn follow_up_id(c: &Client, due: &str) -> String {
         .strip_prefix("follow-up-")
         .unwrap_or_else(|| panic!("the check-in due {due} is labelled {heading:?}"))
         .to_string()
+}
+
+/// The heading id of the supervisor queue's entry of `kind` for the client.
+async fn queue_entry(c: &Client, kind: &str) -> String {
+    let xpath = format!(
+        "//article[contains(@class, 'queue-entry')][h2[normalize-space()={}]]",
+        xpath_literal(&format!("{kind}: {CLIENT}"))
+    );
+    wait_for(c, Locator::XPath(&xpath), &format!("the queue's {kind:?}"))
+        .await
+        .attr("aria-labelledby")
+        .await
+        .unwrap()
+        .unwrap_or_default()
 }
 
 /// The facts of the check-in due on `due`.
