@@ -3,8 +3,10 @@
 //! an intake worker registers Lucía (Spanish, needs an interpreter) and hands her case to a
 //! caseworker; the caseworker takes it through engagement, assessment (with a PHQ-9), goal
 //! setting, planning (approved by the team's supervisor) and into intervention with a signed
-//! SOAP note. Each stage is one step over the shared [`Journey`]; later stages (evaluation,
-//! termination, follow-up, reopen) are appended as further steps.
+//! SOAP note; evaluates the goal (GAS T-score), writes the termination record (approved by the
+//! supervisor, as the program requires), records the three check-ins after closure as the
+//! months pass, closes the case, and reopens it when a new eviction notice comes. Each stage is
+//! one step over the shared [`Journey`].
 //!
 //! Only the harness creates the agency and its first admin (nobody can sign in before that);
 //! everything after that is done through the pages, and every check is about what a person reads.
@@ -42,7 +44,7 @@ const TASK: &str = "Traer los recibos de alquiler de los últimos tres meses";
 const NOTE_SUBJECTIVE: &str = "Lucía says the landlord agreed to wait two weeks.";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_goes_from_intake_to_intervention_as_staff_would_take_her() {
+async fn a_client_goes_from_intake_to_a_reopen_as_staff_would_take_her() {
     let Some(mut journey) = Journey::start().await else {
         return;
     };
@@ -55,6 +57,10 @@ async fn a_client_goes_from_intake_to_intervention_as_staff_would_take_her() {
     journey.planning_with_approval().await;
     journey.intervention_notes().await;
     journey.printable_plan_in_the_clients_language().await;
+    journey.evaluation().await;
+    journey.termination_with_approval().await;
+    journey.follow_ups().await;
+    journey.reopen().await;
     eprintln!("the journey took {:?}", started.elapsed());
     journey.finish().await;
 }
@@ -214,11 +220,41 @@ impl Journey {
         follow(&c, "Programs").await;
         fill(&c, "program-name", PROGRAM).await;
         check(&c, "plan-approval").await;
+        check(&c, "closure-approval").await;
         submit(&c, "form[action='/admin/programs'] button[type='submit']").await;
         let approval = cell(&c, PROGRAM, 2).await;
         assert_eq!(
             approval, "Yes",
             "the program list does not say {PROGRAM}'s plans need approval"
+        );
+        let closure = cell(&c, PROGRAM, 3).await;
+        assert_eq!(
+            closure, "Yes",
+            "the program list does not say closing {PROGRAM}'s cases needs approval"
+        );
+
+        // Check-ins after closure: 30, 90 and 180 days, from the program's schedule.
+        follow_xpath(
+            &c,
+            &format!(
+                "//table//tr[td[1][normalize-space()={}]]//a[contains(@href, '/follow-ups')]",
+                xpath_literal(PROGRAM)
+            ),
+            "the follow-up schedule link of the program",
+        )
+        .await;
+        assert_eq!(
+            text_of(&c, "main dl.facts dd").await.trim(),
+            "No follow-ups",
+            "a new program already has a follow-up schedule"
+        );
+        fill(&c, "schedule-days", "30, 90, 180").await;
+        submit(&c, "main form button[type='submit']").await;
+        expect_notice(&c, "The follow-up schedule was saved.").await;
+        assert_eq!(
+            text_of(&c, "main dl.facts dd").await.trim(),
+            "30, 90, 180",
+            "the saved schedule is not shown as entered"
         );
 
         follow(&c, "Users").await;
@@ -702,8 +738,34 @@ impl Journey {
             line.contains("Maya Okafor") && line.contains("Planning") && line.contains("At risk"),
             "the team caseload does not show the case's worker, stage and risk: {line:?}"
         );
-        follow(&c, CLIENT).await;
-        follow(&c, "Open the plan").await;
+        // The queue holds the plan to approve and the PHQ-9's safety alert.
+        follow(&c, "Queue").await;
+        let kinds = all_texts(&c, "article.queue-entry h2").await;
+        for kind in ["Plan to approve", "Safety alert"] {
+            assert!(
+                kinds.contains(&format!("{kind}: {CLIENT}")),
+                "the supervisor queue does not hold the {kind:?} of {CLIENT}: {kinds:?}"
+            );
+        }
+        let alert = queue_entry(&c, "Safety alert").await;
+        fill(
+            &c,
+            &format!(
+                "ack-comment-{}",
+                alert.trim_start_matches("queue-safety_alert-")
+            ),
+            "Talked with Maya; safety plan in place, weekly mood check.",
+        )
+        .await;
+        submit(&c, &format!("article[aria-labelledby='{alert}'] button")).await;
+        expect_notice(&c, "The safety alert is acknowledged.").await;
+        let plan = queue_entry(&c, "Plan to approve").await;
+        follow_xpath(
+            &c,
+            &format!("//article[@aria-labelledby='{plan}']//a[normalize-space()='Open where it is decided']"),
+            "the plan's link in the queue",
+        )
+        .await;
         let goals = text_of(&c, "#plan-goals").await;
         assert!(
             goals.contains(INTERVENTION) && goals.contains(TASK),
@@ -914,6 +976,508 @@ impl Journey {
         follow(&c, "Back to the case").await;
         assert_eq!(current_stage(&c).await, "Intervention");
     }
+    /// The caseworker moves the case to evaluation and records one: the goal attained at +1,
+    /// so the GAS T-score is 60 and the page says in words the goals were met better than
+    /// expected. Lucía's feedback is recorded, the decision is to close, and the case moves on
+    /// to termination.
+    pub async fn evaluation(&mut self) {
+        let c = self.c();
+        let case_id = self.case_id();
+        let goal_id = self.goal_id();
+        move_forward(&c, case_id, "Evaluation").await;
+        expect_notice(&c, "The case moved to its new stage.").await;
+        assert_eq!(current_stage(&c).await, "Evaluation");
+
+        follow(&c, "Evaluate the case").await;
+        let legend = text_of(&c, "fieldset.evaluation-goal legend").await;
+        assert_eq!(legend.trim(), format!("Goal: {GOAL}"));
+        // The goal's own words for +1, written in goal setting, beside the level.
+        let plus_one = text_of(&c, &format!("label[for='level-{goal_id}-1']")).await;
+        assert_eq!(
+            plus_one.trim(),
+            "+1: more than expected: Rent on time and arrears halved"
+        );
+        check(&c, &format!("level-{goal_id}-1")).await;
+        fill(
+            &c,
+            &format!("comment-{goal_id}"),
+            "Rent paid on time since March; half of the arrears repaid.",
+        )
+        .await;
+        fill(
+            &c,
+            "evaluation-summary",
+            "The payment plan held and Lucía found part-time work. Mood better.",
+        )
+        .await;
+        check(&c, "decision-close").await;
+        submit(&c, "button[name='action'][value='record']").await;
+        let url = c.current_url().await.unwrap();
+        assert!(
+            url.path().starts_with("/evaluations/"),
+            "recording the evaluation did not lead to it; {}",
+            page_text(&c).await
+        );
+
+        // Kiresuk–Sherman for one goal of weight 1 at x = +1, ρ = 0.3 (DESIGN.md):
+        // T = 50 + 10·x / √((1-ρ)·1 + ρ·1²) = 60.
+        let (x, rho) = (1.0_f64, 0.3_f64);
+        let expected = 50.0 + 10.0 * x / ((1.0 - rho) + rho).sqrt();
+        let t_score = text_of(&c, "#t-score").await;
+        assert_eq!(
+            t_score.trim(),
+            format!(
+                "{expected:.1} — goals met better than expected \
+                 (above 50; 50 = goals met as expected)."
+            ),
+            "the T-score is not shown with its meaning"
+        );
+        let facts = text_of(&c, "main dl.facts").await;
+        assert!(
+            facts.contains("Recorded") && facts.contains("Close the case"),
+            "the evaluation does not say it is recorded and decided to close: {facts:?}"
+        );
+        let goals = text_of(&c, "main table.records").await;
+        assert!(
+            goals.contains(GOAL)
+                && goals.contains("+1: more than expected: Rent on time and arrears halved"),
+            "the evaluation does not show the goal's level: {goals:?}"
+        );
+
+        // Lucía's feedback, recorded on her behalf on the day.
+        wait_for(&c, Locator::Id("helpfulness-5"), "the feedback form")
+            .await
+            .click()
+            .await
+            .unwrap();
+        check(&c, "respect-5").await;
+        check(&c, "understanding-4").await;
+        fill(&c, "feedback-comment", "Me ayudaron a quedarme en mi casa.").await;
+        submit(&c, "form[action$='/feedback'] button[type='submit']").await;
+        let feedback = text_of(&c, "#feedback dl.facts").await;
+        for shown in [
+            "How helpful was the work with us?\n5: completely",
+            "Did you feel understood?\n4: mostly",
+            "Me ayudaron a quedarme en mi casa.",
+            TODAY,
+        ] {
+            assert!(
+                feedback.contains(shown),
+                "the client's feedback does not show {shown:?}: {feedback:?}"
+            );
+        }
+
+        follow(&c, "Back to the case").await;
+        move_forward(&c, case_id, "Termination").await;
+        expect_notice(&c, "The case moved to its new stage.").await;
+        assert_eq!(current_stage(&c).await, "Termination");
+    }
+
+    /// The caseworker writes the termination record and hands it in; the program wants a
+    /// supervisor to approve closures, so the move on is refused until the supervisor approves.
+    /// Then the case moves to follow-up, which schedules the program's three check-ins.
+    pub async fn termination_with_approval(&mut self) {
+        let c = self.c();
+        let case_id = self.case_id();
+        follow(&c, "Termination record").await;
+        let approval = text_of(&c, "main dl.facts").await;
+        assert!(
+            approval.contains("Required by the program"),
+            "the termination page does not say closure needs approval: {approval:?}"
+        );
+        check(&c, "termination-reason-goals_achieved").await;
+        fill(
+            &c,
+            "termination-closing-summary",
+            "Rent is paid on time and the eviction was withdrawn.",
+        )
+        .await;
+        fill(
+            &c,
+            "termination-growth",
+            "Negotiated with her landlord herself the second time.",
+        )
+        .await;
+        fill(
+            &c,
+            "termination-aftercare",
+            "Tenants' union drop-in on Thursdays; call us if a notice comes.",
+        )
+        .await;
+        submit(&c, "#termination-form form.stacked button[type='submit']").await;
+        expect_notice(&c, "The termination record was saved.").await;
+        let record = text_of(&c, "#termination-record dl.facts").await;
+        assert!(
+            record.contains("Draft")
+                && record.contains("Goals achieved")
+                && record.contains("the eviction was withdrawn"),
+            "the saved draft does not show its status, reason and summary: {record:?}"
+        );
+        submit(
+            &c,
+            &format!("form[action='/cases/{case_id}/termination/submission'] button"),
+        )
+        .await;
+        expect_notice(&c, "The termination record was handed in.").await;
+        let record = text_of(&c, "#termination-record dl.facts").await;
+        assert!(
+            record.contains("Waiting for a supervisor's approval"),
+            "the handed-in record does not wait for approval: {record:?}"
+        );
+        let decision = text_of(&c, "#termination-decision").await;
+        assert!(
+            decision.contains("Waiting for a supervisor of the case's team to decide."),
+            "the caseworker is not told who decides: {decision:?}"
+        );
+        assert!(
+            c.find_all(Locator::Id("termination-closing-summary"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "the handed-in record can still be edited"
+        );
+
+        follow(&c, "Back to the case").await;
+        move_forward(&c, case_id, "Follow-up").await;
+        let refusal = text_of(&c, ".problem[role='alert']").await;
+        assert!(
+            refusal.contains("This case cannot move on yet")
+                && refusal.contains("A supervisor must approve the closure."),
+            "the move before the closure's approval is not refused for it: {refusal:?}"
+        );
+        assert!(
+            !refusal.contains("Write the closing summary."),
+            "the refusal asks for a closing summary already handed in: {refusal:?}"
+        );
+        assert_eq!(current_stage(&c).await, "Termination");
+        self.sign_out().await;
+
+        self.sign_in(SUPERVISOR.email, SUPERVISOR.name).await;
+        follow(&c, "Queue").await;
+        let closure = queue_entry(&c, "Closure to approve").await;
+        follow_xpath(
+            &c,
+            &format!("//article[@aria-labelledby='{closure}']//a[normalize-space()='Open where it is decided']"),
+            "the closure's link in the queue",
+        )
+        .await;
+        assert_eq!(
+            c.current_url().await.unwrap().path(),
+            format!("/cases/{case_id}/termination")
+        );
+        let record = text_of(&c, "#termination-record").await;
+        assert!(
+            record.contains("Rent is paid on time") && record.contains("Tenants' union drop-in"),
+            "the supervisor does not see the record to approve: {record:?}"
+        );
+        fill(&c, "termination-comment", "Agreed. Good aftercare plan.").await;
+        submit(&c, "button[name='decision'][value='approve']").await;
+        expect_notice(&c, "The decision was recorded.").await;
+        let record = text_of(&c, "#termination-record dl.facts").await;
+        assert!(
+            record.contains("Approved"),
+            "the approved record does not say so: {record:?}"
+        );
+        self.sign_out().await;
+
+        self.sign_in(CASEWORKER.email, CASEWORKER.name).await;
+        self.open_case_from_caseload(false).await;
+        move_forward(&c, case_id, "Follow-up").await;
+        expect_notice(&c, "The case moved to its new stage.").await;
+        assert_eq!(current_stage(&c).await, "Follow-up");
+
+        // Closed today, so the check-ins are due 30, 90 and 180 days from today.
+        follow(&c, "Follow-up check-ins").await;
+        let headings = all_texts(&c, "#follow-ups article.follow-up h3").await;
+        let expected: Vec<String> = FOLLOW_UPS
+            .iter()
+            .map(|(due, _)| format!("Due {due} · Open"))
+            .collect();
+        assert_eq!(
+            headings, expected,
+            "the check-ins are not the program's schedule"
+        );
+        for (due, days) in FOLLOW_UPS {
+            let facts = text_of(&c, &follow_up_css(&c, due).await).await;
+            assert!(
+                facts.contains(&format!("Days after closure\n{days}")),
+                "the check-in due {due} does not say it is {days} days after closure: {facts:?}"
+            );
+        }
+        follow(&c, "Back to the case").await;
+        let closure = text_of(&c, "#closure table").await;
+        assert!(
+            FOLLOW_UPS.iter().all(|(due, _)| closure.contains(due)),
+            "the case page does not list the check-ins: {closure:?}"
+        );
+    }
+
+    /// Each check-in on its day: the clock moves past the due date (the session ends; the
+    /// caseworker signs in again), she records the contact, and the page shows it done. With one
+    /// check-in open the case may not close; after the last it closes.
+    pub async fn follow_ups(&mut self) {
+        let c = self.c();
+        let case_id = self.case_id();
+        let mut elapsed_days = 0;
+        for (n, &(due, days)) in FOLLOW_UPS.iter().enumerate() {
+            // The day after the check-in was due.
+            self.server
+                .clock
+                .advance_ms((days + 1 - elapsed_days) * DAY_MS);
+            elapsed_days = days + 1;
+            c.goto(&self.server.url(&format!("/cases/{case_id}/follow-ups")))
+                .await
+                .unwrap();
+            wait_for(
+                &c,
+                Locator::Id("email"),
+                "the sign-in form after weeks away",
+            )
+            .await;
+            self.sign_in(CASEWORKER.email, CASEWORKER.name).await;
+            self.open_case_from_caseload(false).await;
+            follow(&c, "Follow-up check-ins").await;
+
+            let id = follow_up_id(&c, due).await;
+            let contacted = wait_for(
+                &c,
+                Locator::Id(&format!("follow-up-{id}-date")),
+                "the check-in's contact date",
+            )
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+            let day_after = CHECKED_IN[n];
+            assert_eq!(
+                contacted, day_after,
+                "the contact date does not default to today"
+            );
+            choose(&c, &format!("follow-up-{id}-mode"), "Phone").await;
+            let (held, held_label) = if n == 1 {
+                ("partly", "Partly")
+            } else {
+                ("held", "Yes, it held")
+            };
+            check(&c, &format!("follow-up-{id}-held-{held}")).await;
+            if n == 1 {
+                fill(
+                    &c,
+                    &format!("follow-up-{id}-needs"),
+                    "Her hours were cut; worried about the winter heating bill.",
+                )
+                .await;
+                fill(
+                    &c,
+                    &format!("follow-up-{id}-referrals"),
+                    "Energy assistance programme",
+                )
+                .await;
+            }
+            let comment = format!("Check-in {} of 3 by phone.", n + 1);
+            fill(&c, &format!("follow-up-{id}-comment"), &comment).await;
+            submit(
+                &c,
+                &format!("form[action='/cases/{case_id}/follow-ups/{id}/done'] button"),
+            )
+            .await;
+            expect_notice(&c, "The check-in was recorded.").await;
+            let heading = text_of(&c, &format!("#follow-up-{id}")).await;
+            assert_eq!(heading.trim(), format!("Due {due} · Done"));
+            let facts = text_of(&c, &follow_up_css(&c, due).await).await;
+            for shown in [
+                format!("Date of the contact\n{day_after}"),
+                "How the contact was made\nPhone".to_string(),
+                format!("Did the change hold?\n{held_label}"),
+                format!("Comment\n{comment}"),
+            ] {
+                assert!(
+                    facts.contains(&shown),
+                    "the recorded check-in does not show {shown:?}: {facts:?}"
+                );
+            }
+            if n == 1 {
+                assert!(
+                    facts.contains("Energy assistance programme"),
+                    "the check-in does not show the referral: {facts:?}"
+                );
+            }
+            let open_forms = c
+                .find_all(Locator::Css("form[action$='/done']"))
+                .await
+                .unwrap()
+                .len();
+            assert_eq!(
+                open_forms,
+                FOLLOW_UPS.len() - n - 1,
+                "the open check-ins are not the ones left"
+            );
+
+            follow(&c, "Back to the case").await;
+            if n + 1 < FOLLOW_UPS.len() {
+                // One check-in (at least) still open: the case may not close yet.
+                move_forward(&c, case_id, "Closed").await;
+                let refusal = text_of(&c, ".problem[role='alert']").await;
+                assert!(
+                    refusal.contains("This case cannot move on yet")
+                        && refusal.contains("Finish the scheduled follow-ups, or reopen the case."),
+                    "closing with check-ins open is not refused for them: {refusal:?}"
+                );
+                assert_eq!(current_stage(&c).await, "Follow-up");
+                self.sign_out().await;
+            }
+        }
+        let needed = text_of(&c, ".needed").await;
+        assert!(
+            needed.contains("Ready to move on."),
+            "with every check-in done, 'What's needed' says: {needed:?}"
+        );
+        move_forward(&c, case_id, "Closed").await;
+        expect_notice(&c, "The case moved to its new stage.").await;
+        assert_eq!(current_stage(&c).await, "Closed");
+        let needed = text_of(&c, ".needed").await;
+        assert!(
+            needed.contains("The case is closed. It can be reopened."),
+            "the closed case says: {needed:?}"
+        );
+    }
+
+    /// A new eviction notice: the caseworker reopens the closed case at assessment, giving the
+    /// reason. The case is in assessment again, and everything before stays readable: the stage
+    /// history, the approved termination record and the three check-ins, with the reopening.
+    pub async fn reopen(&mut self) {
+        let c = self.c();
+        let reason = "A new eviction notice arrived; the landlord sold the flat.";
+        choose(&c, "reopen-to", "Assessment").await;
+        fill(&c, "reopen-reason", reason).await;
+        submit(
+            &c,
+            "form[aria-labelledby='reopen-heading'] button[type='submit']",
+        )
+        .await;
+        expect_notice(&c, "The case moved to its new stage.").await;
+        assert_eq!(current_stage(&c).await, "Assessment");
+
+        let history = text_of(&c, "#stages table").await;
+        for shown in [
+            "Engagement → Assessment",
+            "Intervention → Evaluation",
+            "Evaluation → Termination",
+            "Termination → Follow-up",
+            "Follow-up → Closed",
+            "Closed → Assessment",
+        ] {
+            assert!(
+                history.contains(shown),
+                "the stage history lost {shown:?}: {history:?}"
+            );
+        }
+        let notes = text_of(&c, "#notes table").await;
+        assert!(
+            notes.contains("Signed"),
+            "the signed note is gone from the case: {notes:?}"
+        );
+
+        follow(&c, "Follow-up check-ins").await;
+        let headings = all_texts(&c, "#follow-ups article.follow-up h3").await;
+        let done: Vec<String> = FOLLOW_UPS
+            .iter()
+            .map(|(due, _)| format!("Due {due} · Done"))
+            .collect();
+        assert_eq!(headings, done, "the done check-ins changed on reopening");
+        let reopenings = text_of(&c, "#reopenings table").await;
+        assert!(
+            reopenings.contains("Closed → Assessment") && reopenings.contains(reason),
+            "the reopening is not listed with its reason: {reopenings:?}"
+        );
+
+        follow(&c, "Termination record").await;
+        let termination = text_of(&c, "main").await;
+        for shown in [
+            "Approved",
+            "Goals achieved",
+            "Rent is paid on time and the eviction was withdrawn.",
+            "Tenants' union drop-in on Thursdays",
+        ] {
+            assert!(
+                termination.contains(shown),
+                "the termination record lost {shown:?} on reopening: {termination:?}"
+            );
+        }
+        follow(&c, "Back to the case").await;
+        assert_eq!(current_stage(&c).await, "Assessment");
+    }
+}
+
+/// The program's check-ins after closure on `TODAY`: (due date, days after closure), counted
+/// by hand on a calendar; each is recorded the day after it is due.
+const FOLLOW_UPS: [(&str, i64); 3] = [("2025-04-02", 30), ("2025-06-01", 90), ("2025-08-30", 180)];
+/// The days after each due date, when the caseworker calls.
+const CHECKED_IN: [&str; 3] = ["2025-04-03", "2025-06-02", "2025-08-31"];
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The id of the check-in due on `due`, from its heading on the follow-up page.
+async fn follow_up_id(c: &Client, due: &str) -> String {
+    let xpath = format!(
+        "//article[contains(@class, 'follow-up')][h3[starts-with(normalize-space(), {})]]",
+        xpath_literal(&format!("Due {due}"))
+    );
+    let article = wait_for(
+        c,
+        Locator::XPath(&xpath),
+        &format!("the check-in due {due}"),
+    )
+    .await;
+    let heading = article
+        .attr("aria-labelledby")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    heading
+        .strip_prefix("follow-up-")
+        .unwrap_or_else(|| panic!("the check-in due {due} is labelled {heading:?}"))
+        .to_string()
+}
+
+/// The heading id of the supervisor queue's entry of `kind` for the client.
+async fn queue_entry(c: &Client, kind: &str) -> String {
+    let xpath = format!(
+        "//article[contains(@class, 'queue-entry')][h2[normalize-space()={}]]",
+        xpath_literal(&format!("{kind}: {CLIENT}"))
+    );
+    wait_for(c, Locator::XPath(&xpath), &format!("the queue's {kind:?}"))
+        .await
+        .attr("aria-labelledby")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The facts of the check-in due on `due`.
+async fn follow_up_css(c: &Client, due: &str) -> String {
+    let id = follow_up_id(c, due).await;
+    format!("article[aria-labelledby='follow-up-{id}'] dl.facts")
+}
+
+/// The visible texts of every element matching `css`, trimmed, in page order.
+async fn all_texts(c: &Client, css: &str) -> Vec<String> {
+    wait_for(c, Locator::Css(css), css).await;
+    let mut texts = Vec::new();
+    for element in c.find_all(Locator::Css(css)).await.unwrap() {
+        texts.push(element.text().await.unwrap().trim().to_string());
+    }
+    texts
+}
+
+/// Click the link `xpath` finds and wait for the page it leads to.
+async fn follow_xpath(c: &Client, xpath: &str, what: &str) {
+    let link = wait_for(c, Locator::XPath(xpath), what).await;
+    let before = page_marker(c).await;
+    link.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+    wait_for_new_page(c, before).await;
 }
 
 // ----- What a person does on a page ---------------------------------------------------------
