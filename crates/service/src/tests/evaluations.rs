@@ -280,6 +280,33 @@ async fn a_continue_decision_goes_back_to_intervention_not_on() {
             .expect("list");
         assert_eq!(list.items.len(), 1, "{b:?}");
         assert_eq!(list.items[0].decision.as_deref(), Some("continue"), "{b:?}");
+        // The spent decision does not carry the case back again: the next round needs its own.
+        env.clock.advance_ms(60_000);
+        let v = version_of(&env, case).await;
+        let again = env
+            .app
+            .move_stage(&env.worker, case, v, &mv("forward", None))
+            .await
+            .expect("evaluation may start at any time");
+        assert_eq!(again.stage, Stage::Evaluation.as_str(), "{b:?}");
+        let v = version_of(&env, case).await;
+        let u = unmet_of(
+            env.app
+                .move_stage(&env.worker, case, v, &mv("back_to_intervention", None))
+                .await,
+        );
+        assert!(u.contains(&Unmet::NoEvaluation), "{b:?}: {u:?}");
+        env.clock.advance_ms(60_000);
+        env.app
+            .save_evaluation(&env.worker, case, &levels(&goals, &[1, 0], "close"), true)
+            .await
+            .expect("record");
+        let u = unmet_of(
+            env.app
+                .move_stage(&env.worker, case, v, &mv("back_to_intervention", None))
+                .await,
+        );
+        assert_eq!(u, vec![Unmet::EvaluationDecidedClose], "{b:?}");
     })
     .await;
 }
