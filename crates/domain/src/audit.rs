@@ -1,5 +1,10 @@
 //! The audit log is a hash chain per agency: entry n's hash covers entry n-1's hash and entry n's
 //! canonical bytes, so changing, deleting, inserting or reordering any entry breaks every hash after it.
+//!
+//! The one part of an entry that may hold personal content is its free-text reason. Since format 2
+//! the canonical bytes carry a digest of the reason (SHA-256 over a random nonce and the text)
+//! rather than the text, so erasing a client can blank the reason and its nonce and keep the
+//! digest: the chain still verifies, and without the nonce the digest gives nothing to guess with.
 
 use sha2::{Digest, Sha256};
 
@@ -50,8 +55,69 @@ pub struct Event {
 pub struct Entry {
     pub seq: i64,
     pub event: Event,
+    pub seal: Seal,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// How an entry's reason is bound into its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seal {
+    /// Format 1, written before digests: the hash covers the reason itself.
+    Plain,
+    /// A format 1 entry whose reason was erased: its hash can no longer be recomputed, only its
+    /// place in the chain checked.
+    PlainRedacted,
+    /// Format 2: the hash covers `digest` (None when there never was a reason). While the reason
+    /// is held, `nonce` is kept to recompute the digest; erasure removes both reason and nonce.
+    Digest {
+        digest: Option<String>,
+        nonce: Option<String>,
+    },
+}
+
+impl Seal {
+    pub fn format(&self) -> i64 {
+        match self {
+            Seal::Plain | Seal::PlainRedacted => 1,
+            Seal::Digest { .. } => 2,
+        }
+    }
+
+    pub fn redacted(&self) -> bool {
+        matches!(
+            self,
+            Seal::PlainRedacted
+                | Seal::Digest {
+                    digest: Some(_),
+                    nonce: None
+                }
+        )
+    }
+
+    /// The digest kept (format 2), for storing.
+    pub fn digest(&self) -> Option<&str> {
+        match self {
+            Seal::Digest { digest, .. } => digest.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn nonce(&self) -> Option<&str> {
+        match self {
+            Seal::Digest { nonce, .. } => nonce.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The digest of a reason under a nonce (hex): what a format 2 hash covers.
+pub fn reason_digest(nonce: &str, reason: &str) -> String {
+    let mut buf = Vec::with_capacity(64 + reason.len());
+    buf.extend_from_slice(b"casework-audit-reason-v2");
+    put_str(&mut buf, nonce);
+    put_str(&mut buf, reason);
+    hex::encode(Sha256::digest(&buf))
 }
 
 fn put_str(buf: &mut Vec<u8>, s: &str) {
@@ -79,39 +145,111 @@ fn put_opt_i64(buf: &mut Vec<u8>, v: Option<i64>) {
     }
 }
 
-/// Length-prefixed, fixed-order bytes: no two different entries encode the same way.
-pub fn canonical_bytes(seq: i64, event: &Event) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(128);
-    buf.extend_from_slice(b"casework-audit-v1");
+fn put_fields(buf: &mut Vec<u8>, seq: i64, event: &Event) {
     buf.extend_from_slice(&event.agency_id.to_be_bytes());
     buf.extend_from_slice(&seq.to_be_bytes());
     buf.extend_from_slice(&event.at_ms.to_be_bytes());
-    put_opt_i64(&mut buf, event.actor_user_id);
-    put_str(&mut buf, &event.action);
-    put_str(&mut buf, &event.record_type);
-    put_opt_i64(&mut buf, event.record_id);
-    put_opt_i64(&mut buf, event.client_id);
-    put_str(&mut buf, event.outcome.as_str());
+    put_opt_i64(buf, event.actor_user_id);
+    put_str(buf, &event.action);
+    put_str(buf, &event.record_type);
+    put_opt_i64(buf, event.record_id);
+    put_opt_i64(buf, event.client_id);
+    put_str(buf, event.outcome.as_str());
+}
+
+/// Format 1 (entries written before digests): length-prefixed, fixed-order bytes, the reason
+/// itself included. No two different entries encode the same way.
+pub fn canonical_bytes(seq: i64, event: &Event) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(128);
+    buf.extend_from_slice(b"casework-audit-v1");
+    put_fields(&mut buf, seq, event);
     put_opt_str(&mut buf, event.reason.as_deref());
     buf
 }
 
-pub fn chain_hash(prev_hash: &str, seq: i64, event: &Event) -> String {
+/// Format 2: as format 1, with the reason's digest in place of the reason.
+pub fn canonical_bytes_v2(seq: i64, event: &Event, digest: Option<&str>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(160);
+    buf.extend_from_slice(b"casework-audit-v2");
+    put_fields(&mut buf, seq, event);
+    put_opt_str(&mut buf, digest);
+    buf
+}
+
+fn hash_of(prev_hash: &str, bytes: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(canonical_bytes(seq, event));
+    h.update(bytes);
     hex::encode(h.finalize())
 }
 
-/// Place `event` after (`prev_seq`, `prev_hash`).
-pub fn link(prev_seq: i64, prev_hash: &str, event: Event) -> Entry {
+pub fn chain_hash(prev_hash: &str, seq: i64, event: &Event) -> String {
+    hash_of(prev_hash, &canonical_bytes(seq, event))
+}
+
+pub fn chain_hash_v2(prev_hash: &str, seq: i64, event: &Event, digest: Option<&str>) -> String {
+    hash_of(prev_hash, &canonical_bytes_v2(seq, event, digest))
+}
+
+/// Place `event` after (`prev_seq`, `prev_hash`), in format 2. `nonce` must be fresh random
+/// text for each entry (the caller supplies it: this module does no I/O).
+pub fn link(prev_seq: i64, prev_hash: &str, event: Event, nonce: &str) -> Entry {
     let seq = prev_seq + 1;
-    let hash = chain_hash(prev_hash, seq, &event);
+    let seal = match &event.reason {
+        None => Seal::Digest {
+            digest: None,
+            nonce: None,
+        },
+        Some(r) => Seal::Digest {
+            digest: Some(reason_digest(nonce, r)),
+            nonce: Some(nonce.to_string()),
+        },
+    };
+    let hash = chain_hash_v2(prev_hash, seq, &event, seal.digest());
     Entry {
         seq,
         event,
+        seal,
         prev_hash: prev_hash.to_string(),
         hash,
+    }
+}
+
+/// The entry as it stands after erasure: reason and nonce gone, digest and hash kept.
+pub fn redact(entry: &Entry) -> Entry {
+    let seal = match &entry.seal {
+        Seal::Plain | Seal::PlainRedacted => Seal::PlainRedacted,
+        Seal::Digest { digest, .. } => Seal::Digest {
+            digest: digest.clone(),
+            nonce: None,
+        },
+    };
+    let mut event = entry.event.clone();
+    event.reason = None;
+    Entry {
+        seal,
+        event,
+        ..entry.clone()
+    }
+}
+
+/// Does the entry's content match its hash? A redacted format 1 entry cannot be recomputed and
+/// passes on its place in the chain alone.
+fn content_matches(entry: &Entry) -> bool {
+    match &entry.seal {
+        Seal::Plain => chain_hash(&entry.prev_hash, entry.seq, &entry.event) == entry.hash,
+        Seal::PlainRedacted => entry.event.reason.is_none(),
+        Seal::Digest { digest, nonce } => {
+            let digest_holds = match (&entry.event.reason, nonce, digest) {
+                (Some(r), Some(n), Some(d)) => reason_digest(n, r) == *d,
+                // Never had a reason, or had one that was erased.
+                (None, None, _) => true,
+                _ => false,
+            };
+            digest_holds
+                && chain_hash_v2(&entry.prev_hash, entry.seq, &entry.event, digest.as_deref())
+                    == entry.hash
+        }
     }
 }
 
@@ -154,7 +292,7 @@ impl Verifier {
         if entry.prev_hash != self.prev_hash {
             return Err(ChainBreak::Link { seq: entry.seq });
         }
-        if chain_hash(&entry.prev_hash, entry.seq, &entry.event) != entry.hash {
+        if !content_matches(entry) {
             return Err(ChainBreak::Altered { seq: entry.seq });
         }
         self.expected_seq += 1;
@@ -200,7 +338,33 @@ mod tests {
                 .last()
                 .map(|e| (e.seq, e.hash.clone()))
                 .unwrap_or((0, GENESIS.to_string()));
-            out.push(link(s, &h, event(i)));
+            let mut ev = event(i);
+            if i % 2 == 0 {
+                ev.reason = Some(format!("override for Jana Novak {i}"));
+            }
+            out.push(link(s, &h, ev, &format!("nonce{i}")));
+        }
+        out
+    }
+
+    /// A chain as written before digests (format 1).
+    fn legacy_chain(n: i64) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        for i in 1..=n {
+            let (s, h) = out
+                .last()
+                .map(|e| (e.seq, e.hash.clone()))
+                .unwrap_or((0, GENESIS.to_string()));
+            let mut ev = event(i);
+            ev.reason = Some(format!("reason {i}"));
+            let hash = chain_hash(&h, s + 1, &ev);
+            out.push(Entry {
+                seq: s + 1,
+                event: ev,
+                seal: Seal::Plain,
+                prev_hash: h,
+                hash,
+            });
         }
         out
     }
@@ -253,7 +417,7 @@ mod tests {
     #[test]
     fn an_inserted_entry_with_renumbering_breaks_the_link() {
         let mut c = chain(5);
-        let forged = link(2, &c[1].hash, event(99));
+        let forged = link(2, &c[1].hash, event(99), "n");
         c.insert(2, forged);
         for (i, e) in c.iter_mut().enumerate() {
             e.seq = i as i64 + 1;
@@ -271,6 +435,64 @@ mod tests {
             verify(&c[..3], (5, &head)),
             Err(ChainBreak::Truncated { last: 3, head: 5 })
         );
+    }
+
+    #[test]
+    fn a_redacted_chain_still_verifies_and_keeps_no_reason() {
+        let mut c = chain(6);
+        for e in c.iter_mut() {
+            *e = redact(e);
+        }
+        assert!(c.iter().all(|e| e.event.reason.is_none() && e.seal.nonce().is_none()));
+        assert!(c[1].seal.redacted() && c[1].seal.digest().is_some());
+        let head = c[5].hash.clone();
+        assert_eq!(verify(&c, (6, &head)), Ok(()));
+    }
+
+    #[test]
+    fn a_changed_reason_is_caught_by_its_digest() {
+        let mut c = chain(4);
+        c[1].event.reason = Some("something else".into());
+        let head = c[3].hash.clone();
+        assert_eq!(verify(&c, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
+        // A changed digest breaks the hash.
+        let mut c = chain(4);
+        c[1] = Entry {
+            seal: Seal::Digest {
+                digest: Some("00".into()),
+                nonce: None,
+            },
+            ..redact(&c[1])
+        };
+        assert_eq!(verify(&c, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
+    }
+
+    #[test]
+    fn a_redacted_entry_cannot_have_other_fields_changed() {
+        let mut c = chain(4);
+        c[1] = redact(&c[1]);
+        c[1].event.action = "client.update".into();
+        let head = c[3].hash.clone();
+        assert_eq!(verify(&c, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
+    }
+
+    #[test]
+    fn legacy_entries_verify_and_when_redacted_keep_their_place() {
+        let mut c = legacy_chain(4);
+        let head = c[3].hash.clone();
+        assert_eq!(verify(&c, (4, &head)), Ok(()));
+        c[2] = redact(&c[2]);
+        assert_eq!(c[2].seal, Seal::PlainRedacted);
+        assert_eq!(verify(&c, (4, &head)), Ok(()));
+        // An unredacted legacy entry is still checked in full.
+        c[1].event.reason = Some("edited".into());
+        assert_eq!(verify(&c, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
+    }
+
+    #[test]
+    fn the_digest_depends_on_the_nonce() {
+        assert_ne!(reason_digest("a", "x"), reason_digest("b", "x"));
+        assert_ne!(reason_digest("a", "x"), reason_digest("a", "y"));
     }
 
     #[test]

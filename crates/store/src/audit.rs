@@ -1,8 +1,9 @@
 //! The audit chain in the database: append under the agency's head lock, read back for
-//! verification and browsing. Nothing here updates or deletes an entry.
+//! verification and browsing. Nothing here deletes an entry; the one update is the redaction of
+//! an erased client's reasons (`redact_client`), which keeps every hash.
 
 use crate::{backend_of_conn, for_update, Conn, Result, StoreError};
-use casework_domain::audit::{self, Entry, Event, Outcome, GENESIS};
+use casework_domain::audit::{self, Entry, Event, Outcome, Seal, GENESIS};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -28,7 +29,8 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     let mut hash: String = head.try_get(1)?;
     let mut entries = Vec::with_capacity(events.len());
     for event in events {
-        let entry = audit::link(seq, &hash, event);
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let entry = audit::link(seq, &hash, event, &nonce);
         seq = entry.seq;
         hash = entry.hash.clone();
         entries.push(entry);
@@ -36,28 +38,17 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     // Multi-row insert: one statement per batch keeps group commits cheap.
     for chunk in entries.chunks(50) {
         let mut sql = String::from(
-            "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash) VALUES ",
+            "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 12;
+            let b = i * 15;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!(
-                "(${},${},${},${},${},${},${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11,
-                b + 12
-            ));
+            let params: Vec<String> = (1..=15).map(|k| format!("${}", b + k)).collect();
+            sql.push('(');
+            sql.push_str(&params.join(","));
+            sql.push(')');
         }
         let mut q = sqlx::query(&sql);
         for e in chunk {
@@ -73,7 +64,10 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
                 .bind(e.event.outcome.as_str())
                 .bind(e.event.reason.clone())
                 .bind(e.prev_hash.clone())
-                .bind(e.hash.clone());
+                .bind(e.hash.clone())
+                .bind(e.seal.format())
+                .bind(e.seal.nonce().map(str::to_string))
+                .bind(e.seal.digest().map(str::to_string));
         }
         q.execute(&mut *conn).await?;
     }
@@ -86,11 +80,23 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     Ok(entries)
 }
 
-const COLUMNS: &str = "agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash";
+const COLUMNS: &str = "agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest, redacted_at";
 
 fn entry(row: &AnyRow) -> Result<Entry> {
     let outcome: String = row.try_get(8)?;
+    let format: i64 = row.try_get(12)?;
+    let redacted_at: Option<i64> = row.try_get(15)?;
+    let seal = match (format, redacted_at) {
+        (1, None) => Seal::Plain,
+        (1, Some(_)) => Seal::PlainRedacted,
+        (2, _) => Seal::Digest {
+            nonce: row.try_get(13)?,
+            digest: row.try_get(14)?,
+        },
+        (f, _) => return Err(StoreError::Corrupt(format!("audit entry format {f}"))),
+    };
     Ok(Entry {
+        seal,
         seq: row.try_get(1)?,
         event: Event {
             agency_id: row.try_get(0)?,
@@ -216,6 +222,51 @@ pub async fn search(
     }
     let rows = q.bind(limit).fetch_all(&mut *conn).await?;
     rows.iter()
-        .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(12)?)))
+        .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(16)?)))
+        .collect()
+}
+
+/// Blank the reason (and its nonce) of every entry about `client_id` that still holds one; the
+/// digest and hash stay, so the chain verifies. Returns how many entries were redacted.
+pub async fn redact_client(
+    conn: &mut Conn,
+    agency_id: i64,
+    client_id: i64,
+    now: i64,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE audit_entries SET reason = NULL, reason_nonce = NULL, redacted_at = $1
+         WHERE agency_id = $2 AND client_id = $3 AND reason IS NOT NULL AND redacted_at IS NULL",
+    )
+    .bind(now)
+    .bind(agency_id)
+    .bind(client_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Who did what to a client's record and when, oldest first, with the acting user's name: the
+/// access history a subject access export shows. At most `limit` entries.
+pub async fn of_client(
+    conn: &mut Conn,
+    agency_id: i64,
+    client_id: i64,
+    limit: i64,
+) -> Result<Vec<(Entry, Option<String>)>> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect();
+    let sql = format!(
+        "SELECT {}, u.display_name FROM audit_entries a LEFT JOIN users u ON u.id = a.actor_user_id
+         WHERE a.agency_id = $1 AND a.client_id = $2 ORDER BY a.seq LIMIT $3",
+        columns.join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(agency_id)
+        .bind(client_id)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(16)?)))
         .collect()
 }

@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_sharing.sql"),
         postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
     },
+    Migration {
+        version: 18,
+        name: "subject_rights",
+        sqlite: include_str!("../migrations/sqlite/0018_subject_rights.sql"),
+        postgres: include_str!("../migrations/postgres/0018_subject_rights.sql"),
+    },
 ];
 
 impl Migration {
