@@ -21,6 +21,7 @@ pub mod reassessment;
 pub mod role;
 pub mod sharing;
 pub mod stage;
+pub mod subject_rights;
 pub mod task;
 pub mod termination;
 pub mod text;

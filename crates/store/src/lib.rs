@@ -9,6 +9,7 @@ pub mod case;
 pub mod client;
 pub mod consent;
 pub mod delivery;
+pub mod erasure;
 pub mod evaluation;
 pub mod follow_up;
 pub mod form;
@@ -18,11 +19,13 @@ pub mod note;
 pub mod plan;
 pub mod progress;
 pub mod queue;
+pub mod retention;
 pub mod schema;
 pub mod security;
 pub mod seed;
 pub mod session;
 pub mod sharing;
+pub mod subject_access;
 pub mod task;
 pub mod task_list;
 pub mod termination;
@@ -147,6 +150,9 @@ impl Store {
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         // Sorts and GROUP BYs stay in memory rather than in temporary files.
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
+                        // Deleted and overwritten content is zeroed in the file, so an erased
+                        // client's data does not linger in free pages.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                     }
                     Ok(())
                 })

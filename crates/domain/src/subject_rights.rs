@@ -1,0 +1,203 @@
+//! Subject rights: who may produce a client's subject access export or erase them on request,
+//! what an erasure request and the retention setting must say, and when retention runs out.
+
+use crate::access::{client_access, Actor, ClientAction, ClientReach, Decision};
+use crate::text::required;
+use crate::{Invalid, Role};
+use time::{Date, Month};
+
+/// Longest retention period accepted: a hundred years.
+pub const MAX_RETENTION_MONTHS: i64 = 1200;
+const REASON_MAX: usize = 2000;
+
+/// Subject access exports and erasures are for the supervisors who lead one of the client's
+/// case teams (or carry or registered the client), and for admins when the agency makes them its
+/// privacy officer. Admins do not see client content otherwise.
+pub fn subject_rights_access(
+    actor: &Actor,
+    client: &ClientReach,
+    admin_privacy_officer: bool,
+) -> Decision {
+    if actor.agency_id != client.agency_id {
+        return Decision::Hidden;
+    }
+    match actor.role {
+        Role::Admin if admin_privacy_officer => Decision::Allow,
+        Role::Admin => Decision::Forbidden,
+        Role::Supervisor => client_access(actor, client, ClientAction::ReadProfile),
+        // Those who may read the client know it exists; they still may not do this.
+        _ => match client_access(actor, client, ClientAction::ReadProfile) {
+            Decision::Allow => Decision::Forbidden,
+            d => d,
+        },
+    }
+}
+
+/// An erasure as asked for on the page or through the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureForm {
+    /// Why (the client's request, and how it was received). Staff text: no names needed.
+    pub reason: String,
+    /// The person erasing confirms they understand it cannot be undone.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// A checked erasure request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureRequest {
+    pub reason: String,
+}
+
+impl ErasureForm {
+    pub fn parse(&self) -> Result<ErasureRequest, Invalid> {
+        let reason = required("reason", &self.reason, REASON_MAX)?;
+        if !self.confirm {
+            return Err(Invalid::new("confirm", "confirmation_required"));
+        }
+        Ok(ErasureRequest { reason })
+    }
+}
+
+/// The agency's settings as typed: months as text (blank: retention off).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct SubjectRightsForm {
+    #[serde(default)]
+    pub retention_months: Option<String>,
+    #[serde(default)]
+    pub admin_privacy_officer: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectRightsPolicy {
+    pub retention_months: Option<i64>,
+    pub admin_privacy_officer: bool,
+}
+
+impl SubjectRightsForm {
+    pub fn parse(&self) -> Result<SubjectRightsPolicy, Invalid> {
+        let months = match self.retention_months.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => {
+                let n: i64 = raw
+                    .parse()
+                    .map_err(|_| Invalid::new("retention_months", "retention_not_a_number"))?;
+                if !(1..=MAX_RETENTION_MONTHS).contains(&n) {
+                    return Err(Invalid::new("retention_months", "out_of_range"));
+                }
+                Some(n)
+            }
+        };
+        Ok(SubjectRightsPolicy {
+            retention_months: months,
+            admin_privacy_officer: self.admin_privacy_officer,
+        })
+    }
+}
+
+/// The day `months` calendar months before `today` (the last day of a shorter month when the
+/// day does not exist there). A case closed before this day is past retention.
+pub fn retention_cutoff(today: Date, months: i64) -> Date {
+    let total = i64::from(today.year()) * 12 + i64::from(today.month() as u8) - 1 - months;
+    let year = total.div_euclid(12) as i32;
+    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::January);
+    let last = time::util::days_in_month(month, year);
+    let day = today.day().min(last);
+    Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn actor(role: Role, team: Option<i64>) -> Actor {
+        Actor {
+            user_id: 7,
+            agency_id: 1,
+            role,
+            team_id: team,
+        }
+    }
+
+    fn reach() -> ClientReach {
+        ClientReach {
+            agency_id: 1,
+            registered_by: Some(3),
+            case_workers: vec![4],
+            case_teams: vec![5],
+        }
+    }
+
+    #[test]
+    fn only_the_team_supervisor_or_a_privacy_officer_admin_may() {
+        let r = reach();
+        assert!(subject_rights_access(&actor(Role::Supervisor, Some(5)), &r, false).allowed());
+        assert_eq!(
+            subject_rights_access(&actor(Role::Supervisor, Some(6)), &r, true),
+            Decision::Hidden
+        );
+        assert_eq!(
+            subject_rights_access(&actor(Role::Admin, None), &r, false),
+            Decision::Forbidden
+        );
+        assert!(subject_rights_access(&actor(Role::Admin, None), &r, true).allowed());
+        let mut worker = actor(Role::Caseworker, Some(5));
+        worker.user_id = 4;
+        assert_eq!(
+            subject_rights_access(&worker, &r, true),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            subject_rights_access(&actor(Role::Auditor, None), &r, true),
+            Decision::Hidden
+        );
+        let mut other = actor(Role::Admin, None);
+        other.agency_id = 2;
+        assert_eq!(subject_rights_access(&other, &r, true), Decision::Hidden);
+    }
+
+    #[test]
+    fn an_erasure_needs_a_reason_and_a_confirmation() {
+        let form = ErasureForm {
+            reason: "Client asked in writing".into(),
+            confirm: false,
+        };
+        assert_eq!(form.parse().unwrap_err().field, "confirm");
+        let form = ErasureForm {
+            reason: "  ".into(),
+            confirm: true,
+        };
+        assert_eq!(form.parse().unwrap_err().field, "reason");
+        let form = ErasureForm {
+            reason: "Client asked in writing".into(),
+            confirm: true,
+        };
+        assert_eq!(form.parse().unwrap().reason, "Client asked in writing");
+    }
+
+    #[test]
+    fn retention_months_are_blank_or_in_range() {
+        let parse = |m: &str| {
+            SubjectRightsForm {
+                retention_months: Some(m.into()),
+                admin_privacy_officer: false,
+            }
+            .parse()
+        };
+        assert_eq!(parse("").unwrap().retention_months, None);
+        assert_eq!(parse(" 84 ").unwrap().retention_months, Some(84));
+        assert_eq!(parse("0").unwrap_err().code, "out_of_range");
+        assert_eq!(parse("1201").unwrap_err().code, "out_of_range");
+        assert_eq!(parse("seven").unwrap_err().code, "retention_not_a_number");
+    }
+
+    #[test]
+    fn the_cutoff_counts_calendar_months_back() {
+        assert_eq!(retention_cutoff(date!(2026 - 11 - 22), 12), date!(2025 - 11 - 22));
+        assert_eq!(retention_cutoff(date!(2026 - 03 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(retention_cutoff(date!(2026 - 01 - 15), 1), date!(2025 - 12 - 15));
+        assert_eq!(retention_cutoff(date!(2026 - 01 - 15), 25), date!(2023 - 12 - 15));
+    }
+}
