@@ -88,11 +88,17 @@ impl Casework {
     }
 
     /// Run the retention job once as `holder` (a name for this process). Returns at once with
-    /// `claimed: false` if another process holds the claim.
-    pub async fn run_retention(&self, holder: &str) -> ServiceResult<RetentionReport> {
+    /// `claimed: false` if another process holds the claim. After the run the claim is kept for
+    /// `keep` more (the scheduler passes its interval, so of several server processes ticking on
+    /// the same schedule one runs per interval; the CLI passes zero).
+    pub async fn run_retention(
+        &self,
+        holder: &str,
+        keep: Duration,
+    ) -> ServiceResult<RetentionReport> {
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
-        let lease_until = now + LEASE.as_millis() as i64;
+        let lease_until = now + LEASE.max(keep).as_millis() as i64;
         if !store::claim(&mut tx, JOB, holder, now, lease_until).await? {
             return Ok(RetentionReport::default());
         }
@@ -102,7 +108,8 @@ impl Casework {
         let erased = result.as_ref().map(|e| e.len() as i64).unwrap_or(0);
         let mut tx = self.store.begin_write().await?;
         store::finish_run(&mut tx, run_id, erased, self.clock.now_ms()).await?;
-        store::release(&mut tx, JOB, holder).await?;
+        let until = self.clock.now_ms() + keep.as_millis() as i64;
+        store::release(&mut tx, JOB, holder, until).await?;
         casework_store::commit(tx).await?;
         let erased = result?;
         if !erased.is_empty() {

@@ -131,9 +131,10 @@ pub async fn claim(
     Ok(row.is_some())
 }
 
-/// Give the claim back (only if `holder` still has it).
-pub async fn release(conn: &mut Conn, job: &str, holder: &str) -> Result<()> {
-    sqlx::query("UPDATE job_claims SET holder = NULL, lease_until = 0 WHERE job = $1 AND holder = $2")
+/// Shorten the claim to `until` (only if `holder` still has it): now, to give it back.
+pub async fn release(conn: &mut Conn, job: &str, holder: &str, until: i64) -> Result<()> {
+    sqlx::query("UPDATE job_claims SET lease_until = $1 WHERE job = $2 AND holder = $3")
+        .bind(until)
         .bind(job)
         .bind(holder)
         .execute(&mut *conn)

@@ -15,6 +15,7 @@ mod security;
 mod sharing;
 mod sign_in;
 mod stages;
+mod subject_rights;
 mod tasks;
 mod termination;
 
