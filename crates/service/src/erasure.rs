@@ -221,3 +221,43 @@ impl Casework {
         Ok(page_of(rows, limit, |r| r.id))
     }
 }
+
+/// What the subject-rights page of a client shows before anything is done.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SubjectRightsStatus {
+    pub client_id: i64,
+    /// The legal name (empty once erased).
+    pub name: String,
+    pub erased_at: Option<i64>,
+    pub open_cases: i64,
+}
+
+impl Casework {
+    /// The client as the subject-rights page shows it: for those who may export or erase.
+    pub async fn subject_rights_status(
+        &self,
+        actor: &Actor,
+        client_id: i64,
+    ) -> ServiceResult<SubjectRightsStatus> {
+        let mut conn = self.store.conn().await?;
+        let client = authorized!(self, self.authorize_subject_rights(&mut conn, actor, client_id,
+            subject_act("client.subject_rights", client_id)).await);
+        let open_cases = store::open_cases(&mut conn, client_id).await?;
+        let erased_at = store::erased_at(&mut conn, actor.agency_id, client_id).await?;
+        drop(conn);
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                subject_act("client.subject_rights", client_id),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(SubjectRightsStatus {
+            client_id,
+            name: client.legal_name,
+            erased_at,
+            open_cases,
+        })
+    }
+}

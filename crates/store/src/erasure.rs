@@ -236,3 +236,13 @@ pub async fn lock_cases(conn: &mut Conn, client_id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// When the client was erased, if they were.
+pub async fn erased_at(conn: &mut Conn, agency_id: i64, client_id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT erased_at FROM clients WHERE agency_id = $1 AND id = $2")
+        .bind(agency_id)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten())
+}

@@ -24,6 +24,7 @@ mod queue;
 mod security;
 mod services;
 mod sharing;
+mod subject_rights;
 mod tasks;
 mod teams;
 mod termination;
@@ -38,6 +39,7 @@ pub use caller::{Caller, Via};
 pub use errors::{ErrorDetail, ErrorEnvelope, LocaleSlot};
 pub use json::Json;
 pub use paging::PageQuery;
+pub use subject_rights::subject_access_json;
 
 use crate::AppState;
 use axum::Router;
@@ -72,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(thread::routes())
         .merge(forms::routes())
         .merge(sharing::routes())
+        .merge(subject_rights::routes())
 }
 
 /// The API routes behind the layer that gives every error our JSON shape in the caller's

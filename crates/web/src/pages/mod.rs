@@ -56,6 +56,7 @@ mod security;
 mod services;
 mod sharing;
 mod sign_in;
+mod subject_rights;
 mod tasks;
 mod termination;
 mod thread;
@@ -97,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .merge(thread::routes())
         .merge(form_responses::routes())
         .merge(sharing::routes())
+        .merge(subject_rights::routes())
 }
 
 /// The page routes behind the visitor layer, plus the static assets (which need no session).
