@@ -8,6 +8,7 @@ mod demo;
 mod demo_clients;
 mod failure;
 mod migrate;
+mod retention;
 mod seed;
 mod serve;
 mod token;
@@ -43,6 +44,9 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(audit::Command),
+    /// Apply the agencies' retention periods: erase clients closed longer ago.
+    #[command(subcommand)]
+    Retention(retention::Command),
     /// Fill the database with a large synthetic agency (fictional, deterministic).
     Seed(seed::Args),
     /// Seed a fresh database, serve it in-process and measure it under load.
@@ -57,6 +61,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Token(cmd) => token::run(&global, cmd).await,
         Command::Audit(cmd) => audit::run(&global, cmd).await,
+        Command::Retention(cmd) => retention::run(&global, cmd).await,
         Command::Seed(args) => seed::run(&global, args).await,
         Command::Bench(args) => bench::run(&global, args).await,
     }

@@ -57,6 +57,11 @@ pub struct Args {
     #[arg(long, env = "CASEWORK_AUDIT_READS", default_value_t = true, action = ArgAction::Set)]
     audit_reads: bool,
 
+    /// Run the retention job (erase clients past their agency's retention period) every this
+    /// many minutes; 0 switches the schedule off (`casework retention run` still works).
+    #[arg(long, env = "CASEWORK_RETENTION_INTERVAL_MINUTES", default_value_t = 60)]
+    retention_interval_minutes: u64,
+
     /// Create the demo agency and its users (published passwords) if missing, and print logins.
     #[arg(long, env = "CASEWORK_DEMO")]
     demo: bool,
@@ -146,10 +151,18 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     // Printed (not only logged) so a person or a script sees where to go, whatever the log level.
     println!("Casework is listening on http://{addr}/");
     tracing::info!(%addr, "listening");
+    let retention = (args.retention_interval_minutes > 0).then(|| {
+        crate::retention::schedule(
+            app.clone(),
+            Duration::from_secs(args.retention_interval_minutes * 60),
+        )
+    });
     // `serve` lets requests in flight finish, then flushes the audit log and closes the pool.
-    casework_web::serve(listener, app, web, shutdown_signal())
-        .await
-        .map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;
+    let served = casework_web::serve(listener, app, web, shutdown_signal()).await;
+    if let Some(job) = retention {
+        job.abort();
+    }
+    served.map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
