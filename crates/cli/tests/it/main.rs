@@ -12,6 +12,7 @@ mod browser_totp;
 mod cli;
 mod harness;
 mod ops;
+mod retention;
 mod schema;
 mod seed;
 mod serve;
