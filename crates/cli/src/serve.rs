@@ -59,7 +59,11 @@ pub struct Args {
 
     /// Run the retention job (erase clients past their agency's retention period) every this
     /// many minutes; 0 switches the schedule off (`casework retention run` still works).
-    #[arg(long, env = "CASEWORK_RETENTION_INTERVAL_MINUTES", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "CASEWORK_RETENTION_INTERVAL_MINUTES",
+        default_value_t = 60
+    )]
     retention_interval_minutes: u64,
 
     /// Create the demo agency and its users (published passwords) if missing, and print logins.

@@ -443,7 +443,9 @@ mod tests {
         for e in c.iter_mut() {
             *e = redact(e);
         }
-        assert!(c.iter().all(|e| e.event.reason.is_none() && e.seal.nonce().is_none()));
+        assert!(c
+            .iter()
+            .all(|e| e.event.reason.is_none() && e.seal.nonce().is_none()));
         assert!(c[1].seal.redacted() && c[1].seal.digest().is_some());
         let head = c[5].hash.clone();
         assert_eq!(verify(&c, (6, &head)), Ok(()));

@@ -195,9 +195,21 @@ mod tests {
 
     #[test]
     fn the_cutoff_counts_calendar_months_back() {
-        assert_eq!(retention_cutoff(date!(2026 - 11 - 22), 12), date!(2025 - 11 - 22));
-        assert_eq!(retention_cutoff(date!(2026 - 03 - 31), 1), date!(2026 - 02 - 28));
-        assert_eq!(retention_cutoff(date!(2026 - 01 - 15), 1), date!(2025 - 12 - 15));
-        assert_eq!(retention_cutoff(date!(2026 - 01 - 15), 25), date!(2023 - 12 - 15));
+        assert_eq!(
+            retention_cutoff(date!(2026 - 11 - 22), 12),
+            date!(2025 - 11 - 22)
+        );
+        assert_eq!(
+            retention_cutoff(date!(2026 - 03 - 31), 1),
+            date!(2026 - 02 - 28)
+        );
+        assert_eq!(
+            retention_cutoff(date!(2026 - 01 - 15), 1),
+            date!(2025 - 12 - 15)
+        );
+        assert_eq!(
+            retention_cutoff(date!(2026 - 01 - 15), 25),
+            date!(2023 - 12 - 15)
+        );
     }
 }

@@ -12,8 +12,8 @@ use casework_domain::audit::{Event, Outcome};
 use casework_domain::subject_rights::{subject_rights_access, ErasureForm};
 use casework_domain::Invalid;
 use casework_store::client::{self as client_store, ClientRow};
-use casework_store::erasure::{self as store, NewErasure};
 pub use casework_store::erasure::ErasureRow;
+use casework_store::erasure::{self as store, NewErasure};
 use casework_store::{Backend, Conn};
 use std::time::Duration;
 
@@ -240,8 +240,16 @@ impl Casework {
         client_id: i64,
     ) -> ServiceResult<SubjectRightsStatus> {
         let mut conn = self.store.conn().await?;
-        let client = authorized!(self, self.authorize_subject_rights(&mut conn, actor, client_id,
-            subject_act("client.subject_rights", client_id)).await);
+        let client = authorized!(
+            self,
+            self.authorize_subject_rights(
+                &mut conn,
+                actor,
+                client_id,
+                subject_act("client.subject_rights", client_id)
+            )
+            .await
+        );
         let open_cases = store::open_cases(&mut conn, client_id).await?;
         let erased_at = store::erased_at(&mut conn, actor.agency_id, client_id).await?;
         drop(conn);

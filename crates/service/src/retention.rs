@@ -45,7 +45,11 @@ impl Casework {
     ) -> ServiceResult<SubjectRightsSettings> {
         if !may_administer(actor) {
             return Err(self
-                .deny(actor, settings_act("subject_rights.read"), Decision::Forbidden)
+                .deny(
+                    actor,
+                    settings_act("subject_rights.read"),
+                    Decision::Forbidden,
+                )
                 .await);
         }
         let mut conn = self.store.conn().await?;
@@ -71,8 +75,15 @@ impl Casework {
         };
         let mut tx = self.store.begin_write().await?;
         let now = self.clock.now_ms();
-        if !store::save_settings(&mut tx, actor.agency_id, version, &wanted, actor.user_id, now)
-            .await?
+        if !store::save_settings(
+            &mut tx,
+            actor.agency_id,
+            version,
+            &wanted,
+            actor.user_id,
+            now,
+        )
+        .await?
         {
             return Err(ServiceError::Stale);
         }
@@ -133,8 +144,8 @@ impl Casework {
             let mut after = 0;
             loop {
                 let mut conn = self.store.conn().await?;
-                let due = store::due_clients(&mut conn, agency_id, closed_before, after, BATCH)
-                    .await?;
+                let due =
+                    store::due_clients(&mut conn, agency_id, closed_before, after, BATCH).await?;
                 drop(conn);
                 for &client_id in &due {
                     // One short transaction per client, checking again under its lock that it

@@ -8,8 +8,8 @@ use crate::erasure::subject_act;
 use crate::{authorized, Actor, Casework, ServiceResult};
 use casework_domain::audit::{Event, Outcome};
 use casework_domain::consent::{Category, DisclosureForm, LegalBasisForm};
-pub use casework_store::subject_access::{Record, Section, Value};
 use casework_store::subject_access::{self as store, SECTION_LIMIT};
+pub use casework_store::subject_access::{Record, Section, Value};
 
 /// One line of the access history: who did what to the record, when. The reason is left out
 /// (it is staff text about the work, not the client's data).
@@ -50,7 +50,10 @@ fn disclosure_form(actor_name: &str, actor_role: &str, today: &str) -> Disclosur
         recipient_kind: None,
         purpose: "other".into(),
         purpose_other: Some("Subject access request".into()),
-        categories: Category::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
         channel: "export".into(),
         legal_basis: Some(LegalBasisForm {
             kind: "required_by_law".into(),
@@ -96,8 +99,7 @@ impl Casework {
             .map(|u| u.display_name)
             .unwrap_or_default();
         let today = self.today();
-        let request =
-            disclosure_form(&me, actor.role.as_str(), &today.to_string()).parse(today)?;
+        let request = disclosure_form(&me, actor.role.as_str(), &today.to_string()).parse(today)?;
         let now = self.clock.now_ms();
         let disclosure = casework_store::consent::insert_disclosure(
             &mut tx,

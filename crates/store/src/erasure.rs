@@ -11,7 +11,8 @@ const CASES: &str = "(SELECT id FROM cases WHERE client_id = $1)";
 
 /// Each statement blanks one table's personal columns for client `$1`.
 fn statements() -> Vec<String> {
-    let by_case = |table: &str, set: &str| format!("UPDATE {table} SET {set} WHERE case_id IN {CASES}");
+    let by_case =
+        |table: &str, set: &str| format!("UPDATE {table} SET {set} WHERE case_id IN {CASES}");
     vec![
         "DELETE FROM client_identifiers WHERE client_id = $1".into(),
         "DELETE FROM household_members WHERE client_id = $1".into(),
@@ -103,14 +104,22 @@ pub async fn lock_client(
 /// Blank everything personal about the client (inside the caller's transaction). The name
 /// trigrams go, and a trigram no other client carries leaves the counts too. Returns how many
 /// cases the client had.
-pub async fn blank_client(conn: &mut Conn, agency_id: i64, client_id: i64, now: i64) -> Result<i64> {
+pub async fn blank_client(
+    conn: &mut Conn,
+    agency_id: i64,
+    client_id: i64,
+    now: i64,
+) -> Result<i64> {
     crate::client::index_names(conn, agency_id, client_id, &[]).await?;
     sqlx::query("DELETE FROM client_gram_counts WHERE agency_id = $1 AND clients <= 0")
         .bind(agency_id)
         .execute(&mut *conn)
         .await?;
     for sql in statements() {
-        sqlx::query(&sql).bind(client_id).execute(&mut *conn).await?;
+        sqlx::query(&sql)
+            .bind(client_id)
+            .execute(&mut *conn)
+            .await?;
     }
     sqlx::query(
         "UPDATE clients SET legal_name = '', preferred_name = NULL, birth_date = NULL,
@@ -244,5 +253,8 @@ pub async fn erased_at(conn: &mut Conn, agency_id: i64, client_id: i64) -> Resul
         .bind(client_id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten())
+    Ok(row
+        .map(|r| r.try_get::<Option<i64>, _>(0))
+        .transpose()?
+        .flatten())
 }

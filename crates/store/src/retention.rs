@@ -143,11 +143,12 @@ pub async fn release(conn: &mut Conn, job: &str, holder: &str, until: i64) -> Re
 }
 
 pub async fn start_run(conn: &mut Conn, holder: &str, now: i64) -> Result<i64> {
-    let row = sqlx::query("INSERT INTO retention_runs (holder, started_at) VALUES ($1, $2) RETURNING id")
-        .bind(holder)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("INSERT INTO retention_runs (holder, started_at) VALUES ($1, $2) RETURNING id")
+            .bind(holder)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(row.try_get(0)?)
 }
 

@@ -46,9 +46,24 @@ async fn closed_long_ago(url: &str) {
     let app = Casework::open(url, clock, Settings::default())
         .await
         .expect("open");
-    let agency = app.ensure_agency("Retention Agency").await.expect("agency").id;
-    let team = app.create_team(None, agency, "North").await.expect("team").id;
-    let sup = actor(&app, agency, "sup@retention.example", "supervisor", Some(team)).await;
+    let agency = app
+        .ensure_agency("Retention Agency")
+        .await
+        .expect("agency")
+        .id;
+    let team = app
+        .create_team(None, agency, "North")
+        .await
+        .expect("team")
+        .id;
+    let sup = actor(
+        &app,
+        agency,
+        "sup@retention.example",
+        "supervisor",
+        Some(team),
+    )
+    .await;
     let admin = actor(&app, agency, "admin@retention.example", "admin", None).await;
     let client = app
         .register_client(
@@ -146,7 +161,10 @@ async fn retention_run_erases_a_client_closed_long_ago_and_audit_verify_still_pa
         let db = TestDb::fresh(backend).await;
         closed_long_ago(&db.url).await;
         if name == "sqlite" {
-            assert!(holds(&file_bytes(&db.url), NAME), "{name}: the scan sees the client first");
+            assert!(
+                holds(&file_bytes(&db.url), NAME),
+                "{name}: the scan sees the client first"
+            );
         }
         let out = casework(&["--database-url", &db.url, "retention", "run"]);
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -170,7 +188,10 @@ async fn retention_run_erases_a_client_closed_long_ago_and_audit_verify_still_pa
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("intact"), "{name}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("intact"),
+            "{name}"
+        );
         if name == "sqlite" {
             let bytes = file_bytes(&db.url);
             for s in [NAME, "Vanterpool", "1966-06-16"] {

@@ -143,7 +143,12 @@ async fn closed_client(env: &Env, legal: &str) -> (i64, i64) {
         .expect("disclose");
     let mut row = env
         .app
-        .move_stage(&env.sup, case, 1, &override_to(&format!("{legal} asked to move on")))
+        .move_stage(
+            &env.sup,
+            case,
+            1,
+            &override_to(&format!("{legal} asked to move on")),
+        )
         .await
         .expect("move");
     while row.stage != "closed" {
@@ -316,7 +321,11 @@ async fn erasure_leaves_no_trace_in_the_database_files_and_the_chain_verifies() 
         let kept = env.app.client(&env.sup, other).await.expect("other client");
         assert_eq!(kept.client.legal_name, "Ana Torres", "{b:?}");
         // The erasure is listed for the admin, without names; the audit says who and when.
-        let list = env.app.erasures(&env.admin, None, None).await.expect("list");
+        let list = env
+            .app
+            .erasures(&env.admin, None, None)
+            .await
+            .expect("list");
         assert_eq!(list.items.len(), 1, "{b:?}");
         assert_eq!(
             (list.items[0].client_id, list.items[0].cause.as_str()),
@@ -331,7 +340,11 @@ async fn erasure_leaves_no_trace_in_the_database_files_and_the_chain_verifies() 
             .expect("erasure audited");
         assert_eq!(
             (e.client_id, e.actor_user_id, e.record_id),
-            (Some(client), Some(env.sup.user_id), Some(receipt.erasure_id)),
+            (
+                Some(client),
+                Some(env.sup.user_id),
+                Some(receipt.erasure_id)
+            ),
             "{b:?}"
         );
         // Once only.
@@ -379,22 +392,38 @@ async fn erasure_needs_the_right_person_a_confirmation_and_no_open_case() {
             Ok(_) => "ok",
         };
         assert_eq!(
-            refused(env.app.erase_client(&env.worker, client, &erase_form()).await),
+            refused(
+                env.app
+                    .erase_client(&env.worker, client, &erase_form())
+                    .await
+            ),
             "forbidden",
             "{b:?}"
         );
         assert_eq!(
-            refused(env.app.erase_client(&env.sup_b, client, &erase_form()).await),
+            refused(
+                env.app
+                    .erase_client(&env.sup_b, client, &erase_form())
+                    .await
+            ),
             "not_found",
             "{b:?}"
         );
         assert_eq!(
-            refused(env.app.erase_client(&env.admin, client, &erase_form()).await),
+            refused(
+                env.app
+                    .erase_client(&env.admin, client, &erase_form())
+                    .await
+            ),
             "forbidden",
             "{b:?}"
         );
         assert_eq!(
-            refused(env.app.erase_client(&env.stranger, client, &erase_form()).await),
+            refused(
+                env.app
+                    .erase_client(&env.stranger, client, &erase_form())
+                    .await
+            ),
             "not_found",
             "{b:?}"
         );
@@ -413,7 +442,11 @@ async fn erasure_needs_the_right_person_a_confirmation_and_no_open_case() {
             "{b:?}"
         );
         assert_eq!(
-            count(&env, "SELECT COUNT(*) FROM clients WHERE erased_at IS NOT NULL").await,
+            count(
+                &env,
+                "SELECT COUNT(*) FROM clients WHERE erased_at IS NOT NULL"
+            )
+            .await,
             0,
             "{b:?}"
         );
@@ -461,42 +494,108 @@ async fn a_subject_access_export_holds_everything_and_is_recorded_as_a_disclosur
                 .map(|(_, v)| v.clone())
                 .collect::<Vec<_>>()
         };
-        let sar = env.app.subject_access(&env.sup, client).await.expect("export");
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
         assert_eq!(sar.preferred_language, "es", "{b:?}");
         assert!(!sar.erased, "{b:?}");
-        assert_eq!(field(&sar, "profile", "legal_name"), vec![text(LEGAL)], "{b:?}");
-        assert_eq!(field(&sar, "profile", "birth_date"), vec![text(BIRTH)], "{b:?}");
-        assert_eq!(field(&sar, "identifiers", "value"), vec![text(IDENT)], "{b:?}");
-        assert_eq!(field(&sar, "household", "name"), vec![text(HOUSEHOLD)], "{b:?}");
-        assert_eq!(field(&sar, "cases", "case_id"), vec![Value::Integer(case)], "{b:?}");
-        assert!(field(&sar, "contacts", "summary").contains(&text(&format!("Met {LEGAL} at {ADDRESS}"))), "{b:?}");
-        assert!(
-            field(&sar, "notes", "sections").iter().any(|v| matches!(v, Value::Text(t) if t.contains(HOUSEHOLD))),
+        assert_eq!(
+            field(&sar, "profile", "legal_name"),
+            vec![text(LEGAL)],
             "{b:?}"
         );
-        assert_eq!(field(&sar, "services", "units"), vec![Value::Real(1.5)], "{b:?}");
-        assert!(field(&sar, "stage_history", "to_stage").contains(&text("closed")), "{b:?}");
-        assert_eq!(field(&sar, "disclosures", "recipient_name"), vec![text("Family Court")], "{b:?}");
+        assert_eq!(
+            field(&sar, "profile", "birth_date"),
+            vec![text(BIRTH)],
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "identifiers", "value"),
+            vec![text(IDENT)],
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "household", "name"),
+            vec![text(HOUSEHOLD)],
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "cases", "case_id"),
+            vec![Value::Integer(case)],
+            "{b:?}"
+        );
         assert!(
-            sar.access_log.iter().any(|l| l.action == "client.read" && l.actor_name.as_deref() == Some("sue")),
+            field(&sar, "contacts", "summary")
+                .contains(&text(&format!("Met {LEGAL} at {ADDRESS}"))),
+            "{b:?}"
+        );
+        assert!(
+            field(&sar, "notes", "sections")
+                .iter()
+                .any(|v| matches!(v, Value::Text(t) if t.contains(HOUSEHOLD))),
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "services", "units"),
+            vec![Value::Real(1.5)],
+            "{b:?}"
+        );
+        assert!(
+            field(&sar, "stage_history", "to_stage").contains(&text("closed")),
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "disclosures", "recipient_name"),
+            vec![text("Family Court")],
+            "{b:?}"
+        );
+        assert!(
+            sar.access_log
+                .iter()
+                .any(|l| l.action == "client.read" && l.actor_name.as_deref() == Some("sue")),
             "{b:?}"
         );
         // JSON carries the same, keyed by field name.
         let json = serde_json::to_value(&sar).expect("json");
         assert_eq!(json["sections"][0]["name"], "profile", "{b:?}");
-        assert_eq!(json["sections"][0]["records"][0]["legal_name"], LEGAL, "{b:?}");
+        assert_eq!(
+            json["sections"][0]["records"][0]["legal_name"], LEGAL,
+            "{b:?}"
+        );
         // It was recorded as a disclosure to the client and audited; the next export shows it.
-        let again = env.app.subject_access(&env.sup, client).await.expect("export");
+        let again = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
         let channels = field(&again, "disclosures", "channel");
         assert_eq!(channels, vec![text("letter"), text("export")], "{b:?}");
-        assert!(again.access_log.iter().any(|l| l.action == "client.subject_access"), "{b:?}");
+        assert!(
+            again
+                .access_log
+                .iter()
+                .any(|l| l.action == "client.subject_access"),
+            "{b:?}"
+        );
         // Others may not.
         for who in [&env.worker, &env.admin, &env.auditor] {
-            assert!(env.app.subject_access(who, client).await.is_err(), "{b:?} {who:?}");
+            assert!(
+                env.app.subject_access(who, client).await.is_err(),
+                "{b:?} {who:?}"
+            );
         }
         // After erasure the export says so and holds nothing personal.
-        env.app.erase_client(&env.sup, client, &erase_form()).await.expect("erase");
-        let after = env.app.subject_access(&env.sup, client).await.expect("export");
+        env.app
+            .erase_client(&env.sup, client, &erase_form())
+            .await
+            .expect("erase");
+        let after = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
         assert!(after.erased, "{b:?}");
         let json = serde_json::to_string(&after).expect("json");
         for s in secrets() {
@@ -531,15 +630,31 @@ async fn retention_erases_only_clients_whose_cases_all_closed_longer_ago_than_th
         let (recent, _) = closed_client(&env, "Recent Quillfeather").await;
         let (open, _) = env.client_with_case("Ana Torres").await;
         // Off by default: nothing happens.
-        let r = env.app.run_retention("test", Duration::ZERO).await.expect("run");
+        let r = env
+            .app
+            .run_retention("test", Duration::ZERO)
+            .await
+            .expect("run");
         assert!(r.claimed && r.erased.is_empty(), "{b:?}: {r:?}");
         retention(&env, Some("12"), 0).await;
-        let r = env.app.run_retention("test", Duration::ZERO).await.expect("run");
+        let r = env
+            .app
+            .run_retention("test", Duration::ZERO)
+            .await
+            .expect("run");
         assert_eq!(r.erased, vec![(env.sup.agency_id, old)], "{b:?}");
-        let list = env.app.erasures(&env.admin, None, None).await.expect("list");
+        let list = env
+            .app
+            .erasures(&env.admin, None, None)
+            .await
+            .expect("list");
         assert_eq!(list.items.len(), 1, "{b:?}");
         assert_eq!(
-            (list.items[0].cause.as_str(), list.items[0].erased_by, list.items[0].retention_run_id),
+            (
+                list.items[0].cause.as_str(),
+                list.items[0].erased_by,
+                list.items[0].retention_run_id
+            ),
             ("retention", None, r.run_id),
             "{b:?}"
         );
@@ -547,7 +662,11 @@ async fn retention_erases_only_clients_whose_cases_all_closed_longer_ago_than_th
             assert!(env.app.client(&env.sup, id).await.is_ok(), "{b:?}");
         }
         // Another run finds nothing new; the chain verifies.
-        let r = env.app.run_retention("test", Duration::ZERO).await.expect("run");
+        let r = env
+            .app
+            .run_retention("test", Duration::ZERO)
+            .await
+            .expect("run");
         assert!(r.erased.is_empty(), "{b:?}");
         env.app.verify_audit().await.expect("verifies");
         let entries = log(&env).await;
@@ -569,7 +688,11 @@ async fn concurrent_retention_runs_claim_once_and_erase_each_client_once() {
         let b = backend;
         let mut due = Vec::new();
         for n in 0..4 {
-            due.push(closed_client(&env, &format!("Client{n} Quillfeather")).await.0);
+            due.push(
+                closed_client(&env, &format!("Client{n} Quillfeather"))
+                    .await
+                    .0,
+            );
         }
         env.clock.advance_ms(400 * DAY);
         retention(&env, Some("12"), 0).await;
@@ -589,11 +712,24 @@ async fn concurrent_retention_runs_claim_once_and_erase_each_client_once() {
             1,
             "{b:?}: exactly one run claims ({a:?}, {c:?})"
         );
-        let mut erased: Vec<i64> = a.erased.iter().chain(c.erased.iter()).map(|e| e.1).collect();
+        let mut erased: Vec<i64> = a
+            .erased
+            .iter()
+            .chain(c.erased.iter())
+            .map(|e| e.1)
+            .collect();
         erased.sort();
         assert_eq!(erased, due, "{b:?}");
-        assert_eq!(count(&env, "SELECT COUNT(*) FROM erasures").await, 4, "{b:?}");
-        assert_eq!(count(&env, "SELECT COUNT(*) FROM retention_runs").await, 1, "{b:?}");
+        assert_eq!(
+            count(&env, "SELECT COUNT(*) FROM erasures").await,
+            4,
+            "{b:?}"
+        );
+        assert_eq!(
+            count(&env, "SELECT COUNT(*) FROM retention_runs").await,
+            1,
+            "{b:?}"
+        );
         // Within the hour neither claims again; after it, the next tick does.
         let early = other.run_retention("process-b", hour).await.expect("run");
         assert!(!early.claimed, "{b:?}");
@@ -615,19 +751,31 @@ async fn only_admins_change_the_retention_setting_and_a_stale_version_is_refused
             admin_privacy_officer: false,
         };
         assert!(matches!(
-            env.app.save_subject_rights_settings(&env.sup, 0, &form).await,
+            env.app
+                .save_subject_rights_settings(&env.sup, 0, &form)
+                .await,
             Err(ServiceError::Forbidden)
         ));
-        let s = env.app.subject_rights_settings(&env.admin).await.expect("read");
+        let s = env
+            .app
+            .subject_rights_settings(&env.admin)
+            .await
+            .expect("read");
         assert_eq!((s.retention_months, s.version), (None, 0), "{b:?}");
         let saved = env
             .app
             .save_subject_rights_settings(&env.admin, 0, &form)
             .await
             .expect("save");
-        assert_eq!((saved.retention_months, saved.version), (Some(84), 1), "{b:?}");
+        assert_eq!(
+            (saved.retention_months, saved.version),
+            (Some(84), 1),
+            "{b:?}"
+        );
         assert!(matches!(
-            env.app.save_subject_rights_settings(&env.admin, 0, &form).await,
+            env.app
+                .save_subject_rights_settings(&env.admin, 0, &form)
+                .await,
             Err(ServiceError::Stale)
         ));
         let bad = SubjectRightsForm {

@@ -301,14 +301,17 @@ async fn erase(
         confirm: confirmed,
         ..form
     };
-    match state.app.erase_client(staff.actor(), client_id, &form).await {
+    match state
+        .app
+        .erase_client(staff.actor(), client_id, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!(
             "/clients/{client_id}/subject-rights?notice=erased"
         ))
         .into_response()),
         Err(e) => {
-            let (status, problem) =
-                Problem::from_service(e, &staff.t(), &["reason", "confirm"])?;
+            let (status, problem) = Problem::from_service(e, &staff.t(), &["reason", "confirm"])?;
             let html = client_page(&state, &staff, client_id, f.reason, problem, None).await?;
             Ok((status, Html(html)).into_response())
         }
@@ -353,7 +356,9 @@ async fn admin_page(
     let s = state.app.subject_rights_settings(staff.actor()).await?;
     let list = state.app.erasures(staff.actor(), cursor, Some(50)).await?;
     let (months, officer) = typed.unwrap_or((
-        s.retention_months.map(|m| m.to_string()).unwrap_or_default(),
+        s.retention_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         s.admin_privacy_officer,
     ));
     Ok(AdminPage {
@@ -424,8 +429,7 @@ async fn save_settings(
     {
         Ok(_) => Ok(Redirect::to("/admin/subject-rights?notice=saved").into_response()),
         Err(e) => {
-            let (status, problem) =
-                Problem::from_service(e, &staff.t(), &["retention_months"])?;
+            let (status, problem) = Problem::from_service(e, &staff.t(), &["retention_months"])?;
             let html = admin_page(
                 &state,
                 &staff,

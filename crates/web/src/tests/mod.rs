@@ -19,6 +19,7 @@ mod pages;
 mod plans;
 mod security;
 mod sharing;
+mod subject_rights;
 mod tasks;
 mod termination;
 
