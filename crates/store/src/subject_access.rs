@@ -64,9 +64,8 @@ fn sections() -> Vec<(&'static str, String)> {
             "SELECT case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary,
                     {} AS recorded_by
              FROM contacts WHERE case_id IN {CASES} ORDER BY id", name_of("recorded_by"))),
-        ("service_consents", format!(
-            "SELECT case_id, given_on, method, witness, revoked_at FROM service_consents
-             WHERE client_id = $1 AND agency_id = $2 ORDER BY id")),
+        ("service_consents", "SELECT case_id, given_on, method, witness, revoked_at FROM service_consents
+             WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("share_consents", "SELECT recipient_type, recipient_name, recipient_kind, purpose, purpose_other, categories,
                 starts_on, expires_on, given_how, witness, revoked_at, revocation_reason
              FROM share_consents WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
