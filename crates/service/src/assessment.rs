@@ -16,6 +16,7 @@ use casework_store::assessment::{self as store, InstrumentRow, Items, NewInstrum
 pub use casework_store::assessment::{AssessmentRow, ItemRow};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// An assessment with what it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +181,10 @@ impl Casework {
         } else {
             "assessment.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let row = store::insert(
             &mut tx,
@@ -219,7 +223,10 @@ impl Casework {
         } else {
             "assessment.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (a, c) = authorized!(self, self.authorize_assessment(&mut tx, actor, id, CaseAction::Record, action).await, end tx);
         if a.status != AssessmentStatus::Draft.as_str() {
             return Err(Invalid::new("status", "assessment_completed").into());
@@ -254,7 +261,7 @@ impl Casework {
 
     /// One assessment with its needs and strengths; the read is audited.
     pub async fn assessment(&self, actor: &Actor, id: i64) -> ServiceResult<AssessmentDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (a, c) = authorized!(
             self,
             self.authorize_assessment(&mut conn, actor, id, CaseAction::Read, "assessment.read")
@@ -279,7 +286,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<Vec<AssessmentRow>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -316,7 +323,10 @@ impl Casework {
         let kind = kind_of(instrument)?;
         let taken = kind.parse(form, self.today())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "instrument.record").await, end tx);
         if let Some(a) = taken.assessment_id {
             match store::get(&mut tx, actor.agency_id, a).await? {
@@ -386,7 +396,7 @@ impl Casework {
         instrument: &str,
     ) -> ServiceResult<Vec<InstrumentResult>> {
         let kind = kind_of(instrument)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

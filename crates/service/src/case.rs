@@ -17,6 +17,7 @@ use casework_store::case::{
     self as store, AssignmentRow, CaseRow, CaseloadOf, CaseloadRow, ConsentRow, ContactRow,
     StageMove,
 };
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, user, Conn};
 
 pub(crate) fn reach(c: &CaseRow) -> CaseReach {
@@ -262,7 +263,10 @@ impl Casework {
             return Err(Invalid::new("primary_worker_id", "required").into());
         }
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let client = client_store::get(&mut tx, actor.agency_id, new.client_id).await?;
         let client_ok = match &client {
             Some(c) if c.merged_into.is_none() => {
@@ -359,7 +363,7 @@ impl Casework {
         id: i64,
         contacts_cursor: Option<Cursor>,
     ) -> ServiceResult<CaseDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
@@ -438,7 +442,10 @@ impl Casework {
         form: &ContactForm,
     ) -> ServiceResult<ContactRow> {
         let contact = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
@@ -478,7 +485,10 @@ impl Casework {
         form: &ServiceConsentForm,
     ) -> ServiceResult<ConsentRow> {
         let consent = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
@@ -522,7 +532,10 @@ impl Casework {
     ) -> ServiceResult<CaseRow> {
         let (mv, reason) = form.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let action = if reason.is_some() {
             CaseAction::OverrideGuard
         } else {
@@ -616,7 +629,10 @@ impl Casework {
     ) -> ServiceResult<CaseRow> {
         let reason = casework_domain::text::optional("reason", form.reason.as_deref(), 2000)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Assign, "case.assign").await, end tx);
         self.check_assignee(&mut tx, actor, form.worker_id, form.team_id.or(c.team_id))
             .await?;
@@ -676,7 +692,7 @@ impl Casework {
         };
         let limit = limit(asked, 200);
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::caseload(
             &mut conn,
             actor.agency_id,

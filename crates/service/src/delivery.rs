@@ -15,6 +15,7 @@ pub use casework_store::delivery::ServiceRow;
 use casework_store::goal::{self as goal_store, GoalRow};
 use casework_store::plan::{self as plan_store, InterventionRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// A case's service records, one page, with what the form offers to link to.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +116,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<CaseServices> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "service.list")
@@ -147,7 +148,7 @@ impl Casework {
 
     /// One service record. Audited.
     pub async fn delivered_service(&self, actor: &Actor, id: i64) -> ServiceResult<ServiceView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, s) = authorized!(
             self,
             self.authorize_service(&mut conn, actor, id, CaseAction::Read, "service.read")
@@ -182,7 +183,10 @@ impl Casework {
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "service.record").await, end tx);
         let (goals, interventions) = self
             .service_link_choices(&mut tx, actor.agency_id, c.id)
@@ -217,7 +221,10 @@ impl Casework {
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, s) = authorized!(self, self.authorize_service(&mut tx, actor, id, CaseAction::Record, "service.update").await, end tx);
         if s.in_error() {
             return Err(Invalid::new("service_id", "service_entered_in_error").into());
@@ -267,7 +274,10 @@ impl Casework {
         form: &ErrorForm,
     ) -> ServiceResult<ServiceRow> {
         let reason = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, s) = authorized!(self, self.authorize_service(&mut tx, actor, id, CaseAction::Record, "service.entered_in_error").await, end tx);
         if s.in_error() {
             return Err(Invalid::new("service_id", "service_entered_in_error").into());

@@ -21,6 +21,7 @@ pub use casework_store::consent::DisclosureRow;
 use casework_store::goal::GoalRow;
 use casework_store::plan::InterventionRow;
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// A disclosure with the name of the person who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +172,10 @@ impl Casework {
         form: &DisclosureForm,
     ) -> ServiceResult<DisclosureRow> {
         let request = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let row = match self
             .disclosure_step(&mut tx, actor, client_id, &request)
             .await
@@ -205,7 +209,10 @@ impl Casework {
         {
             return Err(Invalid::new("categories", "category_not_printable").into());
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (client, disclosure) = match self
             .disclosure_step(&mut tx, actor, client_id, &request)
             .await
@@ -302,7 +309,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<Page<DisclosureView>> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let act = disclosure_act("disclosure.list", None, client_id);
         authorized!(
             self,

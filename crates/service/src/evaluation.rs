@@ -19,6 +19,7 @@ use casework_store::evaluation as store;
 pub use casework_store::evaluation::{EvaluationGoalRow, EvaluationRow};
 use casework_store::goal::{self as goal_store, GoalRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// The most evaluations one page of a case's list holds.
 const PAGE_MAX: i64 = 100;
@@ -181,7 +182,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<EvaluationChoices> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -233,7 +234,10 @@ impl Casework {
         } else {
             "evaluation.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let checked = self.check_evaluation(&mut tx, &c, form, record).await?;
         let row = store::insert(
@@ -272,7 +276,10 @@ impl Casework {
         } else {
             "evaluation.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (e, c) = authorized!(self, self.authorize_evaluation(&mut tx, actor, id, CaseAction::Record, action).await, end tx);
         if e.status != EvaluationStatus::Draft.as_str() {
             return Err(Invalid::new("status", "evaluation_recorded").into());
@@ -315,7 +322,7 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<EvaluationDetail> {
         let form = {
-            let mut conn = self.store.conn().await?;
+            let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
             let (e, _) = authorized!(
                 self,
                 self.authorize_evaluation(
@@ -355,7 +362,10 @@ impl Casework {
         form: &FeedbackForm,
     ) -> ServiceResult<EvaluationDetail> {
         let feedback = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (e, c) = authorized!(self, self.authorize_evaluation(&mut tx, actor, id, CaseAction::Record, "evaluation.feedback").await, end tx);
         let row = store::set_feedback(
             &mut tx,
@@ -381,7 +391,7 @@ impl Casework {
 
     /// One evaluation with its goals; the read is audited.
     pub async fn evaluation(&self, actor: &Actor, id: i64) -> ServiceResult<EvaluationDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (e, c) = authorized!(
             self,
             self.authorize_evaluation(&mut conn, actor, id, CaseAction::Read, "evaluation.read")
@@ -411,7 +421,7 @@ impl Casework {
     ) -> ServiceResult<Page<EvaluationRow>> {
         let cursor = Cursor::parse(cursor)?;
         let limit = crate::page::limit(limit, PAGE_MAX);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

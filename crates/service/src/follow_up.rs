@@ -16,6 +16,7 @@ use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::follow_up as store;
 pub use casework_store::follow_up::{FollowUpRow, ReopeningRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use time::Date;
 
@@ -173,7 +174,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<FollowUpList> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -290,7 +291,10 @@ impl Casework {
             Closing::Cancelled(_) => "follow_up.cancel",
         };
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, f) = authorized!(self, self.authorize_follow_up(&mut tx, actor, follow_up_id, CaseAction::Record, name).await, end tx);
         if f.version != version {
             return Err(ServiceError::Stale);
@@ -359,7 +363,7 @@ impl Casework {
         }
         let limit = limit(None, 200);
         let (after_due, after_id) = due_position(cursor);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::due_for_worker(
             &mut conn,
             actor.agency_id,

@@ -14,6 +14,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::form::ResponseRow;
 use casework_store::form::{self as store, NewResponse};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use serde_json::{Map, Value};
 
@@ -98,7 +99,7 @@ impl Casework {
         case_id: i64,
         form_id: i64,
     ) -> ServiceResult<(CaseRow, FormDetail)> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -116,7 +117,7 @@ impl Casework {
     }
 
     async fn published_form(&self, actor: &Actor, form_id: i64) -> ServiceResult<FormDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let form = store::form(&mut conn, actor.agency_id, form_id)
             .await?
             .ok_or_else(|| Invalid::new("form_id", "unknown_choice"))?;
@@ -142,7 +143,10 @@ impl Casework {
         form_id: i64,
         form: &ResponseForm,
     ) -> ServiceResult<ResponseRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "form_response.create").await, end tx);
         let f = store::form(&mut tx, actor.agency_id, form_id)
             .await?
@@ -209,7 +213,10 @@ impl Casework {
         } else {
             "form_response.update"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, r) = authorized!(self, self.authorize_response(&mut tx, actor, id, CaseAction::Record, name).await, end tx);
         if r.status != ResponseStatus::Draft.as_str() {
             return Err(Invalid::new("status", "form_response_completed").into());
@@ -258,7 +265,7 @@ impl Casework {
         id: i64,
         version: i64,
     ) -> ServiceResult<ResponseRow> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (_, r) = authorized!(
             self,
             self.authorize_response(
@@ -284,7 +291,7 @@ impl Casework {
 
     /// One response with the form version it was filled against. Audited.
     pub async fn form_response(&self, actor: &Actor, id: i64) -> ServiceResult<ResponseDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, r) = authorized!(
             self,
             self.authorize_response(&mut conn, actor, id, CaseAction::Read, "form_response.read")
@@ -327,7 +334,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<Page<ResponseRow>> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

@@ -14,6 +14,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::goal::{self as store, GoalFields};
 pub use casework_store::goal::{GoalRow, NeedChoice};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 
 /// More goals than this on one case is not a plan anyone can follow.
@@ -173,7 +174,7 @@ impl Casework {
 
     /// The case's goals in priority order, with the needs assessed in the case; audited.
     pub async fn goals(&self, actor: &Actor, case_id: i64) -> ServiceResult<CaseGoals> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
@@ -215,7 +216,7 @@ impl Casework {
 
     /// One goal, for its page; audited.
     pub async fn goal(&self, actor: &Actor, goal_id: i64) -> ServiceResult<GoalDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "goal.read")
@@ -252,7 +253,10 @@ impl Casework {
         let draft = GoalDraft::parse(form)?;
         let scale = scale.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.create").await, end tx);
         if store::count_of_case(&mut tx, c.id).await? >= GOALS_PER_CASE_MAX {
             return Err(Invalid::new("goals", "too_many").into());
@@ -295,7 +299,10 @@ impl Casework {
         let draft = GoalDraft::parse(form)?;
         let scale: GoalScaleDraft = scale.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.update").await, end tx);
         let status = status_of(&g)?;
         if !status.is_open() {
@@ -354,7 +361,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<GoalView> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.activate").await, end tx);
         if g.version != version {
             return Err(ServiceError::Stale);
@@ -398,7 +408,7 @@ impl Casework {
     }
 
     async fn goal_view_now(&self, agency_id: i64, id: i64) -> ServiceResult<GoalView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         self.goal_view(&mut conn, agency_id, id).await
     }
 
@@ -412,7 +422,10 @@ impl Casework {
     ) -> ServiceResult<GoalView> {
         let agreement = form.parse(self.today())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.agree").await, end tx);
         if !status_of(&g)?.is_open() {
             return Err(Invalid::new("status", "goal_not_open").into());
@@ -455,7 +468,10 @@ impl Casework {
         goal_ids: &[i64],
     ) -> ServiceResult<Vec<GoalView>> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.reorder").await, end tx);
         let rows = store::of_case(&mut tx, actor.agency_id, c.id).await?;
         for (i, id) in goal_ids.iter().enumerate() {

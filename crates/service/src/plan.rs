@@ -15,6 +15,7 @@ use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::goal::GoalRow;
 use casework_store::plan as store;
 pub use casework_store::plan::{InterventionRow, PlanRow, TaskRow};
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, Conn, StoreError};
 
 /// The case's current plan with everything the plan page and the printable plan show.
@@ -148,7 +149,7 @@ impl Casework {
 
     /// The case's latest plan version; the first call makes version 1, an empty draft. Audited.
     pub async fn current_plan(&self, actor: &Actor, case_id: i64) -> ServiceResult<PlanView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "plan.read")
@@ -158,7 +159,10 @@ impl Casework {
             Some(p) => p,
             None => {
                 drop(conn);
-                let mut tx = self.store.begin_write().await?;
+                let mut tx = self
+                    .store
+                    .begin_write(Wall::Agency(actor.agency_id))
+                    .await?;
                 let p = match store::latest(&mut tx, actor.agency_id, c.id).await? {
                     Some(p) => p,
                     None => {
@@ -182,7 +186,7 @@ impl Casework {
                     }
                 };
                 casework_store::commit(tx).await?;
-                conn = self.store.conn().await?;
+                conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
                 p
             }
         };
@@ -265,7 +269,10 @@ impl Casework {
         form: &InterventionForm,
     ) -> ServiceResult<InterventionRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.intervention_add").await, end tx);
         let goal = casework_store::goal::get(&mut tx, actor.agency_id, new.goal_id).await?;
         match goal {
@@ -339,7 +346,10 @@ impl Casework {
         form: &TaskForm,
     ) -> ServiceResult<TaskRow> {
         form.parse(intervention_id, self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p, i) = authorized!(self, self.authorize_intervention(&mut tx, actor, intervention_id, CaseAction::Record, "plan.task_add").await, end tx);
         if store::count_tasks(&mut tx, p.id).await? >= store::TASKS_MAX {
             return Err(Invalid::new("tasks", "too_many").into());
@@ -364,7 +374,10 @@ impl Casework {
 
     /// Mark a task done. Doing the plan is not changing it: no new version.
     pub async fn complete_task(&self, actor: &Actor, task_id: i64) -> ServiceResult<TaskRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let task = store::task(&mut tx, actor.agency_id, task_id).await?;
         let Some(task) = task else {
             drop(tx);
@@ -401,7 +414,10 @@ impl Casework {
         form: &AgreementForm,
     ) -> ServiceResult<PlanRow> {
         let agreement = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.agree").await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);
@@ -447,7 +463,10 @@ impl Casework {
         plan_id: i64,
         version: i64,
     ) -> ServiceResult<PlanRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.submit").await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);
@@ -503,7 +522,10 @@ impl Casework {
             Approval::Approve => ("plan.approve", PlanStatus::Approved, None),
             Approval::Return(c) => ("plan.return", PlanStatus::Returned, Some(c.as_str())),
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::OverrideGuard, name).await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);

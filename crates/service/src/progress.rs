@@ -14,6 +14,7 @@ use casework_store::goal::GoalRow;
 use casework_store::progress as store;
 pub use casework_store::progress::ProgressRow;
 use casework_store::StoreError;
+use casework_store::Wall;
 
 /// A goal with all its progress entries, in date order.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +47,7 @@ fn status_of(g: &GoalRow) -> ServiceResult<GoalStatus> {
 impl Casework {
     /// The goal's progress entries for its page and chart. Audited.
     pub async fn goal_progress(&self, actor: &Actor, goal_id: i64) -> ServiceResult<GoalProgress> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
@@ -81,7 +82,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<Page<ProgressRow>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
@@ -111,7 +112,10 @@ impl Casework {
         form: &ProgressForm,
     ) -> ServiceResult<ProgressRow> {
         let entry = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "progress.record").await, end tx);
         check_goal_status(status_of(&g)?)?;
         if store::count_of_goal(&mut tx, g.id).await? >= store::ENTRIES_MAX {

@@ -13,6 +13,7 @@ use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::queue::QueueLine;
 use casework_store::queue::{self as store, After, Source};
 use casework_store::Conn;
+use casework_store::Wall;
 
 fn cursor_of(l: &QueueLine) -> String {
     format!("{}~{}~{}", l.since_ms, l.kind, l.id)
@@ -60,7 +61,7 @@ impl Casework {
         };
         let after = parse_cursor(cursor)?;
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let mut lines = Vec::new();
         for source in Source::ALL {
             lines.extend(
@@ -138,7 +139,10 @@ impl Casework {
         form: &CommentForm,
     ) -> ServiceResult<i64> {
         let comment = form.optional()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let found = store::override_of(&mut tx, actor.agency_id, stage_history_id).await?;
         let act = Act {
             action: "override.review",
@@ -187,7 +191,10 @@ impl Casework {
         form: &CommentForm,
     ) -> ServiceResult<i64> {
         let comment = form.required()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let found = store::alert_of(&mut tx, actor.agency_id, instrument_result_id).await?;
         let act = Act {
             action: "safety.acknowledge",

@@ -17,6 +17,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::task::{self as store, NewTask, NewTemplate};
 pub use casework_store::task::{CaseTaskRow, TemplateRow};
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, Conn, StoreError};
 
 /// A case's tasks with what the task pages need around them.
@@ -167,7 +168,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<CaseTasks> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "task.read")
@@ -210,7 +211,10 @@ impl Casework {
         form: &TaskForm,
     ) -> ServiceResult<CaseTaskRow> {
         let task = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "task.create").await, end tx);
         let assignee = self.assignee(&mut tx, actor, &c, task.assignee_id).await?;
         let row = store::insert(
@@ -234,7 +238,7 @@ impl Casework {
 
     /// One case task; the read is audited.
     pub async fn task(&self, actor: &Actor, id: i64) -> ServiceResult<TaskDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, t) = authorized!(
             self,
             self.authorize_task(&mut conn, actor, id, CaseAction::Read, "task.read")
@@ -278,7 +282,10 @@ impl Casework {
         version: i64,
         form: &TaskForm,
     ) -> ServiceResult<CaseTaskRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, t) = authorized!(self, self.authorize_task(&mut tx, actor, id, CaseAction::Record, "task.update").await, end tx);
         let kept = parse_date("due_on", &t.due_on).map_err(|_| corrupt("due date".into()))?;
         let task = form.parse(self.today().min(kept))?;
@@ -329,7 +336,10 @@ impl Casework {
             TaskStatus::Cancelled => "task.cancel",
             _ => "task.complete",
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, t) = authorized!(self, self.authorize_task(&mut tx, actor, id, CaseAction::Record, name).await, end tx);
         if t.version != version {
             return Err(ServiceError::Stale);
@@ -462,7 +472,7 @@ impl Casework {
         actor: &Actor,
         program_id: i64,
     ) -> ServiceResult<(agency::Program, Vec<TemplateRow>)> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let p = authorized!(
             self,
             self.program_for_templates(&mut conn, actor, program_id, "task_template.read")
@@ -480,7 +490,10 @@ impl Casework {
         form: &TemplateForm,
     ) -> ServiceResult<TemplateRow> {
         let t = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.create").await, end tx);
         if store::templates(&mut tx, actor.agency_id, p.id)
             .await?
@@ -522,7 +535,10 @@ impl Casework {
         id: i64,
         version: i64,
     ) -> ServiceResult<TemplateRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.retire").await, end tx);
         let t = store::template(&mut tx, actor.agency_id, id)
             .await?

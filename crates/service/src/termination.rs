@@ -16,6 +16,7 @@ use casework_store::agency::{self, Program};
 use casework_store::case::CaseRow;
 use casework_store::termination as store;
 pub use casework_store::termination::{AwaitingApprovalRow, TerminationRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 
 /// The termination page: the current record (if any), earlier ones set aside by reopenings,
@@ -105,7 +106,7 @@ impl Casework {
 
     /// The case's termination record and its history. The read is audited.
     pub async fn termination(&self, actor: &Actor, case_id: i64) -> ServiceResult<TerminationView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -161,7 +162,10 @@ impl Casework {
     ) -> ServiceResult<TerminationRow> {
         let draft = form.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "termination.save").await, end tx);
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
@@ -208,7 +212,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<TerminationRow> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "termination.submit").await, end tx);
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
@@ -280,7 +287,10 @@ impl Casework {
             ),
         };
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::OverrideGuard, name).await, end tx);
         let t = store::current(&mut tx, actor.agency_id, c.id)
             .await?
@@ -332,7 +342,7 @@ impl Casework {
             _ => return Err(ServiceError::Forbidden),
         };
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::awaiting_approval_for_team(
             &mut conn,
             actor.agency_id,
@@ -393,7 +403,7 @@ impl Casework {
         actor: &Actor,
         program_id: i64,
     ) -> ServiceResult<ScheduleView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let program = self
             .admin_program(
                 &mut conn,
@@ -423,11 +433,14 @@ impl Casework {
     ) -> ServiceResult<ScheduleView> {
         let schedule = FollowUpSchedule::parse(days)?;
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         self.admin_program(&mut conn, actor, program_id, "program.follow_up_schedule")
             .await?;
         drop(conn);
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         if !store::set_schedule(
             &mut tx,
             actor.agency_id,
