@@ -162,7 +162,8 @@ impl Casework {
                 cases: share(plan.cases, end) - share(plan.cases, done),
                 contacts: share(plan.contacts, end) - share(plan.contacts, done),
             };
-            let mut tx = self.store.begin_write(Wall::Agency(agency.id)).await?;
+            // Ids are one space over every agency: the next free one must be seen across the wall.
+            let mut tx = self.store.begin_write(Wall::System).await?;
             let first_client = bulk::next_id(&mut tx, IdTable::Clients).await?;
             let first_case = bulk::next_id(&mut tx, IdTable::Cases).await?;
             let batch = generate_batch(
