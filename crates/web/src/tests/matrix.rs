@@ -58,7 +58,7 @@ enum Rel {
 enum Team {
     North,
     South,
-    NoTeam,
+    Unteamed,
 }
 
 struct Person {
@@ -140,13 +140,13 @@ const PEOPLE: &[Person] = &[
     p(
         "opener@example.org",
         Role::IntakeWorker,
-        Team::NoTeam,
+        Team::Unteamed,
         Rel::IntakeOpener,
     ),
     p(
         "intake@example.org",
         Role::IntakeWorker,
-        Team::NoTeam,
+        Team::Unteamed,
         Rel::Unrelated,
     ),
     p(
@@ -361,7 +361,7 @@ async fn make_user(app: &Casework, agency: i64, p: &Person, teams: (i64, i64)) {
     let team_id = match p.team {
         Team::North => Some(teams.0),
         Team::South => Some(teams.1),
-        Team::NoTeam => None,
+        Team::Unteamed => None,
     };
     app.create_user(
         None,
