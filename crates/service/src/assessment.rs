@@ -3,9 +3,9 @@
 //! answers. A PHQ-9 with item 9 above 0 flags the case at risk and writes a `safety.alert` entry;
 //! the supervisor's queue of alerts reads those (a later step).
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::assessment::{
     Answers, AssessmentForm, AssessmentStatus, InstrumentForm, InstrumentKind,
 };
@@ -139,9 +139,10 @@ impl Casework {
             Some(a) => case_store::get(conn, actor.agency_id, a.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, row, case) {
             (Decision::Allow, Some(a), Some(c)) => Ok((a, c)),
             (d, _, case) => Err(self.refusal(

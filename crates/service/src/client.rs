@@ -422,18 +422,21 @@ impl Casework {
         );
         let identifiers = store::identifiers(&mut conn, id).await?;
         let household = store::household(&mut conn, id).await?;
-        let cases = case_store::of_client(&mut conn, actor.agency_id, id).await?;
-        let cases = cases
-            .into_iter()
-            .filter(|c| {
-                casework_domain::access::case_access(
+        // The cases the actor may open, a case shared with them among them.
+        let mut cases = Vec::new();
+        for c in case_store::of_client(&mut conn, actor.agency_id, id).await? {
+            if self
+                .may_on_case(
+                    &mut conn,
                     actor,
-                    &crate::case::reach(c),
+                    &c,
                     casework_domain::access::CaseAction::Read,
                 )
-                .allowed()
-            })
-            .collect();
+                .await?
+            {
+                cases.push(c);
+            }
+        }
         let merges = store::merges_of(&mut conn, actor.agency_id, id).await?;
         let reach = reach_of(
             &mut conn,

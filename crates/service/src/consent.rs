@@ -159,9 +159,10 @@ impl Casework {
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {
-                let reach =
-                    crate::client::reach_of(conn, actor.agency_id, &[(r.id, r.registered_by)])
-                        .await?;
+                // The workers a case of the client's is shared with count as its workers.
+                let reach = self
+                    .client_reach_today(conn, &[(r.id, r.registered_by)], actor.agency_id)
+                    .await?;
                 reach
                     .first()
                     .map_or(Decision::Hidden, |reach| decide(actor, reach))

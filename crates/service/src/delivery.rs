@@ -2,10 +2,9 @@
 //! a record (with the version read), and mark a wrong one entered in error with a reason. A
 //! record is never deleted; one marked in error stays on file and is shown struck through.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::delivery::{CaseLinks, ErrorForm, ServiceForm};
 use casework_domain::Invalid;
@@ -87,9 +86,10 @@ impl Casework {
             Some(s) => case_store::get(conn, actor.agency_id, s.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, row) {
             (Decision::Allow, Some(c), Some(s)) => Ok((c, s)),
             (d, c, _) => Err(self.refusal(actor, service_act(name, c.as_ref(), Some(id)), d)),
@@ -128,6 +128,9 @@ impl Casework {
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)
             .await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -138,7 +141,7 @@ impl Casework {
             )])
             .await?;
         Ok(CaseServices {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             page: page_of(rows, n, |r| r.id),
             case: c,
             goals,
@@ -157,6 +160,9 @@ impl Casework {
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)
             .await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -167,7 +173,7 @@ impl Casework {
             )])
             .await?;
         Ok(ServiceView {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             service: s,
             goals,

@@ -9,7 +9,7 @@
 use crate::consent::{facts_of, ClientConsents};
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, client_access, CaseAction, ClientAction, Decision};
+use casework_domain::access::{client_access, CaseAction, ClientAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::consent::{
     may_disclose, Basis, Category, Channel, Coverage, DisclosureForm, DisclosureRequest,
@@ -274,10 +274,10 @@ impl Casework {
     ) -> ServiceResult<Vec<CasePlanSummary>> {
         let cases = casework_store::case::of_client(conn, actor.agency_id, client_id).await?;
         let mut out = Vec::new();
-        for c in cases
-            .iter()
-            .filter(|c| case_access(actor, &crate::case::reach(c), CaseAction::Read).allowed())
-        {
+        for c in &cases {
+            if !self.may_on_case(conn, actor, c, CaseAction::Read).await? {
+                continue;
+            }
             let goals: Vec<GoalRow> = casework_store::goal::of_case(conn, actor.agency_id, c.id)
                 .await?
                 .into_iter()

@@ -3,10 +3,10 @@
 //! the decision (continue or close) and the client's feedback. The latest recorded evaluation
 //! decides the stage guard (see `facts()` in case.rs).
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::page::{page_of, Cursor, Page};
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::evaluation::{
     ActiveGoal, Evaluation, EvaluationForm, EvaluationStatus, FeedbackForm, GoalLevelForm,
@@ -91,9 +91,10 @@ impl Casework {
             Some(e) => case_store::get(conn, actor.agency_id, e.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, row, case) {
             (Decision::Allow, Some(e), Some(c)) => Ok((e, c)),
             (d, _, case) => Err(self.refusal(
@@ -169,7 +170,9 @@ impl Casework {
         }
         Ok(EvaluationDetail {
             meaning: evaluation.t_score.map(TScoreMeaning::of),
-            can_record: case_access(actor, &reach(&case), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(conn, actor, &case, CaseAction::Record)
+                .await?,
             evaluation,
             case,
             goals,

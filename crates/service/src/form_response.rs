@@ -2,11 +2,10 @@
 //! filled against, saved as a draft or completed (then never changed). Several responses over
 //! time are allowed; reaching one follows the case's reach, like every case record.
 
-use crate::case::reach;
 use crate::form::{definition_of, FormDetail};
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::client::parse_date;
 use casework_domain::form::{Answers, FormDefinition, ResponseStatus};
@@ -82,9 +81,10 @@ impl Casework {
             Some(r) => case_store::get(conn, actor.agency_id, r.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, r) {
             (Decision::Allow, Some(c), Some(r)) => Ok((c, r)),
             (d, c, _) => Err(self.refusal(actor, response_act(name, Some(id), c.as_ref()), d)),
@@ -303,6 +303,9 @@ impl Casework {
         let form = store::form(&mut conn, actor.agency_id, r.form_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let definition = definition_of(&v)?;
         let answers = stored_answers(&r, &definition)?;
@@ -315,7 +318,7 @@ impl Casework {
             )])
             .await?;
         Ok(ResponseDetail {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             response: r,
             case: c,
             form_name: form.name,

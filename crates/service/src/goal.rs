@@ -2,9 +2,8 @@
 //! the same case. A goal is saved as a draft whatever it lacks; only one that passes the SMART
 //! check becomes active, and the goal-setting guard counts active goals the client agreed to.
 
-use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::goal::{
     AgreementForm, GoalDraft, GoalForm, GoalScaleDraft, GoalScaleForm, GoalStatus, SmartGap,
@@ -120,9 +119,10 @@ impl Casework {
             Some(g) => case_store::get(conn, actor.agency_id, g.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, goal) {
             (Decision::Allow, Some(c), Some(g)) => Ok((c, g)),
             (d, c, _) => Err(self.refusal(actor, goal_act(name, c.as_ref(), Some(goal_id)), d)),
@@ -184,6 +184,9 @@ impl Casework {
         let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
         let links = store::links(&mut conn, &ids).await?;
         let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let today = self.today();
         let goals = rows
@@ -207,7 +210,7 @@ impl Casework {
             .record_read(vec![self.event(actor, act, Outcome::Allowed, None)])
             .await?;
         Ok(CaseGoals {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             goals,
             needs,
@@ -224,6 +227,9 @@ impl Casework {
         );
         let links = self.links_of(&mut conn, g.id).await?;
         let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let goal = view(g, links, self.today())?;
         self.audit
@@ -235,7 +241,7 @@ impl Casework {
             )])
             .await?;
         Ok(GoalDetail {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             goal,
             needs,

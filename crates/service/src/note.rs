@@ -5,7 +5,7 @@
 
 use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::note::{parse_addendum, NoteContent, NoteForm, NoteFormat, Sensitivity};
 use casework_domain::sharing::may_read_note_with;
@@ -280,6 +280,9 @@ impl Casework {
         people.dedup();
         let names = store::user_names(&mut conn, &people).await?;
         let note = self.note_view(&mut conn, n).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -289,7 +292,6 @@ impl Casework {
                 None,
             )])
             .await?;
-        let can_record = case_access(actor, &reach(&c), CaseAction::Record).allowed();
         let mine = note.note.author_id == actor.user_id;
         let signed = note.signed();
         Ok(NoteDetail {

@@ -4,9 +4,8 @@
 //! interventions and tasks copied) that needs the client's agreement and approval again; adding
 //! to a draft withdraws an agreement already recorded, since the client has not seen the change.
 
-use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::goal::AgreementForm;
 use casework_domain::plan::{Approval, ApprovalForm, InterventionForm, PlanStatus, TaskForm};
@@ -80,9 +79,10 @@ impl Casework {
             Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, plan) {
             (Decision::Allow, Some(c), Some(p)) => Ok((c, p)),
             (d, c, _) => Err(self.refusal(actor, plan_act(name, c.as_ref(), Some(plan_id)), d)),
@@ -135,8 +135,12 @@ impl Casework {
         Ok(PlanView {
             status: status_of(&plan)?,
             approval_required: self.approval_required(conn, &c).await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
-            can_approve: case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed(),
+            can_record: self
+                .may_on_case(conn, actor, &c, CaseAction::Record)
+                .await?,
+            can_approve: self
+                .may_on_case(conn, actor, &c, CaseAction::OverrideGuard)
+                .await?,
             case: c,
             plan,
             goals,
@@ -319,9 +323,10 @@ impl Casework {
             Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, plan, i) {
             (Decision::Allow, Some(c), Some(p), Some(i)) => Ok((c, p, i)),
             (d, c, _, _) => Err(self.refusal(

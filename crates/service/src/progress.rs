@@ -1,10 +1,9 @@
 //! Progress against a goal (the intervention stage): a new value of the goal's measure or a GAS
 //! level, dated and commented; and the goal's entries for its progress page and chart.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction};
+use casework_domain::access::CaseAction;
 use casework_domain::audit::Outcome;
 use casework_domain::goal::GoalStatus;
 use casework_domain::progress::{check_goal_status, ProgressForm};
@@ -54,6 +53,9 @@ impl Casework {
                 .await
         );
         let entries = store::of_goal(&mut conn, actor.agency_id, g.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -65,8 +67,7 @@ impl Casework {
             .await?;
         let status = status_of(&g)?;
         Ok(GoalProgress {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed()
-                && check_goal_status(status).is_ok(),
+            can_record: can_record && check_goal_status(status).is_ok(),
             case: c,
             goal: g,
             status,

@@ -2,10 +2,10 @@
 //! guard overrides to review, safety alerts to acknowledge), merged from the sources in
 //! `casework_store::queue::Source` and paged; and the two marks a supervisor makes from it.
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::page::limit;
 use crate::{authorized, Act, Actor, Casework, Page, Refusal, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::task::CommentForm;
 use casework_domain::{Invalid, Role};
@@ -114,9 +114,13 @@ impl Casework {
             Some((case_id, _)) => case_store::get(conn, actor.agency_id, case_id).await?,
             None => None,
         };
-        let decision = case.as_ref().map_or(Decision::Hidden, |c| {
-            case_access(actor, &reach(c), CaseAction::OverrideGuard)
-        });
+        let decision = match case.as_ref() {
+            Some(c) => {
+                self.case_decision(conn, actor, c, CaseAction::OverrideGuard, act.action)
+                    .await?
+            }
+            None => Decision::Hidden,
+        };
         match (decision, case, found) {
             (Decision::Allow, Some(c), Some((_, done))) => Ok((c, done)),
             (d, c, _) => Err(self.refusal(

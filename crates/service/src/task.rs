@@ -2,10 +2,9 @@
 //! audited (`task.*`); and the program default tasks that make case tasks when a case is opened
 //! or enters a stage, due some days after.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, may_administer, CaseAction, Decision};
+use casework_domain::access::{may_administer, CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::client::parse_date;
 use casework_domain::stage::Stage;
@@ -108,9 +107,10 @@ impl Casework {
             Some(t) => case_store::get(conn, actor.agency_id, t.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, task) {
             (Decision::Allow, Some(c), Some(t)) => Ok((c, t)),
             (d, c, _) => Err(self.refusal(actor, task_act(name, c.as_ref(), Some(id)), d)),
@@ -188,7 +188,9 @@ impl Casework {
             tasks: page_of(rows, limit, |t| t.id),
             workers: store::workers_of(&mut conn, actor.agency_id, c.primary_worker_id, c.team_id)
                 .await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+                .await?,
             case: c,
         };
         drop(conn);
@@ -258,7 +260,9 @@ impl Casework {
             client_name: self.client_name(&mut conn, &c).await?,
             workers: store::workers_of(&mut conn, actor.agency_id, c.primary_worker_id, c.team_id)
                 .await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+                .await?,
             case: c,
             task: t,
         };

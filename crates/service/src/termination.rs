@@ -3,10 +3,10 @@
 //! the case's team; the supervisors' queue of terminations awaiting approval; and the programs'
 //! follow-up schedules, which the agency admin keeps.
 
-use crate::case::{reach, stage_of};
+use crate::case::stage_of;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, may_administer, CaseAction, Decision};
+use casework_domain::access::{may_administer, CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::plan::{Approval, ApprovalForm};
 use casework_domain::stage::Stage;
@@ -123,9 +123,13 @@ impl Casework {
         let status = current.as_ref().map(status_of).transpose()?;
         let earlier = store::earlier(&mut conn, actor.agency_id, c.id).await?;
         let approval_required = self.closure_approval_required(&mut conn, &c).await?;
+        let may_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
+        let may_decide = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::OverrideGuard)
+            .await?;
         drop(conn);
-        let may_record = case_access(actor, &reach(&c), CaseAction::Record).allowed();
-        let may_decide = case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed();
         let view = TerminationView {
             can_edit: may_record && terminating(stage) && status.is_none_or(|s| s.editable()),
             can_decide: may_decide && status == Some(TerminationStatus::AwaitingApproval),
