@@ -14,7 +14,7 @@ use casework_domain::Invalid;
 use casework_store::client::{self as client_store, ClientRow};
 pub use casework_store::erasure::ErasureRow;
 use casework_store::erasure::{self as store, NewErasure};
-use casework_store::{Backend, Conn};
+use casework_store::{Backend, Conn, Wall};
 use std::time::Duration;
 
 /// What an erasure did.
@@ -92,7 +92,10 @@ impl Casework {
         form: &ErasureForm,
     ) -> ServiceResult<ErasureReceipt> {
         let request = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let client = authorized!(self, self.authorize_subject_rights(&mut tx, actor, client_id,
             subject_act("client.erase", client_id)).await, end tx);
         if client.merged_into.is_some() {
@@ -183,7 +186,8 @@ impl Casework {
         }
         self.audit.flush().await;
         for attempt in 0..20 {
-            let done = match self.store.conn().await {
+            // SQLite only: there is no wall to set.
+            let done = match self.store.conn(Wall::System).await {
                 Ok(mut conn) => store::checkpoint(&mut conn).await.unwrap_or(false),
                 Err(_) => false,
             };
@@ -212,7 +216,7 @@ impl Casework {
             return Err(self.deny(actor, act, Decision::Forbidden).await);
         }
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::list(&mut conn, actor.agency_id, cursor.map(|c| c.0), limit + 1).await?;
         drop(conn);
         self.audit
@@ -239,7 +243,7 @@ impl Casework {
         actor: &Actor,
         client_id: i64,
     ) -> ServiceResult<SubjectRightsStatus> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let client = authorized!(
             self,
             self.authorize_subject_rights(

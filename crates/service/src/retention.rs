@@ -11,6 +11,7 @@ use casework_domain::access::{may_administer, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::subject_rights::{retention_cutoff, SubjectRightsForm};
 use casework_store::retention::{self as store, SubjectRightsSettings};
+use casework_store::Wall;
 use std::time::Duration;
 
 pub const JOB: &str = "retention";
@@ -52,7 +53,7 @@ impl Casework {
                 )
                 .await);
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(store::settings(&mut conn, actor.agency_id).await?)
     }
 
@@ -73,7 +74,10 @@ impl Casework {
             admin_privacy_officer: policy.admin_privacy_officer,
             version,
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let now = self.clock.now_ms();
         if !store::save_settings(
             &mut tx,
@@ -108,7 +112,8 @@ impl Casework {
         keep: Duration,
     ) -> ServiceResult<RetentionReport> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        // The job's claim and runs belong to no agency: the job works across all of them.
+        let mut tx = self.store.begin_write(Wall::System).await?;
         let lease_until = now + LEASE.max(keep).as_millis() as i64;
         if !store::claim(&mut tx, JOB, holder, now, lease_until).await? {
             return Ok(RetentionReport::default());
@@ -117,7 +122,7 @@ impl Casework {
         casework_store::commit(tx).await?;
         let result = self.retention_pass(run_id).await;
         let erased = result.as_ref().map(|e| e.len() as i64).unwrap_or(0);
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::System).await?;
         store::finish_run(&mut tx, run_id, erased, self.clock.now_ms()).await?;
         let until = self.clock.now_ms() + keep.as_millis() as i64;
         store::release(&mut tx, JOB, holder, until).await?;
@@ -134,7 +139,7 @@ impl Casework {
     }
 
     async fn retention_pass(&self, run_id: i64) -> ServiceResult<Vec<(i64, i64)>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let agencies = store::agencies_with_retention(&mut conn).await?;
         drop(conn);
         let mut erased = Vec::new();
@@ -143,14 +148,14 @@ impl Casework {
             let closed_before = cutoff.midnight().assume_utc().unix_timestamp() * 1000;
             let mut after = 0;
             loop {
-                let mut conn = self.store.conn().await?;
+                let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
                 let due =
                     store::due_clients(&mut conn, agency_id, closed_before, after, BATCH).await?;
                 drop(conn);
                 for &client_id in &due {
                     // One short transaction per client, checking again under its lock that it
                     // is still due (a case may have been reopened meanwhile).
-                    let mut tx = self.store.begin_write().await?;
+                    let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
                     casework_store::erasure::lock_client(&mut tx, agency_id, client_id).await?;
                     casework_store::erasure::lock_cases(&mut tx, client_id).await?;
                     let still_due =

@@ -72,7 +72,10 @@ impl Casework {
         actor: &Actor,
         client_id: i64,
     ) -> ServiceResult<SubjectAccess> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(casework_store::Wall::Agency(actor.agency_id))
+            .await?;
         let client = authorized!(self, self.authorize_subject_rights(&mut tx, actor, client_id,
             subject_act("client.subject_access", client_id)).await, end tx);
         let read = store::sections_of(&mut tx, actor.agency_id, client_id).await?;

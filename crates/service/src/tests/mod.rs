@@ -18,6 +18,7 @@ mod stages;
 mod subject_rights;
 mod tasks;
 mod termination;
+mod wall;
 
 use crate::admin::UserForm;
 use crate::auth::Secret;

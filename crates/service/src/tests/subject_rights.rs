@@ -241,14 +241,18 @@ fn pg_dump_path() -> String {
     found.pop().unwrap_or_else(|| "pg_dump".into())
 }
 
+/// Raw SQL as the owner: the serving role sees nothing outside a walled transaction.
 async fn count(env: &Env, sql: &str) -> i64 {
     use sqlx::Row;
-    sqlx::query(sql)
-        .fetch_one(env.app.store().pool())
+    let mut owner = env.app.store().owner_conn().await.expect("owner");
+    let n = sqlx::query(sql)
+        .fetch_one(&mut owner)
         .await
         .expect("count")
         .try_get::<i64, _>(0)
-        .expect("count value")
+        .expect("count value");
+    sqlx::Connection::close(owner).await.ok();
+    n
 }
 
 #[tokio::test]
@@ -353,29 +357,32 @@ async fn erasure_leaves_no_trace_in_the_database_files_and_the_chain_verifies() 
             matches!(&again, Err(ServiceError::Invalid(i)) if i.code == "already_erased"),
             "{b:?}: {again:?}"
         );
-        // The redaction is the one change the database lets through: nothing else.
-        let pool = env.app.store().pool();
+        // The redaction is the one change the database lets through: nothing else (even for
+        // the owner, who is not bound by row-level security).
+        let mut owner = env.app.store().owner_conn().await.expect("owner");
+        let pool = &mut owner;
         assert!(
             sqlx::query("UPDATE audit_entries SET action = 'x' WHERE redacted_at IS NOT NULL")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
             "{b:?}"
         );
         assert!(
             sqlx::query("UPDATE audit_entries SET reason = 'x', reason_nonce = 'y' WHERE redacted_at IS NOT NULL")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
             "{b:?}"
         );
         assert!(
             sqlx::query("UPDATE disclosures SET purpose = 'referral'")
-                .execute(pool)
+                .execute(&mut *pool)
                 .await
                 .is_err(),
             "{b:?}"
         );
+        sqlx::Connection::close(owner).await.ok();
         env.app.shutdown().await;
         drop(db);
     }
