@@ -9,7 +9,14 @@ use sqlx::{Connection, Executor, Row};
 
 /// Tables that hold no agency's rows: which migrations ran, and sign-in throttles keyed by email
 /// or address before anyone is known. Every other table must be walled.
-const UNWALLED: &[&str] = &["login_failures", "schema_migrations"];
+/// Tables that hold no agency rows: sign-in throttles, migrations, and the retention job's claim
+/// and runs (one job for every agency).
+const UNWALLED: &[&str] = &[
+    "login_failures",
+    "schema_migrations",
+    "job_claims",
+    "retention_runs",
+];
 
 /// A client with a case and a note in the stranger's agency.
 async fn seed_other_agency(env: &Env) -> (i64, i64) {
