@@ -10,6 +10,8 @@ pub mod delivery;
 pub mod evaluation;
 pub mod form;
 pub mod gas;
+pub mod id_token;
+pub mod identity_provider;
 pub mod goal;
 pub mod instrument;
 pub mod invalid;

@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_sharing.sql"),
         postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
     },
+    Migration {
+        version: 19,
+        name: "openid_connect",
+        sqlite: include_str!("../migrations/sqlite/0019_openid_connect.sql"),
+        postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
+    },
 ];
 
 impl Migration {
