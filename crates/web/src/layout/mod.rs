@@ -54,6 +54,7 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/programs", t.get("nav-programs")),
             ("/admin/forms", t.get("nav-forms")),
             ("/admin/security", t.get("nav-security")),
+            ("/admin/identity-provider", t.get("nav-oidc")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

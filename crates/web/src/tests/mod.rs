@@ -14,6 +14,7 @@ mod forms;
 mod goals;
 mod monitoring;
 mod notes;
+mod oidc;
 mod operations;
 mod pages;
 mod plans;
