@@ -215,7 +215,11 @@ fn number(claims: &Map<String, Value>, name: &str) -> Result<i64, TokenRefusal> 
 }
 
 /// Check signature and claims; the claims of a token that passes.
-pub fn validate(token: &str, keys: &KeySet, expected: &Expected<'_>) -> Result<IdClaims, TokenRefusal> {
+pub fn validate(
+    token: &str,
+    keys: &KeySet,
+    expected: &Expected<'_>,
+) -> Result<IdClaims, TokenRefusal> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -230,7 +234,8 @@ pub fn validate(token: &str, keys: &KeySet, expected: &Expected<'_>) -> Result<I
     let signature = URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| TokenRefusal::Malformed)?;
-    let signature = Signature::try_from(signature.as_slice()).map_err(|_| TokenRefusal::Malformed)?;
+    let signature =
+        Signature::try_from(signature.as_slice()).map_err(|_| TokenRefusal::Malformed)?;
     let signed = &token[..header.len() + 1 + payload.len()];
     let mut candidates = keys.candidates(kid).peekable();
     if candidates.peek().is_none() {
@@ -251,9 +256,7 @@ pub fn validate(token: &str, keys: &KeySet, expected: &Expected<'_>) -> Result<I
     }
     let audience_ok = match claims.get("aud") {
         Some(Value::String(a)) => a == expected.client_id,
-        Some(Value::Array(list)) => list
-            .iter()
-            .any(|a| a.as_str() == Some(expected.client_id)),
+        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(expected.client_id)),
         _ => false,
     };
     if !audience_ok {

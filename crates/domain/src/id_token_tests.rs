@@ -102,10 +102,12 @@ fn a_token_signed_by_another_key_is_refused() {
 fn a_changed_payload_breaks_the_signature() {
     let token = sign(header(), claims(), key(0));
     let parts: Vec<&str> = token.split('.').collect();
-    let forged = URL_SAFE_NO_PAD.encode(with(|m| {
-        m.insert("sub".into(), json!("someone-else"));
-    })
-    .to_string());
+    let forged = URL_SAFE_NO_PAD.encode(
+        with(|m| {
+            m.insert("sub".into(), json!("someone-else"));
+        })
+        .to_string(),
+    );
     let token = format!("{}.{forged}.{}", parts[0], parts[2]);
     assert_eq!(
         validate(&token, &keys(), &expected()),

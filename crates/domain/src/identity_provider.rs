@@ -114,8 +114,7 @@ mod tests {
             Err(Invalid::new("user_claim", "claim_invalid"))
         );
         assert_eq!(
-            ProviderSettings::parse("", "https://id.example.org", "cw", "")
-                .map_err(|e| e.field),
+            ProviderSettings::parse("", "https://id.example.org", "cw", "").map_err(|e| e.field),
             Err("display_name".to_string())
         );
     }

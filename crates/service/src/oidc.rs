@@ -188,8 +188,9 @@ impl Casework {
         )
         .await?;
         casework_store::commit(tx).await?;
-        let mut url = url::Url::parse(&d.authorization_endpoint)
-            .map_err(|_| ServiceError::SignInRefused(OidcRefusal::Unreachable(ProviderFault::Misconfigured)))?;
+        let mut url = url::Url::parse(&d.authorization_endpoint).map_err(|_| {
+            ServiceError::SignInRefused(OidcRefusal::Unreachable(ProviderFault::Misconfigured))
+        })?;
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("client_id", &p.client_id)
@@ -215,7 +216,10 @@ impl Casework {
         redirect_uri: &str,
         user_agent: Option<&str>,
     ) -> ServiceResult<SignInStep> {
-        match self.finish(answer, cookie_state, redirect_uri, user_agent).await {
+        match self
+            .finish(answer, cookie_state, redirect_uri, user_agent)
+            .await
+        {
             Ok(step) => Ok(step),
             Err(failure) => Err(self.settle(failure).await),
         }
@@ -288,7 +292,11 @@ impl Casework {
             ProviderFault::CodeRefused => refused(agency_id, None, OidcRefusal::Code),
             other => refused(agency_id, None, OidcRefusal::Unreachable(other)),
         };
-        let d = self.oidc.discover(&p.issuer, now).await.map_err(unreachable)?;
+        let d = self
+            .oidc
+            .discover(&p.issuer, now)
+            .await
+            .map_err(unreachable)?;
         let exchange = CodeExchange {
             code: code.expose(),
             redirect_uri,
@@ -296,7 +304,11 @@ impl Casework {
             client_id: &p.client_id,
             client_secret: &p.client_secret,
         };
-        let token = self.oidc.exchange(&d, &exchange).await.map_err(unreachable)?;
+        let token = self
+            .oidc
+            .exchange(&d, &exchange)
+            .await
+            .map_err(unreachable)?;
         let claims = self
             .checked_claims(&p, d, &token, &attempt.nonce, now)
             .await

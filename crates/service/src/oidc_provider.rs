@@ -110,7 +110,10 @@ impl Providers {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, ProviderFault> {
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<T, ProviderFault> {
         let res = self
             .http
             .get(url)
@@ -145,7 +148,9 @@ impl Providers {
         if !endpoints.iter().all(|e| usable_endpoint(e)) {
             return Err(ProviderFault::Misconfigured);
         }
-        let methods = doc.token_endpoint_auth_methods_supported.unwrap_or_default();
+        let methods = doc
+            .token_endpoint_auth_methods_supported
+            .unwrap_or_default();
         let basic_auth = methods.is_empty() || methods.iter().any(|m| m == "client_secret_basic");
         let keys = self.keys(&doc.jwks_uri).await?;
         Ok(Discovered {
@@ -166,7 +171,10 @@ impl Providers {
             }
         }
         let d = Arc::new(self.fetch(issuer, now).await?);
-        self.cache.lock().await.insert(issuer.to_string(), d.clone());
+        self.cache
+            .lock()
+            .await
+            .insert(issuer.to_string(), d.clone());
         Ok(d)
     }
 
@@ -183,7 +191,10 @@ impl Providers {
             fetched_at: now,
             ..known.clone()
         });
-        self.cache.lock().await.insert(issuer.to_string(), d.clone());
+        self.cache
+            .lock()
+            .await
+            .insert(issuer.to_string(), d.clone());
         Ok(d)
     }
 

@@ -174,7 +174,11 @@ impl TestProvider {
             .build()
             .expect("client");
         let res = client.get(authorize_url).send().await.expect("authorize");
-        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "authorize answer");
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "authorize answer"
+        );
         res.headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -244,8 +248,7 @@ struct AuthorizeQuery {
 
 async fn authorize(State(inner): State<Shared>, Query(q): Query<AuthorizeQuery>) -> Response {
     let mut i = lock(&inner);
-    if q.response_type != "code" || q.client_id != CLIENT_ID || q.code_challenge_method != "S256"
-    {
+    if q.response_type != "code" || q.client_id != CLIENT_ID || q.code_challenge_method != "S256" {
         return StatusCode::BAD_REQUEST.into_response();
     }
     let mut back = match url::Url::parse(&q.redirect_uri) {
@@ -301,7 +304,11 @@ fn refuse(error: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
 }
 
-async fn token(State(inner): State<Shared>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
+async fn token(
+    State(inner): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Response {
     let mut i = lock(&inner);
     if i.behaviour.down {
         return unavailable();
@@ -311,7 +318,10 @@ async fn token(State(inner): State<Shared>, headers: HeaderMap, Form(f): Form<To
         None => ("post", f.client_id.clone().zip(f.client_secret.clone())),
     };
     if credentials != Some((CLIENT_ID.to_string(), CLIENT_SECRET.to_string())) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "invalid_client" })))
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_client" })),
+        )
             .into_response();
     }
     i.last_auth = Some(auth);

@@ -94,7 +94,11 @@ pub struct UserIdentity {
     pub last_used_at: i64,
 }
 
-pub async fn identity(conn: &mut Conn, issuer: &str, subject: &str) -> Result<Option<UserIdentity>> {
+pub async fn identity(
+    conn: &mut Conn,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<UserIdentity>> {
     Ok(sqlx::query_as(
         "SELECT issuer, subject, agency_id, user_id, created_at, last_used_at
          FROM user_identities WHERE issuer = $1 AND subject = $2",

@@ -6,6 +6,9 @@ use crate::security::SignInStep;
 use crate::{ServiceError, ServiceResult};
 use casework_domain::id_token::TokenRefusal;
 
+/// One way to spoil the next token.
+type Change = fn(&mut crate::oidc_testing::Behaviour);
+
 const CALLBACK: &str = "http://127.0.0.1:8080/sign-in/oidc/callback";
 
 fn form(issuer: &str, secret: &str) -> ProviderForm {
@@ -123,24 +126,26 @@ async fn tokens_that_fail_a_check_are_refused_and_audited() {
     each_backend(|env| async move {
         let b = env.backend;
         let idp = provider(&env).await;
-        let cases: Vec<(fn(&mut crate::oidc_testing::Behaviour), TokenRefusal)> = vec![
+        let cases: Vec<(Change, TokenRefusal)> = vec![
             (|b| b.forge_signature = true, TokenRefusal::Signature),
-            (|b| b.audience = Some("someone-else".into()), TokenRefusal::Audience),
-            (|b| b.issuer = Some("https://evil.example.org".into()), TokenRefusal::Issuer),
+            (
+                |b| b.audience = Some("someone-else".into()),
+                TokenRefusal::Audience,
+            ),
+            (
+                |b| b.issuer = Some("https://evil.example.org".into()),
+                TokenRefusal::Issuer,
+            ),
             (|b| b.now -= 3600, TokenRefusal::Expired),
             (|b| b.nonce = Some("replayed".into()), TokenRefusal::Nonce),
         ];
         for (change, expected) in cases {
             idp.set(|b| {
-                *b = {
-                    let mut fresh = b.clone();
-                    fresh.forge_signature = false;
-                    fresh.audience = None;
-                    fresh.issuer = None;
-                    fresh.nonce = None;
-                    fresh.now = NOW / 1000;
-                    fresh
-                };
+                b.forge_signature = false;
+                b.audience = None;
+                b.issuer = None;
+                b.nonce = None;
+                b.now = NOW / 1000;
                 change(b);
             });
             assert_eq!(
@@ -235,7 +240,11 @@ async fn only_an_active_unlocked_user_of_the_agency_with_a_verified_email_gets_i
             b.email = Some("walt@example.org".into());
             b.email_verified = true;
         });
-        let walt = env.app.user(&env.admin, env.worker2.user_id).await.expect("walt");
+        let walt = env
+            .app
+            .user(&env.admin, env.worker2.user_id)
+            .await
+            .expect("walt");
         env.app
             .update_user(
                 &env.admin,
@@ -253,13 +262,23 @@ async fn only_an_active_unlocked_user_of_the_agency_with_a_verified_email_gets_i
         for _ in 0..5 {
             let _ = env
                 .app
-                .sign_in("wes@example.org", &Secret::new("wrong password!!"), "10.0.0.9")
+                .sign_in(
+                    "wes@example.org",
+                    &Secret::new("wrong password!!"),
+                    "10.0.0.9",
+                )
                 .await;
         }
         assert_eq!(refusal(sign_in(&env).await), OidcRefusal::Locked, "{b:?}");
         assert_eq!(
             refusal_reasons(&env).await,
-            vec!["user_locked", "user_disabled", "no_user", "no_user", "no_user"],
+            vec![
+                "user_locked",
+                "user_disabled",
+                "no_user",
+                "no_user",
+                "no_user"
+            ],
             "{b:?}"
         );
     })
@@ -307,9 +326,15 @@ async fn an_unreachable_provider_a_refusal_there_and_rotated_keys() {
             b.kid = "key-2".into();
             b.published_kids = vec!["key-2".into()];
         });
-        assert!(matches!(sign_in(&env).await, Ok(SignInStep::Done(_))), "{b:?}");
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
         assert_eq!(idp.jwks_fetches(), before + 1, "{b:?}");
-        assert!(matches!(sign_in(&env).await, Ok(SignInStep::Done(_))), "{b:?}");
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
         assert_eq!(idp.jwks_fetches(), before + 1, "{b:?}: cached");
 
         // Down, and nothing cached any more: unreachable, said at the start.

@@ -124,7 +124,11 @@ async fn submit(
         }
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &visitor.t(), &[])?;
-            Ok((status, Html(page(&state, &visitor, form.email, problem).await?)).into_response())
+            Ok((
+                status,
+                Html(page(&state, &visitor, form.email, problem).await?),
+            )
+                .into_response())
         }
     }
 }

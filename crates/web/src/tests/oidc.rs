@@ -79,8 +79,15 @@ async fn the_sign_in_page_offers_the_provider_and_a_linked_user_gets_a_session()
 
         let started = send(&f.router, get(&format!("/sign-in/oidc/{agency}"), None)).await;
         assert_eq!(started.status, StatusCode::SEE_OTHER);
-        assert!(started.location().starts_with(&format!("{}/authorize?", idp.issuer)));
-        for part in ["code_challenge=", "code_challenge_method=S256", "nonce=", "state="] {
+        assert!(started
+            .location()
+            .starts_with(&format!("{}/authorize?", idp.issuer)));
+        for part in [
+            "code_challenge=",
+            "code_challenge_method=S256",
+            "nonce=",
+            "state=",
+        ] {
             assert!(started.location().contains(part), "{part}");
         }
         let line = started.set_cookie_line(STATE_COOKIE).expect("state cookie");
@@ -112,7 +119,11 @@ async fn every_refusal_has_its_own_translated_page() {
         idp.set(|b| b.audience = Some("another-client".into()));
         let a = through_provider(&f, agency, None).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
-        assert!(a.body.contains("The sign-in could not be verified"), "{}", a.body);
+        assert!(
+            a.body.contains("The sign-in could not be verified"),
+            "{}",
+            a.body
+        );
         assert!(a.cookie(crate::session::SESSION_COOKIE).is_none());
         let a = through_provider(&f, agency, Some("es")).await;
         assert!(a.body.contains("No se pudo verificar el inicio de sesión"));
@@ -131,8 +142,16 @@ async fn every_refusal_has_its_own_translated_page() {
         assert_eq!(a.status, StatusCode::FORBIDDEN);
         assert!(a.body.contains("No Casework account matches"));
 
-        let admin = f.app.actor_for_email("admin@example.org").await.expect("admin");
-        let worker = f.app.actor_for_email("worker@example.org").await.expect("worker");
+        let admin = f
+            .app
+            .actor_for_email("admin@example.org")
+            .await
+            .expect("admin");
+        let worker = f
+            .app
+            .actor_for_email("worker@example.org")
+            .await
+            .expect("worker");
         let w = f.app.user(&admin, worker.user_id).await.expect("worker");
         f.app
             .update_user(&admin, w.id, w.version, "caseworker", None, false)
@@ -141,7 +160,11 @@ async fn every_refusal_has_its_own_translated_page() {
         idp.set(|b| b.email = Some("worker@example.org".into()));
         let a = through_provider(&f, agency, Some("es")).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN);
-        assert!(a.body.contains("Esta cuenta está desactivada"), "{}", a.body);
+        assert!(
+            a.body.contains("Esta cuenta está desactivada"),
+            "{}",
+            a.body
+        );
 
         idp.set(|b| b.down = true);
         // Discovery is cached from the earlier sign-ins; a provider that is down fails the
@@ -173,7 +196,11 @@ async fn only_admins_see_the_provider_page_and_bad_input_names_its_field() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     let admin = sign_in(&f.router, "admin@example.org").await;
-    let page = send(&f.router, get("/admin/identity-provider", Some(&admin.cookie))).await;
+    let page = send(
+        &f.router,
+        get("/admin/identity-provider", Some(&admin.cookie)),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<label for=\"idp-client-secret\">"));
     assert!(page.body.contains("/sign-in/oidc/callback"));

@@ -117,7 +117,13 @@ async fn show(
         _ => None,
     };
     let shown = saved(&state, &staff).await?;
-    Ok(Html(render(&state, &staff, shown, Problem::none(), notice)?))
+    Ok(Html(render(
+        &state,
+        &staff,
+        shown,
+        Problem::none(),
+        notice,
+    )?))
 }
 
 #[derive(serde::Deserialize)]
