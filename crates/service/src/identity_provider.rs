@@ -8,6 +8,7 @@ use casework_domain::audit::Outcome;
 use casework_domain::identity_provider::ProviderSettings;
 use casework_domain::Invalid;
 use casework_store::identity::{self, IdentityProvider};
+use casework_store::Wall;
 
 /// The provider as the admin page shows it: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +71,7 @@ impl Casework {
         if !may_administer(admin) {
             return Err(ServiceError::Forbidden);
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
         Ok(identity::provider(&mut conn, admin.agency_id)
             .await?
             .as_ref()
@@ -97,7 +98,10 @@ impl Casework {
         if new_secret.len() > 500 {
             return Err(Invalid::new("client_secret", "too_long").into());
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(admin.agency_id))
+            .await?;
         let stored = identity::provider(&mut tx, admin.agency_id).await?;
         let client_secret = match (&stored, new_secret.is_empty()) {
             (_, false) => new_secret.to_string(),
@@ -138,7 +142,7 @@ impl Casework {
     /// The providers the sign-in page offers. Sign-in comes before anyone is known, so this
     /// looks across agencies; it hands out display names only.
     pub async fn sign_in_options(&self) -> ServiceResult<Vec<SignInOption>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         Ok(identity::enabled_providers(&mut conn)
             .await?
             .into_iter()

@@ -30,6 +30,7 @@ use casework_domain::id_token::{self, constant_time_eq, Expected, IdClaims, Toke
 use casework_domain::identity_provider::DEFAULT_USER_CLAIM;
 use casework_store::identity::{self, Attempt, IdentityProvider, UserIdentity};
 use casework_store::user::{self, User};
+use casework_store::Wall;
 use std::sync::Arc;
 
 /// How long the provider has to send the browser back.
@@ -147,7 +148,7 @@ fn refused(agency_id: i64, user_id: Option<i64>, refusal: OidcRefusal) -> Failur
 
 impl Casework {
     async fn enabled_provider(&self, agency_id: i64) -> ServiceResult<Option<IdentityProvider>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         Ok(identity::provider(&mut conn, agency_id)
             .await?
             .filter(|p| p.enabled == 1 && !p.client_secret.is_empty()))
@@ -174,7 +175,7 @@ impl Casework {
         let state = random_secret();
         let nonce = random_secret();
         let verifier = random_secret();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::System).await?;
         identity::insert_attempt(
             &mut tx,
             &Attempt {
@@ -270,7 +271,7 @@ impl Casework {
         if !same_browser {
             return Err(Failure::Refused(OidcRefusal::State.into()));
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let attempt = identity::take_attempt(&mut conn, &token_hash(state))
             .await?
             .ok_or(Failure::Refused(OidcRefusal::State.into()))?;
@@ -314,7 +315,7 @@ impl Casework {
             .await
             .map_err(|r| refused(agency_id, None, r))?;
         let (u, new_link) = self.linked_user(&p, &claims, now).await?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
         match &new_link {
             Some(link) => identity::link(&mut tx, link).await?,
             None => identity::identity_used(&mut tx, &p.issuer, &claims.subject, now).await?,
@@ -380,7 +381,7 @@ impl Casework {
         now: i64,
     ) -> Result<(User, Option<UserIdentity>), Failure> {
         let agency_id = p.agency_id;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let linked = identity::identity(&mut conn, &p.issuer, &claims.subject).await?;
         let (u, new_link) = match linked {
             Some(link) => {

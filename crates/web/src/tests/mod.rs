@@ -12,6 +12,7 @@ mod consents;
 mod evaluations;
 mod forms;
 mod goals;
+mod matrix;
 mod monitoring;
 mod notes;
 mod oidc;
