@@ -271,11 +271,12 @@ impl Casework {
         if !same_browser {
             return Err(Failure::Refused(OidcRefusal::State.into()));
         }
-        let mut conn = self.store.conn(Wall::System).await?;
-        let attempt = identity::take_attempt(&mut conn, &token_hash(state))
-            .await?
-            .ok_or(Failure::Refused(OidcRefusal::State.into()))?;
-        drop(conn);
+        // A write transaction: a walled read connection on PostgreSQL never commits, and the
+        // delete that spends the state must stick.
+        let mut tx = self.store.begin_write(Wall::System).await?;
+        let attempt = identity::take_attempt(&mut tx, &token_hash(state)).await?;
+        casework_store::commit(tx).await?;
+        let attempt = attempt.ok_or(Failure::Refused(OidcRefusal::State.into()))?;
         let agency_id = attempt.agency_id;
         if attempt.expires_at <= now {
             return Err(refused(agency_id, None, OidcRefusal::State));
