@@ -65,6 +65,11 @@ pub struct Args {
         default_value_t = 60
     )]
     retention_interval_minutes: u64,
+    /// The address people reach Casework at, e.g. https://casework.example.org. Identity
+    /// providers send people back to <public-url>/sign-in/oidc/callback; without it that
+    /// address is built from each request's Host header.
+    #[arg(long, env = "CASEWORK_PUBLIC_URL")]
+    public_url: Option<String>,
 
     /// Create the demo agency and its users (published passwords) if missing, and print logins.
     #[arg(long, env = "CASEWORK_DEMO")]
@@ -89,7 +94,28 @@ impl Args {
             max_body_bytes: usize::try_from(self.max_body_bytes)
                 .map_err(|_| Failure::usage("--max-body-bytes is too large for this machine"))?,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
+            public_url: self
+                .public_url
+                .as_deref()
+                .map(parse_public_url)
+                .transpose()?,
         })
+    }
+}
+
+/// An http(s) address without query or fragment; kept without a trailing slash.
+fn parse_public_url(raw: &str) -> Result<String, Failure> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ', '@']) => {
+            Ok(url.to_string())
+        }
+        _ => Err(Failure::usage(
+            "--public-url must be an http:// or https:// address without query or fragment",
+        )),
     }
 }
 
@@ -169,4 +195,26 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     served.map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn the_public_url_is_an_http_address_kept_without_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://casework.example.org/").ok(),
+            Some("https://casework.example.org".to_string())
+        );
+        assert!(parse_public_url("http://127.0.0.1:8080").is_ok());
+        for bad in [
+            "casework.example.org",
+            "https://",
+            "https://x.org/?a=1",
+            "ftp://x.org",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
 }

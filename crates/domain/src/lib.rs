@@ -11,6 +11,8 @@ pub mod evaluation;
 pub mod form;
 pub mod gas;
 pub mod goal;
+pub mod id_token;
+pub mod identity_provider;
 pub mod instrument;
 pub mod invalid;
 pub mod matching;

@@ -37,6 +37,9 @@ pub enum ServiceError {
     /// The new password is too easy to guess; the hints say what would help.
     #[error("the password is too easy to guess")]
     WeakPassword(Vec<casework_domain::password::PasswordHint>),
+    /// An OpenID Connect sign-in was refused; `kind()` says which page to show.
+    #[error("sign-in through the identity provider was refused")]
+    SignInRefused(crate::oidc::OidcRefusal),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("audit log could not be written")]
@@ -59,6 +62,7 @@ impl ServiceError {
             ServiceError::SmartGaps(_) => "smart_check_failed",
             ServiceError::NotCovered(_) => "consent_not_covering",
             ServiceError::WeakPassword(_) => "password_too_weak",
+            ServiceError::SignInRefused(r) => r.kind(),
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }

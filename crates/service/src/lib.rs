@@ -19,7 +19,12 @@ pub mod follow_up;
 pub mod form;
 pub mod form_response;
 pub mod goal;
+pub mod identity_provider;
 pub mod note;
+pub mod oidc;
+mod oidc_provider;
+#[cfg(any(test, feature = "testing"))]
+pub mod oidc_testing;
 mod page;
 pub mod plan;
 pub mod progress;
@@ -82,6 +87,8 @@ pub struct Casework {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) audit: AuditLog,
     pub(crate) settings: Arc<Settings>,
+    /// Identity providers' discovery documents and keys, cached across requests.
+    pub(crate) oidc: Arc<oidc_provider::Providers>,
 }
 
 impl std::fmt::Debug for Casework {
@@ -119,6 +126,7 @@ impl Casework {
             clock,
             audit,
             settings: Arc::new(settings),
+            oidc: Arc::new(oidc_provider::Providers::new()),
         })
     }
 

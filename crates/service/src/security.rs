@@ -186,18 +186,39 @@ impl Casework {
         user_agent: Option<&str>,
     ) -> ServiceResult<SignInStep> {
         let u = self.check_password(email, password, address).await?;
+        let tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
+        self.after_first_factor(tx, &u, user_agent, false, "session.password_accepted")
+            .await
+    }
+
+    /// After the first factor (a password, or an identity provider's word): the session at
+    /// once, or the second step when the user has an authenticator or their role requires
+    /// one — unless `second_factor_done` (the identity provider already used one). Commits
+    /// `tx`; `accepted_action` is what the audit log says when a second step follows.
+    pub(crate) async fn after_first_factor(
+        &self,
+        mut tx: casework_store::Tx,
+        u: &User,
+        user_agent: Option<&str>,
+        second_factor_done: bool,
+        accepted_action: &str,
+    ) -> ServiceResult<SignInStep> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         let enrolled = security::totp(&mut tx, u.id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
-        let role = principal_of(&u)?.actor.role;
-        let purpose = if enrolled {
-            "code"
+        let role = principal_of(u)?.actor.role;
+        let purpose = if second_factor_done {
+            None
+        } else if enrolled {
+            Some("code")
         } else if self.mfa_roles(&mut tx, u.agency_id).await?.requires(role) {
-            "enrol"
+            Some("enrol")
         } else {
-            let s = self.open_session(&mut tx, &u, user_agent).await?;
+            None
+        };
+        let Some(purpose) = purpose else {
+            let s = self.open_session(&mut tx, u, user_agent).await?;
             casework_store::commit(tx).await?;
             return Ok(SignInStep::Done(s));
         };
@@ -220,12 +241,7 @@ impl Casework {
             },
         )
         .await?;
-        let event = self.system_event(
-            u.agency_id,
-            Some(u.id),
-            "session.password_accepted",
-            Outcome::Allowed,
-        );
+        let event = self.system_event(u.agency_id, Some(u.id), accepted_action, Outcome::Allowed);
         casework_store::audit::append(&mut tx, u.agency_id, vec![event]).await?;
         casework_store::commit(tx).await?;
         let token = Secret::new(token);

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod follow_up;
 pub mod form;
 pub mod goal;
+pub mod identity;
 mod migrate;
 pub mod note;
 pub mod plan;

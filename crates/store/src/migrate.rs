@@ -108,6 +108,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_subject_rights.sql"),
         postgres: include_str!("../migrations/postgres/0018_subject_rights.sql"),
     },
+    Migration {
+        version: 19,
+        name: "openid_connect",
+        sqlite: include_str!("../migrations/sqlite/0019_openid_connect.sql"),
+        postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
+    },
 ];
 
 impl Migration {

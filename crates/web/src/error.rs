@@ -23,6 +23,12 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Duplicate(_)
         | ServiceError::GuardUnmet(_)
         | ServiceError::TransitionNotAllowed => StatusCode::CONFLICT,
+        ServiceError::SignInRefused(r) => match r.kind() {
+            "oidc_unreachable" => StatusCode::BAD_GATEWAY,
+            "oidc_state" => StatusCode::BAD_REQUEST,
+            "oidc_no_user" | "oidc_user_disabled" | "oidc_user_locked" => StatusCode::FORBIDDEN,
+            _ => StatusCode::UNAUTHORIZED,
+        },
         ServiceError::Store(store) => {
             tracing::error!(code = e.code(), error = %store, "storage failed");
             StatusCode::INTERNAL_SERVER_ERROR

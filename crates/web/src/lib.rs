@@ -45,6 +45,9 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// A request that takes longer is answered 503.
     pub request_timeout: Duration,
+    /// The address people reach Casework at (`https://casework.example.org`), for the
+    /// OpenID Connect callback; None builds it from each request's Host header.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            public_url: None,
         }
     }
 }

@@ -10,6 +10,7 @@ mod forms;
 mod goals;
 mod monitoring;
 mod notes;
+mod oidc;
 mod plans;
 mod security;
 mod sharing;

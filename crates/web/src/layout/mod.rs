@@ -55,6 +55,7 @@ pub fn sections(role: Role, t: &T) -> Vec<(&'static str, String)> {
             ("/admin/forms", t.get("nav-forms")),
             ("/admin/security", t.get("nav-security")),
             ("/admin/subject-rights", t.get("nav-subject-rights")),
+            ("/admin/identity-provider", t.get("nav-oidc")),
         ],
         Role::Auditor => vec![("/audit", t.get("nav-audit"))],
     }

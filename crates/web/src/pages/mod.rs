@@ -48,6 +48,7 @@ mod home;
 mod instruments;
 mod language;
 mod notes;
+pub(crate) mod oidc;
 mod plans;
 mod progress;
 mod queue;
@@ -90,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .merge(queue::routes())
         .merge(consents::routes())
         .merge(second_step::routes())
+        .merge(oidc::routes())
         .merge(security::routes())
         .merge(termination::routes())
         .merge(follow_ups::routes())

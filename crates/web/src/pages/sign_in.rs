@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use casework_service::auth::Secret;
+use casework_service::identity_provider::SignInOption;
 use casework_service::security::SignInStep;
 use casework_service::ServiceError;
 use std::net::SocketAddr;
@@ -33,23 +34,31 @@ struct SignInPage {
     page: Chrome,
     email: String,
     problem: Problem,
+    /// "Sign in with ..." links, one per agency that set up an identity provider.
+    providers: Vec<SignInOption>,
 }
 
-fn page(visitor: &Visitor, email: String, problem: Problem) -> Result<String, PageError> {
+async fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    email: String,
+    problem: Problem,
+) -> Result<String, PageError> {
     Ok(SignInPage {
         t: visitor.t(),
         page: Chrome::new(visitor, "/sign-in"),
         email,
         problem,
+        providers: state.app.sign_in_options().await?,
     }
     .render()?)
 }
 
-async fn show(visitor: Visitor) -> Result<Response, PageError> {
+async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
     if let Some(p) = visitor.principal() {
         return Ok(Redirect::to(home_of(p.actor.role)).into_response());
     }
-    Ok(Html(page(&visitor, String::new(), Problem::none())?).into_response())
+    Ok(Html(page(&state, &visitor, String::new(), Problem::none()).await?).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -104,7 +113,7 @@ async fn submit(
             let problem = Problem::general(t.error(error.code));
             let mut res = (
                 StatusCode::TOO_MANY_REQUESTS,
-                Html(page(&visitor, form.email, problem)?),
+                Html(page(&state, &visitor, form.email, problem).await?),
             )
                 .into_response();
             if let Some(secs) = error.retry_after {
@@ -115,7 +124,11 @@ async fn submit(
         }
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &visitor.t(), &[])?;
-            Ok((status, Html(page(&visitor, form.email, problem)?)).into_response())
+            Ok((
+                status,
+                Html(page(&state, &visitor, form.email, problem).await?),
+            )
+                .into_response())
         }
     }
 }

@@ -15,6 +15,7 @@ mod goals;
 mod matrix;
 mod monitoring;
 mod notes;
+mod oidc;
 mod operations;
 mod pages;
 mod plans;

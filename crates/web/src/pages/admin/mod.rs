@@ -2,6 +2,7 @@
 
 mod follow_up_schedule;
 mod forms;
+mod identity_provider;
 mod programs;
 mod requirements;
 mod security;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .merge(programs::routes())
         .merge(task_templates::routes())
         .merge(security::routes())
+        .merge(identity_provider::routes())
         .merge(follow_up_schedule::routes())
         .merge(forms::routes())
         .merge(requirements::routes())
