@@ -151,6 +151,38 @@ impl Casework {
         })
     }
 
+    /// The first (empty, draft) plan of a case, created when someone first opens it.
+    async fn create_first_plan(&self, actor: &Actor, c: &CaseRow) -> ServiceResult<PlanRow> {
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
+        let p = match store::latest(&mut tx, actor.agency_id, c.id).await? {
+            Some(p) => p,
+            None => {
+                let p = store::insert(
+                    &mut tx,
+                    actor.agency_id,
+                    c.id,
+                    1,
+                    actor.user_id,
+                    self.clock.now_ms(),
+                )
+                .await?;
+                self.write_plan_event(
+                    &mut tx,
+                    actor,
+                    plan_act("plan.create", Some(c), Some(p.id)),
+                    None,
+                )
+                .await?;
+                p
+            }
+        };
+        casework_store::commit(tx).await?;
+        Ok(p)
+    }
+
     /// The case's latest plan version; the first call makes version 1, an empty draft. Audited.
     pub async fn current_plan(&self, actor: &Actor, case_id: i64) -> ServiceResult<PlanView> {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
@@ -163,35 +195,18 @@ impl Casework {
             Some(p) => p,
             None => {
                 drop(conn);
-                let mut tx = self
-                    .store
-                    .begin_write(Wall::Agency(actor.agency_id))
-                    .await?;
-                let p = match store::latest(&mut tx, actor.agency_id, c.id).await? {
-                    Some(p) => p,
-                    None => {
-                        let p = store::insert(
-                            &mut tx,
-                            actor.agency_id,
-                            c.id,
-                            1,
-                            actor.user_id,
-                            self.clock.now_ms(),
-                        )
-                        .await?;
-                        self.write_plan_event(
-                            &mut tx,
-                            actor,
-                            plan_act("plan.create", Some(&c), Some(p.id)),
-                            None,
-                        )
-                        .await?;
-                        p
-                    }
-                };
-                casework_store::commit(tx).await?;
+                let created = self.create_first_plan(actor, &c).await;
                 conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
-                p
+                match created {
+                    Ok(p) => p,
+                    // Two first readers raced to create the draft; the other one's is the plan.
+                    Err(ServiceError::Store(e)) if e.is_conflict() => {
+                        store::latest(&mut conn, actor.agency_id, c.id)
+                            .await?
+                            .ok_or(ServiceError::Store(e))?
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         };
         let view = self.plan_view(&mut conn, actor, c, plan).await?;

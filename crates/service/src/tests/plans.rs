@@ -538,3 +538,20 @@ async fn interventions_must_serve_an_active_goal_of_the_case_and_strangers_see_n
     })
     .await;
 }
+
+#[tokio::test]
+async fn people_opening_a_new_plan_at_once_all_see_the_one_draft() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _, _) = in_planning(&env, false).await;
+        // The first readers create version 1 lazily; on PostgreSQL they race for it.
+        let read = || env.app.current_plan(&env.worker, case);
+        let (a, b2, c, d) = tokio::join!(read(), read(), read(), read());
+        let ids: Vec<i64> = [a, b2, c, d]
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|e| panic!("{b:?}: {e}")).plan.id)
+            .collect();
+        assert!(ids.iter().all(|id| *id == ids[0]), "{b:?}: {ids:?}");
+    })
+    .await;
+}
