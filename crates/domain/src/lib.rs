@@ -30,3 +30,4 @@ pub use invalid::Invalid;
 pub use role::Role;
 pub mod password;
 pub mod totp;
+pub mod crypto;
