@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod client_key;
 pub mod consent;
 pub mod delivery;
 pub mod evaluation;
@@ -30,6 +31,7 @@ pub mod termination;
 pub mod testing;
 pub mod thread;
 pub mod user;
+pub mod vault;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
@@ -65,6 +67,9 @@ pub enum StoreError {
     MigrationChanged { version: i64 },
     #[error("a stored value is not valid: {0}")]
     Corrupt(String),
+    /// A sealed field could not be opened (erased, key missing, or moved from another row).
+    #[error("encrypted field: {0}")]
+    Crypto(#[from] casework_domain::crypto::CryptoError),
 }
 
 impl StoreError {

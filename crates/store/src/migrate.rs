@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_sharing.sql"),
         postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
     },
+    Migration {
+        version: 17,
+        name: "encryption",
+        sqlite: include_str!("../migrations/sqlite/0017_encryption.sql"),
+        postgres: include_str!("../migrations/postgres/0017_encryption.sql"),
+    },
 ];
 
 impl Migration {
