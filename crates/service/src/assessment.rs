@@ -133,7 +133,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(AssessmentRow, CaseRow), Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &row {
             Some(a) => case_store::get(conn, actor.agency_id, a.case_id).await?,
             None => None,
@@ -184,6 +184,7 @@ impl Casework {
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &checked,
@@ -229,6 +230,7 @@ impl Casework {
         }
         let Some(row) = store::update_draft(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             a.id,
             version,
@@ -291,7 +293,7 @@ impl Casework {
             )
             .await
         );
-        let rows = store::of_case(&mut conn, c.id, None, LIST_LIMIT).await?;
+        let rows = store::of_case(&mut conn, &self.vault, c.id, None, LIST_LIMIT).await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -319,7 +321,7 @@ impl Casework {
         let mut tx = self.store.begin_write().await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "instrument.record").await, end tx);
         if let Some(a) = taken.assessment_id {
-            match store::get(&mut tx, actor.agency_id, a).await? {
+            match store::get(&mut tx, &self.vault, actor.agency_id, a).await? {
                 Some(row) if row.case_id == c.id => {}
                 _ => return Err(Invalid::new("assessment_id", "unknown_choice").into()),
             }
@@ -337,6 +339,7 @@ impl Casework {
         };
         let row = store::insert_instrument_result(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &new,
@@ -399,7 +402,8 @@ impl Casework {
             .await
         );
         let mut rows =
-            store::instrument_results(&mut conn, c.id, kind.as_str(), HISTORY_LIMIT).await?;
+            store::instrument_results(&mut conn, &self.vault, c.id, kind.as_str(), HISTORY_LIMIT)
+                .await?;
         drop(conn);
         rows.reverse();
         let results = rows

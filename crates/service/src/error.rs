@@ -37,8 +37,12 @@ pub enum ServiceError {
     /// The new password is too easy to guess; the hints say what would help.
     #[error("the password is too easy to guess")]
     WeakPassword(Vec<casework_domain::password::PasswordHint>),
+    /// A sealed field could not be opened: the client was erased, a key is not in the keyring,
+    /// or the ciphertext was moved from another row.
+    #[error("encrypted record: {0}")]
+    Crypto(casework_domain::crypto::CryptoError),
     #[error("storage failed")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("audit log could not be written")]
     Audit,
 }
@@ -59,6 +63,7 @@ impl ServiceError {
             ServiceError::SmartGaps(_) => "smart_check_failed",
             ServiceError::NotCovered(_) => "consent_not_covering",
             ServiceError::WeakPassword(_) => "password_too_weak",
+            ServiceError::Crypto(e) => e.code(),
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }
@@ -88,13 +93,22 @@ impl From<TransitionError> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Crypto(c) => ServiceError::Crypto(c),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
 /// Turn a unique-key race into a conflict the caller can act on.
 pub(crate) fn conflict_as(field: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
     move |e| {
         if e.is_conflict() {
             ServiceError::Duplicate(field)
         } else {
-            ServiceError::Store(e)
+            e.into()
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod follow_up;
 pub mod form;
 pub mod form_response;
 pub mod goal;
+pub mod keys;
 pub mod note;
 mod page;
 pub mod plan;
@@ -57,6 +58,10 @@ pub struct Settings {
     pub lockout: Duration,
     /// Write read-audit entries (always on in production; off only to measure its cost).
     pub audit_reads: bool,
+    /// The master keys that seal sensitive fields. The default is a fresh random key held only
+    /// in memory: right for tests and scratch databases, never for data that must outlive the
+    /// process (the CLI always loads the keyring from a key file or the environment).
+    pub keyring: casework_domain::crypto::Keyring,
 }
 
 impl Default for Settings {
@@ -68,6 +73,7 @@ impl Default for Settings {
             address_failure_limit: 50,
             lockout: Duration::from_secs(15 * 60),
             audit_reads: true,
+            keyring: keys::ephemeral_keyring(),
         }
     }
 }
@@ -79,6 +85,7 @@ pub struct Casework {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) audit: AuditLog,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) vault: casework_store::vault::Vault,
 }
 
 impl std::fmt::Debug for Casework {
@@ -100,11 +107,13 @@ impl Casework {
         let store = Store::connect(url, 16).await?;
         store.migrate().await?;
         let audit = AuditLog::start(store.clone(), settings.audit_reads);
+        let vault = casework_store::vault::Vault::new(settings.keyring.clone());
         Ok(Casework {
             store,
             clock,
             audit,
             settings: Arc::new(settings),
+            vault,
         })
     }
 

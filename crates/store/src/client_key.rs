@@ -16,7 +16,13 @@ fn wrap_place(agency_id: i64, client_id: i64, version: u32) -> Place<'static> {
     }
 }
 
-pub(crate) fn wrap(keyring: &Keyring, agency_id: i64, client_id: i64, version: u32, key: &Key) -> String {
+pub(crate) fn wrap(
+    keyring: &Keyring,
+    agency_id: i64,
+    client_id: i64,
+    version: u32,
+    key: &Key,
+) -> String {
     let (mv, master) = keyring.newest();
     crypto::seal(
         &master.derive("data keys"),
@@ -39,7 +45,11 @@ pub(crate) fn unwrap(
         return Err(CryptoError::Malformed.into());
     };
     let master = keyring.get(mv).ok_or(CryptoError::MasterKeyMissing(mv))?;
-    let bytes = crypto::open(&master.derive("data keys"), &sealed, &wrap_place(agency_id, client_id, version))?;
+    let bytes = crypto::open(
+        &master.derive("data keys"),
+        &sealed,
+        &wrap_place(agency_id, client_id, version),
+    )?;
     Key::from_slice(&bytes).ok_or_else(|| CryptoError::Malformed.into())
 }
 
@@ -90,7 +100,10 @@ pub async fn current(
 ) -> Result<(u32, Key)> {
     if let Some((version, wrapped)) = newest(conn, agency_id, client_id).await? {
         let wrapped = wrapped.ok_or(CryptoError::Erased)?;
-        return Ok((version, unwrap(keyring, agency_id, client_id, version, &wrapped)?));
+        return Ok((
+            version,
+            unwrap(keyring, agency_id, client_id, version, &wrapped)?,
+        ));
     }
     issue(conn, keyring, agency_id, client_id, 1, now).await?;
     // A concurrent writer may have issued it first; whichever won is the key.
@@ -98,10 +111,17 @@ pub async fn current(
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("data key of client {client_id}")))?;
     let wrapped = wrapped.ok_or(CryptoError::Erased)?;
-    Ok((version, unwrap(keyring, agency_id, client_id, version, &wrapped)?))
+    Ok((
+        version,
+        unwrap(keyring, agency_id, client_id, version, &wrapped)?,
+    ))
 }
 
-async fn newest(conn: &mut Conn, agency_id: i64, client_id: i64) -> Result<Option<(u32, Option<String>)>> {
+async fn newest(
+    conn: &mut Conn,
+    agency_id: i64,
+    client_id: i64,
+) -> Result<Option<(u32, Option<String>)>> {
     let row = sqlx::query(
         "SELECT version, wrapped FROM client_keys WHERE agency_id = $1 AND client_id = $2
          ORDER BY version DESC LIMIT 1",

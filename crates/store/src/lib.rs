@@ -19,6 +19,7 @@ pub mod note;
 pub mod plan;
 pub mod progress;
 pub mod queue;
+pub mod rotation;
 pub mod schema;
 pub mod security;
 pub mod seed;

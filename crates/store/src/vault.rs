@@ -30,7 +30,13 @@ pub struct At<'a> {
 }
 
 impl<'a> At<'a> {
-    pub fn new(table: &'a str, column: &'a str, row_id: i64, agency_id: i64, client_id: i64) -> Self {
+    pub fn new(
+        table: &'a str,
+        column: &'a str,
+        row_id: i64,
+        agency_id: i64,
+        client_id: i64,
+    ) -> Self {
         At {
             table,
             column,
@@ -195,8 +201,9 @@ impl Reader<'_> {
         let key = match self.keys.get(&(client_id, version)) {
             Some(k) => k,
             None => {
-                let k = client_key::get(conn, &self.vault.keyring, at.agency_id, client_id, version)
-                    .await?;
+                let k =
+                    client_key::get(conn, &self.vault.keyring, at.agency_id, client_id, version)
+                        .await?;
                 self.keys.entry((client_id, version)).or_insert(k)
             }
         };
@@ -233,4 +240,15 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// Whose record a case is part of.
+pub(crate) async fn client_of_case(conn: &mut Conn, case_id: i64) -> Result<i64> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT client_id FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("case {case_id} has no client")))?;
+    Ok(row.try_get(0)?)
 }

@@ -148,7 +148,11 @@ impl Keyring {
 
     /// The version that encrypts now.
     pub fn newest(&self) -> (u32, &Key) {
-        let (v, k) = self.keys.iter().next_back().expect("a keyring is never empty");
+        let (v, k) = self
+            .keys
+            .iter()
+            .next_back()
+            .expect("a keyring is never empty");
         (*v, k)
     }
 
@@ -195,21 +199,45 @@ mod tests {
     #[test]
     fn environment_form_separates_by_comma() {
         let text = format!("1:{},2:{}", k(1).to_base64(), k(2).to_base64());
-        assert_eq!(Keyring::parse(&text).unwrap().versions().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            Keyring::parse(&text)
+                .unwrap()
+                .versions()
+                .collect::<Vec<_>>(),
+            [1, 2]
+        );
     }
 
     #[test]
     fn bad_lines_are_named() {
         let good = k(1).to_base64();
-        assert_eq!(Keyring::parse("# c\n\nnope"), Err(KeyFileError::Shape { line: 3 }));
-        assert_eq!(Keyring::parse(&format!("0:{good}")), Err(KeyFileError::Version { line: 1 }));
-        assert_eq!(Keyring::parse("1:***"), Err(KeyFileError::Base64 { line: 1 }));
-        assert_eq!(Keyring::parse("1:AAAA"), Err(KeyFileError::Length { line: 1, bytes: 3 }));
+        assert_eq!(
+            Keyring::parse("# c\n\nnope"),
+            Err(KeyFileError::Shape { line: 3 })
+        );
+        assert_eq!(
+            Keyring::parse(&format!("0:{good}")),
+            Err(KeyFileError::Version { line: 1 })
+        );
+        assert_eq!(
+            Keyring::parse("1:***"),
+            Err(KeyFileError::Base64 { line: 1 })
+        );
+        assert_eq!(
+            Keyring::parse("1:AAAA"),
+            Err(KeyFileError::Length { line: 1, bytes: 3 })
+        );
         assert_eq!(
             Keyring::parse(&format!("1:{good}\n1:{good}")),
-            Err(KeyFileError::Duplicate { line: 2, version: 1 })
+            Err(KeyFileError::Duplicate {
+                line: 2,
+                version: 1
+            })
         );
-        assert_eq!(Keyring::parse("# only a comment\n"), Err(KeyFileError::Empty));
+        assert_eq!(
+            Keyring::parse("# only a comment\n"),
+            Err(KeyFileError::Empty)
+        );
     }
 
     #[test]

@@ -31,7 +31,8 @@ impl std::fmt::Display for KeyRef {
 }
 
 impl KeyRef {
-    fn parse(text: &str) -> Option<KeyRef> {
+    /// From its text form (`c12.3`, `m2`).
+    pub fn parse(text: &str) -> Option<KeyRef> {
         if let Some(rest) = text.strip_prefix('c') {
             let (client, version) = rest.split_once('.')?;
             Some(KeyRef::Client {
@@ -174,7 +175,10 @@ mod tests {
     fn another_row_column_client_or_key_is_refused() {
         let key = Key::from_bytes([1; 32]);
         let parsed = Sealed::parse(&seal(&key, K, &place(5), b"x", [0; NONCE_BYTES])).unwrap();
-        assert!(matches!(open(&key, &parsed, &place(6)), Err(CryptoError::Refused(_))));
+        assert!(matches!(
+            open(&key, &parsed, &place(6)),
+            Err(CryptoError::Refused(_))
+        ));
         let other_column = Place {
             column: "body",
             ..place(5)
@@ -190,12 +194,16 @@ mod tests {
 
     #[test]
     fn malformed_text_is_named_so() {
-        for bad in ["hello", "enc1:", "enc1:c7.1", "enc1:x1:AAAA", "enc1:c0.1:AAAA", "enc1:m1:AAAA"] {
+        for bad in [
+            "hello",
+            "enc1:",
+            "enc1:c7.1",
+            "enc1:x1:AAAA",
+            "enc1:c0.1:AAAA",
+            "enc1:m1:AAAA",
+        ] {
             assert_eq!(Sealed::parse(bad), Err(CryptoError::Malformed), "{bad}");
         }
-        assert_eq!(
-            KeyRef::parse("m3"),
-            Some(KeyRef::Master { version: 3 })
-        );
+        assert_eq!(KeyRef::parse("m3"), Some(KeyRef::Master { version: 3 }));
     }
 }
