@@ -7,6 +7,8 @@ mod config;
 mod demo;
 mod demo_clients;
 mod failure;
+mod keyring;
+mod keys;
 mod migrate;
 mod seed;
 mod serve;
@@ -47,6 +49,9 @@ enum Command {
     Seed(seed::Args),
     /// Seed a fresh database, serve it in-process and measure it under load.
     Bench(bench::Args),
+    /// Encryption keys: rotate them, see their status.
+    #[command(subcommand)]
+    Keys(keys::Command),
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -59,6 +64,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(cmd) => audit::run(&global, cmd).await,
         Command::Seed(args) => seed::run(&global, args).await,
         Command::Bench(args) => bench::run(&global, args).await,
+        Command::Keys(cmd) => keys::run(&global, cmd).await,
     }
 }
 
