@@ -11,6 +11,7 @@ mod browser_sign_in;
 mod browser_totp;
 mod cli;
 mod harness;
+mod keys;
 mod ops;
 mod schema;
 mod seed;
