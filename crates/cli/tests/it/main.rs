@@ -9,6 +9,7 @@ mod browser_journey;
 mod browser_process;
 mod browser_sign_in;
 mod browser_totp;
+mod browser_xss;
 mod cli;
 mod harness;
 mod keys;
