@@ -5,7 +5,7 @@
 use crate::config::GlobalArgs;
 use crate::failure::Failure;
 use casework_domain::crypto::{KeyFileError, Keyring};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The environment variable holding keys directly: `1:<base64>,2:<base64>`. Only an environment
 /// variable, never a flag: a command line is visible to every user of the machine.
@@ -65,7 +65,7 @@ fn warn_if_readable_by_others(path: &Path) {
 #[cfg(not(unix))]
 fn warn_if_readable_by_others(_path: &Path) {}
 
-fn generate(path: &PathBuf) -> Result<Keyring, Failure> {
+fn generate(path: &Path) -> Result<Keyring, Failure> {
     let keyring = Keyring::single(casework_service::keys::new_key());
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {

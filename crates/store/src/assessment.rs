@@ -234,6 +234,7 @@ async fn opened(
 
 /// Rewrite a draft (and complete it, if `a` is completed) when it is still a draft at `version`;
 /// `None` when it changed, was completed, or is not there.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_draft(
     conn: &mut Conn,
     vault: &Vault,

@@ -99,8 +99,10 @@ pub async fn rotate(
     opts: RotateOptions,
     now: i64,
 ) -> Result<RotateReport> {
-    let mut report = RotateReport::default();
-    report.keys_rewrapped = rewrap_data_keys(store, vault, opts.batch).await?;
+    let mut report = RotateReport {
+        keys_rewrapped: rewrap_data_keys(store, vault, opts.batch).await?,
+        ..RotateReport::default()
+    };
     if opts.data_keys {
         report.keys_issued = issue_data_keys(store, vault, opts.batch, now).await?;
     }
@@ -400,9 +402,9 @@ async fn current_key<'c>(
     now: i64,
     cache: &'c mut HashMap<i64, (u32, casework_domain::crypto::Key)>,
 ) -> Result<(u32, &'c casework_domain::crypto::Key)> {
-    if !cache.contains_key(&client_id) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(client_id) {
         let k = client_key::current(conn, vault.keyring(), agency_id, client_id, now).await?;
-        cache.insert(client_id, k);
+        slot.insert(k);
     }
     let (v, k) = &cache[&client_id];
     Ok((*v, k))
