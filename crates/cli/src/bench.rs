@@ -753,7 +753,7 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
     let mut setup = Vec::new();
     let mut agency_id = 0;
     {
-        let mut conn = app.store().conn().await?;
+        let mut conn = app.store().conn(casework_store::Wall::System).await?;
         for n in 0..args.users {
             let email = format!("caseworker{:04}@{BENCH_SLUG}.example", n % caseworkers + 1);
             let actor = app.actor_for_email(&email).await.map_err(|e| {
@@ -933,7 +933,7 @@ async fn raw_reads(
     seed: u64,
 ) -> Result<Vec<(Op, Vec<u32>)>, Failure> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut conn = store.conn().await?;
+    let mut conn = store.conn(casework_store::Wall::Agency(agency_id)).await?;
     let mut caseload = Vec::new();
     let mut search = Vec::new();
     let mut case_page = Vec::new();

@@ -18,6 +18,17 @@ pub struct GlobalArgs {
     )]
     pub database_url: Option<String>,
 
+    /// PostgreSQL only: a separate URL whose user serves requests (not a superuser, no
+    /// BYPASSRLS, owning nothing). --database-url's user then only owns the schema and runs
+    /// migrations. Without it, requests run as the role `casework_app` (see README).
+    #[arg(
+        long,
+        env = "CASEWORK_SERVING_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub serving_database_url: Option<String>,
+
     /// Directory for the default SQLite database (ignored when --database-url is set).
     #[arg(
         long,
@@ -64,6 +75,12 @@ impl GlobalArgs {
             None => Ok(sqlite_url_in(&self.data_dir)?),
         }
     }
+
+    pub fn serving_database_url(&self) -> Option<&str> {
+        self.serving_database_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+    }
 }
 
 /// Logs go to stderr so stdout carries only what a command is asked to print (a token, a URL).
@@ -97,7 +114,13 @@ pub async fn open(
     settings.keyring = crate::keyring::load(global)?;
     tracing::info!(versions = ?settings.keyring, "master keys loaded");
     let clock = std::sync::Arc::new(casework_service::SystemClock);
-    Ok(casework_service::Casework::open(&url, clock, settings).await?)
+    Ok(casework_service::Casework::open_serving(
+        &url,
+        global.serving_database_url(),
+        clock,
+        settings,
+    )
+    .await?)
 }
 
 /// Run `work` against the opened service, then flush the audit log and close the pool whatever

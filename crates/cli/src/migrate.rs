@@ -22,7 +22,7 @@ fn versions(v: &[i64]) -> String {
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     let url = global.database_url()?;
     // Straight to the store: opening the service would apply migrations, which --status must not.
-    let store = Store::connect(&url, 2).await?;
+    let store = Store::connect_serving(&url, global.serving_database_url(), 2).await?;
     let result = if args.status {
         store.migration_status().await.map(|s| {
             println!("applied: {}", versions(&s.applied));

@@ -10,6 +10,7 @@ use casework_domain::text::required;
 use casework_domain::{Invalid, Role};
 use casework_store::agency::{self, Agency, Program, Team};
 use casework_store::user::{self, NewUser, User};
+use casework_store::Wall;
 
 #[derive(Debug, Clone)]
 pub struct UserForm {
@@ -83,7 +84,7 @@ impl Casework {
     pub async fn ensure_agency(&self, name: &str) -> ServiceResult<Agency> {
         let name = required("agency", name, 200)?;
         let slug = slug_of(&name);
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::System).await?;
         if let Some(a) = agency::by_slug(&mut tx, &slug).await? {
             return Ok(a);
         }
@@ -93,7 +94,7 @@ impl Casework {
     }
 
     pub async fn agencies(&self) -> ServiceResult<Vec<Agency>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         Ok(agency::all(&mut conn).await?)
     }
 
@@ -124,7 +125,7 @@ impl Casework {
             .await?;
         let hash = hash_password(password.expose())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
         if let Some(team) = form.team_id {
             agency::team(&mut tx, agency_id, team)
                 .await?
@@ -163,7 +164,7 @@ impl Casework {
 
     /// Operator bootstrap (CLI): the user with this email.
     pub async fn user_by_email(&self, email: &str) -> ServiceResult<UserView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let u = user::by_email(&mut conn, &email.trim().to_lowercase())
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -172,7 +173,7 @@ impl Casework {
 
     /// Operator bootstrap (CLI): act as this user, e.g. to create their first API token.
     pub async fn actor_for_email(&self, email: &str) -> ServiceResult<Actor> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let u = user::by_email(&mut conn, &email.trim().to_lowercase())
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -187,7 +188,7 @@ impl Casework {
     ) -> ServiceResult<Page<UserView>> {
         self.require_admin(actor)?;
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = user::page(
             &mut conn,
             actor.agency_id,
@@ -202,7 +203,7 @@ impl Casework {
     /// One user of the actor's agency (admins), with its version for a conditional update.
     pub async fn user(&self, actor: &Actor, id: i64) -> ServiceResult<UserView> {
         self.require_admin(actor)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let u = user::in_agency(&mut conn, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -211,7 +212,7 @@ impl Casework {
 
     /// The agency's staff who can carry cases, for assignment pickers.
     pub async fn workers(&self, actor: &Actor) -> ServiceResult<Vec<UserView>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = user::page(&mut conn, actor.agency_id, 0, 500).await?;
         Ok(rows
             .iter()
@@ -235,7 +236,10 @@ impl Casework {
             .trim()
             .parse()
             .map_err(|_| Invalid::new("role", "unknown_choice"))?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         user::in_agency(&mut tx, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -293,7 +297,7 @@ impl Casework {
         }
         let name = required("name", name, 200)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
         let team = agency::insert_team(&mut tx, agency_id, &name, now)
             .await
             .map_err(crate::error::conflict_as("name"))?;
@@ -316,7 +320,7 @@ impl Casework {
     /// Operator bootstrap (CLI): the agency's team with this name, created if missing.
     pub async fn ensure_team(&self, agency_id: i64, name: &str) -> ServiceResult<Team> {
         let wanted = required("team", name, 200)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         let existing = agency::teams(&mut conn, agency_id).await?;
         drop(conn);
         match existing.into_iter().find(|t| t.name == wanted) {
@@ -326,7 +330,7 @@ impl Casework {
     }
 
     pub async fn teams(&self, actor: &Actor) -> ServiceResult<Vec<Team>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(agency::teams(&mut conn, actor.agency_id).await?)
     }
 
@@ -346,7 +350,7 @@ impl Casework {
         }
         let name = required("name", name, 200)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
         let p = agency::insert_program(
             &mut tx,
             agency_id,
@@ -374,7 +378,7 @@ impl Casework {
     }
 
     pub async fn programs(&self, actor: &Actor) -> ServiceResult<Vec<Program>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(agency::programs(&mut conn, actor.agency_id).await?)
     }
 }

@@ -3,9 +3,9 @@
 //! answers. A PHQ-9 with item 9 above 0 flags the case at risk and writes a `safety.alert` entry;
 //! the supervisor's queue of alerts reads those (a later step).
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::assessment::{
     Answers, AssessmentForm, AssessmentStatus, InstrumentForm, InstrumentKind,
 };
@@ -16,6 +16,7 @@ use casework_store::assessment::{self as store, InstrumentRow, Items, NewInstrum
 pub use casework_store::assessment::{AssessmentRow, ItemRow};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// An assessment with what it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,9 +139,10 @@ impl Casework {
             Some(a) => case_store::get(conn, actor.agency_id, a.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, row, case) {
             (Decision::Allow, Some(a), Some(c)) => Ok((a, c)),
             (d, _, case) => Err(self.refusal(
@@ -180,7 +182,10 @@ impl Casework {
         } else {
             "assessment.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let row = store::insert(
             &mut tx,
@@ -220,7 +225,10 @@ impl Casework {
         } else {
             "assessment.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (a, c) = authorized!(self, self.authorize_assessment(&mut tx, actor, id, CaseAction::Record, action).await, end tx);
         if a.status != AssessmentStatus::Draft.as_str() {
             return Err(Invalid::new("status", "assessment_completed").into());
@@ -256,7 +264,7 @@ impl Casework {
 
     /// One assessment with its needs and strengths; the read is audited.
     pub async fn assessment(&self, actor: &Actor, id: i64) -> ServiceResult<AssessmentDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (a, c) = authorized!(
             self,
             self.authorize_assessment(&mut conn, actor, id, CaseAction::Read, "assessment.read")
@@ -281,7 +289,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<Vec<AssessmentRow>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -318,7 +326,10 @@ impl Casework {
         let kind = kind_of(instrument)?;
         let taken = kind.parse(form, self.today())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "instrument.record").await, end tx);
         if let Some(a) = taken.assessment_id {
             match store::get(&mut tx, &self.vault, actor.agency_id, a).await? {
@@ -389,7 +400,7 @@ impl Casework {
         instrument: &str,
     ) -> ServiceResult<Vec<InstrumentResult>> {
         let kind = kind_of(instrument)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

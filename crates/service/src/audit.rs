@@ -5,6 +5,7 @@ use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
 use casework_domain::access::may_read_audit;
 use casework_domain::audit::{ChainBreak, Entry, Outcome, Verifier};
 use casework_store::audit::{self, Filter};
+use casework_store::Wall;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyChain {
@@ -120,7 +121,7 @@ impl Casework {
     /// Recompute every agency's chain from the first entry. Operator tool: no actor.
     pub async fn verify_audit(&self) -> Result<VerifyReport, VerifyError> {
         self.audit.flush().await;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let heads = audit::heads(&mut conn).await?;
         let mut chains = Vec::new();
         for (agency_id, head_seq, head_hash) in heads {
@@ -205,7 +206,7 @@ impl Casework {
         }
         let filter = query.filter()?;
         let limit = limit(asked, 500);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = audit::search(
             &mut conn,
             actor.agency_id,

@@ -4,7 +4,7 @@
 
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
-use casework_store::Store;
+use casework_store::{Store, Wall};
 use std::collections::BTreeMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -109,8 +109,11 @@ async fn write(store: &Store, group: &[Pending]) -> bool {
         return true;
     }
     let result = async {
-        let mut tx = store.begin_write().await?;
+        // One transaction for the group, walled to each agency in turn as its entries go in.
+        let first = by_agency.keys().next().copied().unwrap_or_default();
+        let mut tx = store.begin_write(Wall::Agency(first)).await?;
         for (agency, events) in by_agency {
+            casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
             casework_store::audit::append(&mut tx, agency, events).await?;
         }
         casework_store::commit(tx).await

@@ -10,6 +10,7 @@ use casework_domain::audit::{Event, Outcome};
 use casework_domain::Role;
 use casework_store::session::{self, ApiToken, Session};
 use casework_store::user::{self, User};
+use casework_store::Wall;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -180,7 +181,7 @@ impl Casework {
     pub(crate) async fn check_throttle(&self, email: &str, address: &str) -> ServiceResult<()> {
         let now = self.clock.now_ms();
         let (account_key, address_key) = Self::throttle_keys(email, address);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         // An empty address: an action from a signed-in session, counted per account only.
         let keys = if address.is_empty() {
             vec![account_key]
@@ -242,7 +243,7 @@ impl Casework {
     ) -> ServiceResult<User> {
         let email = email.trim().to_lowercase();
         self.check_throttle(&email, address).await?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let found = user::by_email(&mut conn, &email).await?;
         drop(conn);
         // Hash even when the account is unknown, so timing does not reveal which emails exist.
@@ -256,7 +257,7 @@ impl Casework {
         match found.filter(|_| ok) {
             Some(u) => Ok(u),
             None => {
-                let mut tx = self.store.begin_write().await?;
+                let mut tx = self.store.begin_write(Wall::System).await?;
                 self.count_failure(&mut tx, &email, address).await?;
                 casework_store::commit(tx).await?;
                 Err(ServiceError::BadCredentials)
@@ -305,7 +306,7 @@ impl Casework {
     pub async fn session(&self, token: &Secret) -> ServiceResult<SignedIn> {
         let now = self.clock.now_ms();
         let hash = token_hash(token.expose());
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let s = session::by_hash(&mut conn, &hash)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
@@ -313,6 +314,7 @@ impl Casework {
         let absolute = self.settings.session_absolute.as_millis() as i64;
         if now - s.last_seen_at > idle || now - s.created_at > absolute {
             session::delete(&mut conn, &hash).await?;
+            conn.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
         let u = user::by_id(&mut conn, s.user_id)
@@ -324,6 +326,7 @@ impl Casework {
         // Touch at most once a minute: a write per request would serialize every reader on SQLite.
         if now - s.last_seen_at > 60_000 {
             session::touch(&mut conn, &hash, now).await?;
+            conn.commit().await?;
         }
         Ok(SignedIn {
             principal: principal_of(&u)?,
@@ -334,7 +337,7 @@ impl Casework {
 
     pub async fn sign_out(&self, token: &Secret) -> ServiceResult<()> {
         let hash = token_hash(token.expose());
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::System).await?;
         if let Some(s) = session::by_hash(&mut tx, &hash).await? {
             session::delete(&mut tx, &hash).await?;
             let event = self.system_event(
@@ -351,7 +354,10 @@ impl Casework {
 
     /// End every session of this user, on every device.
     pub async fn sign_out_everywhere(&self, actor: &Actor) -> ServiceResult<u64> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let n = session::delete_for_user(&mut tx, actor.user_id).await?;
         let event = self.event(
             actor,
@@ -378,7 +384,10 @@ impl Casework {
         let name = casework_domain::text::required("name", name, 100)?;
         let token = format!("cw_{}", random_token());
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let row = session::insert_token(
             &mut tx,
             actor.agency_id,
@@ -405,12 +414,15 @@ impl Casework {
     }
 
     pub async fn tokens(&self, actor: &Actor) -> ServiceResult<Vec<ApiToken>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(session::tokens_of(&mut conn, actor.user_id).await?)
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> ServiceResult<()> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         if !session::revoke_token(&mut tx, actor.user_id, id, self.clock.now_ms()).await? {
             return Err(ServiceError::NotFound);
         }
@@ -432,7 +444,7 @@ impl Casework {
 
     /// The user behind a bearer token, if it is live.
     pub async fn token_principal(&self, token: &Secret) -> ServiceResult<Principal> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let t = session::token_by_hash(&mut conn, &token_hash(token.expose()))
             .await?
             .filter(|t| t.revoked_at.is_none())
@@ -444,14 +456,16 @@ impl Casework {
         let now = self.clock.now_ms();
         if t.last_used_at.is_none_or(|at| now - at > 60_000) {
             session::token_used(&mut conn, t.id, now).await?;
+            conn.commit().await?;
         }
         principal_of(&u)
     }
 
     pub async fn set_locale(&self, actor: &Actor, locale: &str) -> ServiceResult<()> {
         let locale = casework_domain::client::parse_language("locale", locale)?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         user::set_locale(&mut conn, actor.user_id, &locale).await?;
+        conn.commit().await?;
         Ok(())
     }
 }

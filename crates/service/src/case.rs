@@ -17,6 +17,7 @@ use casework_store::case::{
     self as store, AssignmentRow, CaseRow, CaseloadOf, CaseloadRow, ConsentRow, ContactRow,
     StageMove,
 };
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, user, Conn};
 
 pub(crate) fn reach(c: &CaseRow) -> CaseReach {
@@ -150,6 +151,38 @@ pub struct AssignForm {
 const DAY_MS: i64 = 86_400_000;
 
 impl Casework {
+    /// THE access decision for anything scoped to a case, whether reached by the case's id or
+    /// by one of its records (a goal, a note, a task, ...): the case's own people first, then a
+    /// running share or broken glass (a read made under broken glass is marked in the audit
+    /// log). Every case-scoped service function decides through here.
+    pub(crate) async fn case_decision(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: &CaseRow,
+        action: CaseAction,
+        name: &str,
+    ) -> ServiceResult<Decision> {
+        let own = case_access(actor, &reach(c), action);
+        if own.allowed() {
+            return Ok(own);
+        }
+        self.relation_access(conn, actor, c, action, name).await
+    }
+
+    /// May the actor do `action` on the case now? The rule of [`Casework::case_decision`],
+    /// without an audit entry: for the buttons and links a page offers.
+    pub(crate) async fn may_on_case(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: &CaseRow,
+        action: CaseAction,
+    ) -> ServiceResult<bool> {
+        let relation = self.case_relation(conn, actor, c).await?;
+        Ok(case_access_with(actor, &reach(c), relation, action).allowed())
+    }
+
     pub(crate) async fn authorize_case(
         &self,
         conn: &mut Conn,
@@ -161,15 +194,7 @@ impl Casework {
         let row = store::get(conn, actor.agency_id, id).await?;
         let decision = match row.as_ref() {
             None => Decision::Hidden,
-            Some(c) => {
-                let own = case_access(actor, &reach(c), action);
-                if own.allowed() {
-                    own
-                } else {
-                    // A running share or broken glass may reach further.
-                    self.relation_access(conn, actor, c, action, name).await?
-                }
-            }
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
         };
         match (decision, row) {
             (Decision::Allow, Some(c)) => Ok(c),
@@ -262,7 +287,10 @@ impl Casework {
             return Err(Invalid::new("primary_worker_id", "required").into());
         }
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let client =
             client_store::get(&mut tx, &self.vault, actor.agency_id, new.client_id).await?;
         let client_ok = match &client {
@@ -360,7 +388,7 @@ impl Casework {
         id: i64,
         contacts_cursor: Option<Cursor>,
     ) -> ServiceResult<CaseDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
@@ -396,7 +424,15 @@ impl Casework {
         };
         let facts = self.facts(&mut conn, &c).await?;
         // A running share lets its worker record on the case.
-        let relation = self.case_relation(&mut conn, actor, &c).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
+        let can_override = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::OverrideGuard)
+            .await?;
+        let can_assign = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Assign)
+            .await?;
         let limit = 50;
         let contacts =
             store::contacts(&mut conn, c.id, contacts_cursor.map(|c| c.0), limit + 1).await?;
@@ -414,9 +450,9 @@ impl Casework {
             contacts_next_cursor: contacts.next_cursor,
             consents: store::consents(&mut conn, c.id).await?,
             unmet: unmet(stage, &facts),
-            can_record: case_access_with(actor, &reach(&c), relation, CaseAction::Record).allowed(),
-            can_override: case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed(),
-            can_assign: case_access(actor, &reach(&c), CaseAction::Assign).allowed(),
+            can_record,
+            can_override,
+            can_assign,
             case: c,
         };
         drop(conn);
@@ -439,7 +475,10 @@ impl Casework {
         form: &ContactForm,
     ) -> ServiceResult<ContactRow> {
         let contact = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
@@ -479,7 +518,10 @@ impl Casework {
         form: &ServiceConsentForm,
     ) -> ServiceResult<ConsentRow> {
         let consent = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx,
                 actor,
                 case_id,
@@ -523,7 +565,10 @@ impl Casework {
     ) -> ServiceResult<CaseRow> {
         let (mv, reason) = form.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let action = if reason.is_some() {
             CaseAction::OverrideGuard
         } else {
@@ -617,7 +662,10 @@ impl Casework {
     ) -> ServiceResult<CaseRow> {
         let reason = casework_domain::text::optional("reason", form.reason.as_deref(), 2000)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Assign, "case.assign").await, end tx);
         self.check_assignee(&mut tx, actor, form.worker_id, form.team_id.or(c.team_id))
             .await?;
@@ -677,7 +725,7 @@ impl Casework {
         };
         let limit = limit(asked, 200);
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::caseload(
             &mut conn,
             actor.agency_id,

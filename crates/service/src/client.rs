@@ -15,6 +15,7 @@ use casework_store::client::{
     self as store, identifier_norm, ClientRow, ClientSummary, HouseholdRow, IdentifierRow, MergeRow,
 };
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// A short view of a client for lists and warnings.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -247,7 +248,7 @@ impl Casework {
                 .await);
         }
         let profile = form.parse(self.today())?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let found = self
             .duplicate_candidates(&mut conn, actor.agency_id, &profile)
             .await?;
@@ -292,7 +293,10 @@ impl Casework {
         }
         let profile = form.parse(self.today())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let id = store::insert(
             &mut tx,
             &self.vault,
@@ -344,7 +348,10 @@ impl Casework {
         chosen: i64,
         shown: &[i64],
     ) -> ServiceResult<bool> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         // Only a record that was actually offered, and that exists in this agency, can be chosen.
         let row = store::get(&mut tx, &self.vault, actor.agency_id, chosen).await?;
         let reachable = match &row {
@@ -410,7 +417,7 @@ impl Casework {
 
     /// A client's profile and the cases this actor may see.
     pub async fn client(&self, actor: &Actor, id: i64) -> ServiceResult<ClientDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let client = authorized!(
             self,
             self.authorize_client(
@@ -424,18 +431,21 @@ impl Casework {
         );
         let identifiers = store::identifiers(&mut conn, &self.vault, id).await?;
         let household = store::household(&mut conn, id).await?;
-        let cases = case_store::of_client(&mut conn, actor.agency_id, id).await?;
-        let cases = cases
-            .into_iter()
-            .filter(|c| {
-                casework_domain::access::case_access(
+        // The cases the actor may open, a case shared with them among them.
+        let mut cases = Vec::new();
+        for c in case_store::of_client(&mut conn, actor.agency_id, id).await? {
+            if self
+                .may_on_case(
+                    &mut conn,
                     actor,
-                    &crate::case::reach(c),
+                    &c,
                     casework_domain::access::CaseAction::Read,
                 )
-                .allowed()
-            })
-            .collect();
+                .await?
+            {
+                cases.push(c);
+            }
+        }
         let merges = store::merges_of(&mut conn, actor.agency_id, id).await?;
         let reach = reach_of(
             &mut conn,
@@ -493,7 +503,7 @@ impl Casework {
             casework_domain::text::required("q", q, 200)?;
         }
         let birth = birth.map(|b| parse_date("birth_date", &b)).transpose()?;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         // Candidates in rank order; each branch stays bounded.
         let mut ranked: Vec<(i64, f32)> = if let Some(i) = &ident {
             store::by_identifier(
@@ -615,7 +625,10 @@ impl Casework {
         form: &ClientForm,
     ) -> ServiceResult<ClientRow> {
         let profile = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         authorized!(self, self.authorize_client(&mut tx,
             actor,
             id,
@@ -663,7 +676,10 @@ impl Casework {
             return Err(Invalid::new("merged_id", "same_record").into());
         }
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         for id in [survivor, merged] {
             let row = authorized!(self, self.authorize_client(&mut tx,
                     actor,
@@ -723,7 +739,10 @@ impl Casework {
     /// Reverse a merge: every row moved goes back, the merged record is live again.
     pub async fn undo_merge(&self, actor: &Actor, merge_id: i64) -> ServiceResult<()> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let m = store::merge(&mut tx, actor.agency_id, merge_id)
             .await?
             .ok_or(ServiceError::NotFound)?;

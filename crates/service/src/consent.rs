@@ -15,6 +15,7 @@ use casework_domain::{Invalid, Role};
 use casework_store::client::{self as client_store, ClientRow};
 use casework_store::consent as store;
 pub use casework_store::consent::{ConsentRow, DisclosureRow, ExpiringRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use time::Date;
 
@@ -158,9 +159,10 @@ impl Casework {
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {
-                let reach =
-                    crate::client::reach_of(conn, actor.agency_id, &[(r.id, r.registered_by)])
-                        .await?;
+                // The workers a case of the client's is shared with count as its workers.
+                let reach = self
+                    .client_reach_today(conn, &[(r.id, r.registered_by)], actor.agency_id)
+                    .await?;
                 reach
                     .first()
                     .map_or(Decision::Hidden, |reach| decide(actor, reach))
@@ -181,7 +183,10 @@ impl Casework {
         form: &ShareConsentForm,
     ) -> ServiceResult<ConsentRow> {
         let consent = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let act = consent_act("consent.share_record", None, Some(client_id));
         let client = authorized!(self, self.authorize_consent_work(&mut tx, actor, client_id, act).await, end tx);
         if client.merged_into.is_some() {
@@ -220,7 +225,10 @@ impl Casework {
         form: &RevocationForm,
     ) -> ServiceResult<ConsentRow> {
         let reason = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let Some(row) = store::consent(&mut tx, actor.agency_id, consent_id).await? else {
             drop(tx);
             let act = consent_act("consent.share_revoke", Some(consent_id), None);
@@ -277,7 +285,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<ClientConsents> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let act = consent_act("consent.share_list", None, Some(client_id));
         let client = authorized!(
             self,
@@ -349,7 +357,7 @@ impl Casework {
             .checked_add(time::Duration::days(days))
             .unwrap_or(Date::MAX);
         let (after_day, after_id) = expiry_position(cursor);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::expiring(
             &mut conn,
             actor.agency_id,

@@ -2,10 +2,9 @@
 //! a record (with the version read), and mark a wrong one entered in error with a reason. A
 //! record is never deleted; one marked in error stays on file and is shown struck through.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::delivery::{CaseLinks, ErrorForm, ServiceForm};
 use casework_domain::Invalid;
@@ -15,6 +14,7 @@ pub use casework_store::delivery::ServiceRow;
 use casework_store::goal::{self as goal_store, GoalRow};
 use casework_store::plan::{self as plan_store, InterventionRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// A case's service records, one page, with what the form offers to link to.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,9 +86,10 @@ impl Casework {
             Some(s) => case_store::get(conn, actor.agency_id, s.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, row) {
             (Decision::Allow, Some(c), Some(s)) => Ok((c, s)),
             (d, c, _) => Err(self.refusal(actor, service_act(name, c.as_ref(), Some(id)), d)),
@@ -115,7 +116,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<CaseServices> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "service.list")
@@ -127,6 +128,9 @@ impl Casework {
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)
             .await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -137,7 +141,7 @@ impl Casework {
             )])
             .await?;
         Ok(CaseServices {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             page: page_of(rows, n, |r| r.id),
             case: c,
             goals,
@@ -147,7 +151,7 @@ impl Casework {
 
     /// One service record. Audited.
     pub async fn delivered_service(&self, actor: &Actor, id: i64) -> ServiceResult<ServiceView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, s) = authorized!(
             self,
             self.authorize_service(&mut conn, actor, id, CaseAction::Read, "service.read")
@@ -155,6 +159,9 @@ impl Casework {
         );
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)
+            .await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
             .await?;
         drop(conn);
         self.audit
@@ -166,7 +173,7 @@ impl Casework {
             )])
             .await?;
         Ok(ServiceView {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             service: s,
             goals,
@@ -182,7 +189,10 @@ impl Casework {
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "service.record").await, end tx);
         let (goals, interventions) = self
             .service_link_choices(&mut tx, actor.agency_id, c.id)
@@ -217,7 +227,10 @@ impl Casework {
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, s) = authorized!(self, self.authorize_service(&mut tx, actor, id, CaseAction::Record, "service.update").await, end tx);
         if s.in_error() {
             return Err(Invalid::new("service_id", "service_entered_in_error").into());
@@ -267,7 +280,10 @@ impl Casework {
         form: &ErrorForm,
     ) -> ServiceResult<ServiceRow> {
         let reason = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, s) = authorized!(self, self.authorize_service(&mut tx, actor, id, CaseAction::Record, "service.entered_in_error").await, end tx);
         if s.in_error() {
             return Err(Invalid::new("service_id", "service_entered_in_error").into());

@@ -9,7 +9,7 @@
 use crate::consent::{facts_of, ClientConsents};
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, client_access, CaseAction, ClientAction, Decision};
+use casework_domain::access::{client_access, CaseAction, ClientAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::consent::{
     may_disclose, Basis, Category, Channel, Coverage, DisclosureForm, DisclosureRequest,
@@ -21,6 +21,7 @@ pub use casework_store::consent::DisclosureRow;
 use casework_store::goal::GoalRow;
 use casework_store::plan::InterventionRow;
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// A disclosure with the name of the person who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +172,10 @@ impl Casework {
         form: &DisclosureForm,
     ) -> ServiceResult<DisclosureRow> {
         let request = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let row = match self
             .disclosure_step(&mut tx, actor, client_id, &request)
             .await
@@ -205,7 +209,10 @@ impl Casework {
         {
             return Err(Invalid::new("categories", "category_not_printable").into());
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (client, disclosure) = match self
             .disclosure_step(&mut tx, actor, client_id, &request)
             .await
@@ -267,10 +274,10 @@ impl Casework {
     ) -> ServiceResult<Vec<CasePlanSummary>> {
         let cases = casework_store::case::of_client(conn, actor.agency_id, client_id).await?;
         let mut out = Vec::new();
-        for c in cases
-            .iter()
-            .filter(|c| case_access(actor, &crate::case::reach(c), CaseAction::Read).allowed())
-        {
+        for c in &cases {
+            if !self.may_on_case(conn, actor, c, CaseAction::Read).await? {
+                continue;
+            }
             let goals: Vec<GoalRow> = casework_store::goal::of_case(conn, actor.agency_id, c.id)
                 .await?
                 .into_iter()
@@ -302,7 +309,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<Page<DisclosureView>> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let act = disclosure_act("disclosure.list", None, client_id);
         authorized!(
             self,

@@ -3,10 +3,10 @@
 //! the decision (continue or close) and the client's feedback. The latest recorded evaluation
 //! decides the stage guard (see `facts()` in case.rs).
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::page::{page_of, Cursor, Page};
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::evaluation::{
     ActiveGoal, Evaluation, EvaluationForm, EvaluationStatus, FeedbackForm, GoalLevelForm,
@@ -19,6 +19,7 @@ use casework_store::evaluation as store;
 pub use casework_store::evaluation::{EvaluationGoalRow, EvaluationRow};
 use casework_store::goal::{self as goal_store, GoalRow};
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// The most evaluations one page of a case's list holds.
 const PAGE_MAX: i64 = 100;
@@ -90,9 +91,10 @@ impl Casework {
             Some(e) => case_store::get(conn, actor.agency_id, e.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, row, case) {
             (Decision::Allow, Some(e), Some(c)) => Ok((e, c)),
             (d, _, case) => Err(self.refusal(
@@ -168,7 +170,9 @@ impl Casework {
         }
         Ok(EvaluationDetail {
             meaning: evaluation.t_score.map(TScoreMeaning::of),
-            can_record: case_access(actor, &reach(&case), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(conn, actor, &case, CaseAction::Record)
+                .await?,
             evaluation,
             case,
             goals,
@@ -181,7 +185,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<EvaluationChoices> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -234,7 +238,10 @@ impl Casework {
         } else {
             "evaluation.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let checked = self.check_evaluation(&mut tx, &c, form, record).await?;
         let row = store::insert(
@@ -273,7 +280,10 @@ impl Casework {
         } else {
             "evaluation.draft"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (e, c) = authorized!(self, self.authorize_evaluation(&mut tx, actor, id, CaseAction::Record, action).await, end tx);
         if e.status != EvaluationStatus::Draft.as_str() {
             return Err(Invalid::new("status", "evaluation_recorded").into());
@@ -316,7 +326,7 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<EvaluationDetail> {
         let form = {
-            let mut conn = self.store.conn().await?;
+            let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
             let (e, _) = authorized!(
                 self,
                 self.authorize_evaluation(
@@ -356,7 +366,10 @@ impl Casework {
         form: &FeedbackForm,
     ) -> ServiceResult<EvaluationDetail> {
         let feedback = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (e, c) = authorized!(self, self.authorize_evaluation(&mut tx, actor, id, CaseAction::Record, "evaluation.feedback").await, end tx);
         let row = store::set_feedback(
             &mut tx,
@@ -382,7 +395,7 @@ impl Casework {
 
     /// One evaluation with its goals; the read is audited.
     pub async fn evaluation(&self, actor: &Actor, id: i64) -> ServiceResult<EvaluationDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (e, c) = authorized!(
             self,
             self.authorize_evaluation(&mut conn, actor, id, CaseAction::Read, "evaluation.read")
@@ -412,7 +425,7 @@ impl Casework {
     ) -> ServiceResult<Page<EvaluationRow>> {
         let cursor = Cursor::parse(cursor)?;
         let limit = crate::page::limit(limit, PAGE_MAX);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

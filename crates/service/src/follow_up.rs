@@ -4,11 +4,11 @@
 //! reason. Reopening a case cancels its open check-ins ("reopened"), sets its termination aside
 //! as history and records why. Both happen inside the stage move's transaction.
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::page::{limit, page_of};
 use crate::termination::schedule_of;
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::stage::{Move, Stage};
 use casework_domain::termination::{stated_reason, CheckInForm, FollowUpStatus};
@@ -16,6 +16,7 @@ use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::follow_up as store;
 pub use casework_store::follow_up::{FollowUpRow, ReopeningRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use time::Date;
 
@@ -173,7 +174,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<FollowUpList> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -195,12 +196,15 @@ impl Casework {
         )
         .await?;
         let reopenings = store::reopenings(&mut conn, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let list = FollowUpList {
             stage: crate::case::stage_of(&c)?,
             follow_ups: page_of(rows, limit, |f| f.id),
             reopenings,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
         };
         self.audit
@@ -233,9 +237,10 @@ impl Casework {
             Some(f) => case_store::get(conn, actor.agency_id, f.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, f) {
             (Decision::Allow, Some(c), Some(f)) => Ok((c, f)),
             (d, c, _) => Err(self.refusal(
@@ -290,7 +295,10 @@ impl Casework {
             Closing::Cancelled(_) => "follow_up.cancel",
         };
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, f) = authorized!(self, self.authorize_follow_up(&mut tx, actor, follow_up_id, CaseAction::Record, name).await, end tx);
         if f.version != version {
             return Err(ServiceError::Stale);
@@ -359,7 +367,7 @@ impl Casework {
         }
         let limit = limit(None, 200);
         let (after_due, after_id) = due_position(cursor);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::due_for_worker(
             &mut conn,
             actor.agency_id,

@@ -16,6 +16,7 @@ use casework_domain::Invalid;
 use casework_store::case::CaseRow;
 use casework_store::form as store;
 pub use casework_store::form::{FormRow, FormVersionRow};
+use casework_store::Wall;
 use casework_store::{agency, Conn, StoreError};
 
 /// A form with one of its versions (for the admin the latest, for others the latest published)
@@ -171,7 +172,10 @@ impl Casework {
             .await?;
         let name = required("name", name, 200)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let id = store::insert_form(&mut tx, actor.agency_id, &name, actor.user_id, now)
             .await
             .map_err(crate::error::conflict_as("name"))?;
@@ -201,7 +205,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<Page<FormRow>> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::forms(
             &mut conn,
             actor.agency_id,
@@ -216,7 +220,7 @@ impl Casework {
     /// One form: for an admin its latest version (the draft being built), for everyone else its
     /// latest published version (404 before the first is published).
     pub async fn assessment_form(&self, actor: &Actor, id: i64) -> ServiceResult<FormDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let form = store::form(&mut conn, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -240,7 +244,10 @@ impl Casework {
             _ => None,
         };
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         store::form(&mut tx, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -308,7 +315,10 @@ impl Casework {
         self.require_form_admin(actor, form_act("assessment_form.publish", Some(id)))
             .await?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         store::form(&mut tx, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -359,7 +369,7 @@ impl Casework {
         actor: &Actor,
         program_id: i64,
     ) -> ServiceResult<Vec<Requirement>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         agency::program(&mut conn, actor.agency_id, program_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -385,7 +395,10 @@ impl Casework {
             return Err(self.deny(actor, act, Decision::Forbidden).await);
         }
         let list = parse_requirements(codes)?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         agency::program(&mut tx, actor.agency_id, program_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -481,7 +494,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<Vec<RequirementLine>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = crate::authorized!(
             self,
             self.authorize_case(

@@ -2,11 +2,10 @@
 //! filled against, saved as a draft or completed (then never changed). Several responses over
 //! time are allowed; reaching one follows the case's reach, like every case record.
 
-use crate::case::reach;
 use crate::form::{definition_of, FormDetail};
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::client::parse_date;
 use casework_domain::form::{Answers, FormDefinition, ResponseStatus};
@@ -14,6 +13,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::form::ResponseRow;
 use casework_store::form::{self as store, NewResponse};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use serde_json::{Map, Value};
 
@@ -81,9 +81,10 @@ impl Casework {
             Some(r) => case_store::get(conn, actor.agency_id, r.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, r) {
             (Decision::Allow, Some(c), Some(r)) => Ok((c, r)),
             (d, c, _) => Err(self.refusal(actor, response_act(name, Some(id), c.as_ref()), d)),
@@ -98,7 +99,7 @@ impl Casework {
         case_id: i64,
         form_id: i64,
     ) -> ServiceResult<(CaseRow, FormDetail)> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -116,7 +117,7 @@ impl Casework {
     }
 
     async fn published_form(&self, actor: &Actor, form_id: i64) -> ServiceResult<FormDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let form = store::form(&mut conn, actor.agency_id, form_id)
             .await?
             .ok_or_else(|| Invalid::new("form_id", "unknown_choice"))?;
@@ -142,7 +143,10 @@ impl Casework {
         form_id: i64,
         form: &ResponseForm,
     ) -> ServiceResult<ResponseRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "form_response.create").await, end tx);
         let f = store::form(&mut tx, actor.agency_id, form_id)
             .await?
@@ -210,7 +214,10 @@ impl Casework {
         } else {
             "form_response.update"
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, r) = authorized!(self, self.authorize_response(&mut tx, actor, id, CaseAction::Record, name).await, end tx);
         if r.status != ResponseStatus::Draft.as_str() {
             return Err(Invalid::new("status", "form_response_completed").into());
@@ -260,7 +267,7 @@ impl Casework {
         id: i64,
         version: i64,
     ) -> ServiceResult<ResponseRow> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (_, r) = authorized!(
             self,
             self.authorize_response(
@@ -286,7 +293,7 @@ impl Casework {
 
     /// One response with the form version it was filled against. Audited.
     pub async fn form_response(&self, actor: &Actor, id: i64) -> ServiceResult<ResponseDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, r) = authorized!(
             self,
             self.authorize_response(&mut conn, actor, id, CaseAction::Read, "form_response.read")
@@ -298,6 +305,9 @@ impl Casework {
         let form = store::form(&mut conn, actor.agency_id, r.form_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let definition = definition_of(&v)?;
         let answers = stored_answers(&r, &definition)?;
@@ -310,7 +320,7 @@ impl Casework {
             )])
             .await?;
         Ok(ResponseDetail {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             response: r,
             case: c,
             form_name: form.name,
@@ -329,7 +339,7 @@ impl Casework {
         asked: Option<i64>,
     ) -> ServiceResult<Page<ResponseRow>> {
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

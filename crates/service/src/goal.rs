@@ -2,9 +2,8 @@
 //! the same case. A goal is saved as a draft whatever it lacks; only one that passes the SMART
 //! check becomes active, and the goal-setting guard counts active goals the client agreed to.
 
-use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::goal::{
     AgreementForm, GoalDraft, GoalForm, GoalScaleDraft, GoalScaleForm, GoalStatus, SmartGap,
@@ -14,6 +13,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::goal::{self as store, GoalFields};
 pub use casework_store::goal::{GoalRow, NeedChoice};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 
 /// More goals than this on one case is not a plan anyone can follow.
@@ -119,9 +119,10 @@ impl Casework {
             Some(g) => case_store::get(conn, actor.agency_id, g.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, goal) {
             (Decision::Allow, Some(c), Some(g)) => Ok((c, g)),
             (d, c, _) => Err(self.refusal(actor, goal_act(name, c.as_ref(), Some(goal_id)), d)),
@@ -173,7 +174,7 @@ impl Casework {
 
     /// The case's goals in priority order, with the needs assessed in the case; audited.
     pub async fn goals(&self, actor: &Actor, case_id: i64) -> ServiceResult<CaseGoals> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
@@ -183,6 +184,9 @@ impl Casework {
         let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
         let links = store::links(&mut conn, &ids).await?;
         let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let today = self.today();
         let goals = rows
@@ -206,7 +210,7 @@ impl Casework {
             .record_read(vec![self.event(actor, act, Outcome::Allowed, None)])
             .await?;
         Ok(CaseGoals {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             goals,
             needs,
@@ -215,7 +219,7 @@ impl Casework {
 
     /// One goal, for its page; audited.
     pub async fn goal(&self, actor: &Actor, goal_id: i64) -> ServiceResult<GoalDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "goal.read")
@@ -223,6 +227,9 @@ impl Casework {
         );
         let links = self.links_of(&mut conn, g.id).await?;
         let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         let goal = view(g, links, self.today())?;
         self.audit
@@ -234,7 +241,7 @@ impl Casework {
             )])
             .await?;
         Ok(GoalDetail {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record,
             case: c,
             goal,
             needs,
@@ -252,7 +259,10 @@ impl Casework {
         let draft = GoalDraft::parse(form)?;
         let scale = scale.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.create").await, end tx);
         if store::count_of_case(&mut tx, c.id).await? >= GOALS_PER_CASE_MAX {
             return Err(Invalid::new("goals", "too_many").into());
@@ -295,7 +305,10 @@ impl Casework {
         let draft = GoalDraft::parse(form)?;
         let scale: GoalScaleDraft = scale.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.update").await, end tx);
         let status = status_of(&g)?;
         if !status.is_open() {
@@ -354,7 +367,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<GoalView> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.activate").await, end tx);
         if g.version != version {
             return Err(ServiceError::Stale);
@@ -398,7 +414,7 @@ impl Casework {
     }
 
     async fn goal_view_now(&self, agency_id: i64, id: i64) -> ServiceResult<GoalView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         self.goal_view(&mut conn, agency_id, id).await
     }
 
@@ -412,7 +428,10 @@ impl Casework {
     ) -> ServiceResult<GoalView> {
         let agreement = form.parse(self.today())?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "goal.agree").await, end tx);
         if !status_of(&g)?.is_open() {
             return Err(Invalid::new("status", "goal_not_open").into());
@@ -455,7 +474,10 @@ impl Casework {
         goal_ids: &[i64],
     ) -> ServiceResult<Vec<GoalView>> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.reorder").await, end tx);
         let rows = store::of_case(&mut tx, actor.agency_id, c.id).await?;
         for (i, id) in goal_ids.iter().enumerate() {

@@ -29,7 +29,7 @@ impl Casework {
 
     /// How many keys and ciphertexts each key version covers.
     pub async fn key_status(&self) -> ServiceResult<KeyStatus> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(casework_store::Wall::System).await?;
         Ok(casework_store::rotation::status(&mut conn).await?)
     }
 

@@ -104,7 +104,18 @@ impl Casework {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> ServiceResult<Casework> {
-        let store = Store::connect(url, 16).await?;
+        Casework::open_serving(url, None, clock, settings).await
+    }
+
+    /// Like `open`, with a separate PostgreSQL URL whose user serves requests (see README,
+    /// "Row-level security"); `url`'s user owns the schema and runs the migrations.
+    pub async fn open_serving(
+        url: &str,
+        serving_url: Option<&str>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> ServiceResult<Casework> {
+        let store = Store::connect_serving(url, serving_url, 16).await?;
         store.migrate().await?;
         let audit = AuditLog::start(store.clone(), settings.audit_reads);
         let vault = casework_store::vault::Vault::new(settings.keyring.clone());

@@ -5,7 +5,7 @@
 
 use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::note::{parse_addendum, NoteContent, NoteForm, NoteFormat, Sensitivity};
 use casework_domain::sharing::may_read_note_with;
@@ -13,6 +13,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::note::{self as store, NoteFields};
 pub use casework_store::note::{AddendumRow, NoteRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 
 /// More addenda than this on one note is a new note's work.
@@ -208,7 +209,7 @@ impl Casework {
     /// The case's notes the actor may read, newest first; audited. Notes whose sensitivity keeps
     /// them from the actor are left out of the list, not merely closed on their page.
     pub async fn notes(&self, actor: &Actor, case_id: i64) -> ServiceResult<CaseNotes> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "note.list")
@@ -267,7 +268,7 @@ impl Casework {
     /// One note with its addenda; audited. A note the actor may not read is not found, and the
     /// attempt is audited as denied.
     pub async fn note(&self, actor: &Actor, note_id: i64) -> ServiceResult<NoteDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, n) = authorized!(
             self,
             self.authorize_note(&mut conn, actor, note_id, CaseAction::Read, "note.read")
@@ -279,6 +280,9 @@ impl Casework {
         people.dedup();
         let names = store::user_names(&mut conn, &people).await?;
         let note = self.note_view(&mut conn, n).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -288,7 +292,6 @@ impl Casework {
                 None,
             )])
             .await?;
-        let can_record = case_access(actor, &reach(&c), CaseAction::Record).allowed();
         let mine = note.note.author_id == actor.user_id;
         let signed = note.signed();
         Ok(NoteDetail {
@@ -317,7 +320,10 @@ impl Casework {
         let content = form.parse()?;
         let sections = store::sections_json(&content.sections);
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "note.write").await, end tx);
         self.check_links(&mut tx, actor, c.id, &content).await?;
         let row = store::insert(
@@ -354,7 +360,10 @@ impl Casework {
         let content = form.parse()?;
         let sections = store::sections_json(&content.sections);
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, n) = authorized!(self, self.authorize_note(&mut tx, actor, note_id, CaseAction::Record, "note.write").await, end tx);
         if n.signed() {
             return Err(Invalid::new("note", "note_signed").into());
@@ -405,7 +414,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<NoteView> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, n) = authorized!(self, self.authorize_note(&mut tx, actor, note_id, CaseAction::Record, "note.sign").await, end tx);
         if n.signed() {
             return Err(Invalid::new("note", "note_signed").into());
@@ -445,7 +457,10 @@ impl Casework {
     ) -> ServiceResult<AddendumView> {
         let body = parse_addendum(body)?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, n) = authorized!(self, self.authorize_note(&mut tx, actor, note_id, CaseAction::Record, "note.addendum").await, end tx);
         if !n.signed() {
             return Err(Invalid::new("note", "note_not_signed").into());

@@ -4,9 +4,8 @@
 //! interventions and tasks copied) that needs the client's agreement and approval again; adding
 //! to a draft withdraws an agreement already recorded, since the client has not seen the change.
 
-use crate::case::reach;
 use crate::{authorized, Act, Actor, Casework, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::goal::AgreementForm;
 use casework_domain::plan::{Approval, ApprovalForm, InterventionForm, PlanStatus, TaskForm};
@@ -15,6 +14,7 @@ use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::goal::GoalRow;
 use casework_store::plan as store;
 pub use casework_store::plan::{InterventionRow, PlanRow, TaskRow};
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, Conn, StoreError};
 
 /// The case's current plan with everything the plan page and the printable plan show.
@@ -79,9 +79,10 @@ impl Casework {
             Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, plan) {
             (Decision::Allow, Some(c), Some(p)) => Ok((c, p)),
             (d, c, _) => Err(self.refusal(actor, plan_act(name, c.as_ref(), Some(plan_id)), d)),
@@ -134,8 +135,12 @@ impl Casework {
         Ok(PlanView {
             status: status_of(&plan)?,
             approval_required: self.approval_required(conn, &c).await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
-            can_approve: case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed(),
+            can_record: self
+                .may_on_case(conn, actor, &c, CaseAction::Record)
+                .await?,
+            can_approve: self
+                .may_on_case(conn, actor, &c, CaseAction::OverrideGuard)
+                .await?,
             case: c,
             plan,
             goals,
@@ -148,7 +153,7 @@ impl Casework {
 
     /// The case's latest plan version; the first call makes version 1, an empty draft. Audited.
     pub async fn current_plan(&self, actor: &Actor, case_id: i64) -> ServiceResult<PlanView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "plan.read")
@@ -158,7 +163,10 @@ impl Casework {
             Some(p) => p,
             None => {
                 drop(conn);
-                let mut tx = self.store.begin_write().await?;
+                let mut tx = self
+                    .store
+                    .begin_write(Wall::Agency(actor.agency_id))
+                    .await?;
                 let p = match store::latest(&mut tx, actor.agency_id, c.id).await? {
                     Some(p) => p,
                     None => {
@@ -182,7 +190,7 @@ impl Casework {
                     }
                 };
                 casework_store::commit(tx).await?;
-                conn = self.store.conn().await?;
+                conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
                 p
             }
         };
@@ -265,7 +273,10 @@ impl Casework {
         form: &InterventionForm,
     ) -> ServiceResult<InterventionRow> {
         let new = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.intervention_add").await, end tx);
         let goal = casework_store::goal::get(&mut tx, actor.agency_id, new.goal_id).await?;
         match goal {
@@ -312,9 +323,10 @@ impl Casework {
             Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, plan, i) {
             (Decision::Allow, Some(c), Some(p), Some(i)) => Ok((c, p, i)),
             (d, c, _, _) => Err(self.refusal(
@@ -339,7 +351,10 @@ impl Casework {
         form: &TaskForm,
     ) -> ServiceResult<TaskRow> {
         form.parse(intervention_id, self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p, i) = authorized!(self, self.authorize_intervention(&mut tx, actor, intervention_id, CaseAction::Record, "plan.task_add").await, end tx);
         if store::count_tasks(&mut tx, p.id).await? >= store::TASKS_MAX {
             return Err(Invalid::new("tasks", "too_many").into());
@@ -364,7 +379,10 @@ impl Casework {
 
     /// Mark a task done. Doing the plan is not changing it: no new version.
     pub async fn complete_task(&self, actor: &Actor, task_id: i64) -> ServiceResult<TaskRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let task = store::task(&mut tx, actor.agency_id, task_id).await?;
         let Some(task) = task else {
             drop(tx);
@@ -401,7 +419,10 @@ impl Casework {
         form: &AgreementForm,
     ) -> ServiceResult<PlanRow> {
         let agreement = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.agree").await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);
@@ -447,7 +468,10 @@ impl Casework {
         plan_id: i64,
         version: i64,
     ) -> ServiceResult<PlanRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.submit").await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);
@@ -503,7 +527,10 @@ impl Casework {
             Approval::Approve => ("plan.approve", PlanStatus::Approved, None),
             Approval::Return(c) => ("plan.return", PlanStatus::Returned, Some(c.as_str())),
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::OverrideGuard, name).await, end tx);
         if p.version != version {
             return Err(ServiceError::Stale);

@@ -1,10 +1,9 @@
 //! Progress against a goal (the intervention stage): a new value of the goal's measure or a GAS
 //! level, dated and commented; and the goal's entries for its progress page and chart.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, CaseAction};
+use casework_domain::access::CaseAction;
 use casework_domain::audit::Outcome;
 use casework_domain::goal::GoalStatus;
 use casework_domain::progress::{check_goal_status, ProgressForm};
@@ -14,6 +13,7 @@ use casework_store::goal::GoalRow;
 use casework_store::progress as store;
 pub use casework_store::progress::ProgressRow;
 use casework_store::StoreError;
+use casework_store::Wall;
 
 /// A goal with all its progress entries, in date order.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,13 +46,16 @@ fn status_of(g: &GoalRow) -> ServiceResult<GoalStatus> {
 impl Casework {
     /// The goal's progress entries for its page and chart. Audited.
     pub async fn goal_progress(&self, actor: &Actor, goal_id: i64) -> ServiceResult<GoalProgress> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
                 .await
         );
         let entries = store::of_goal(&mut conn, actor.agency_id, g.id).await?;
+        let can_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -64,8 +67,7 @@ impl Casework {
             .await?;
         let status = status_of(&g)?;
         Ok(GoalProgress {
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed()
-                && check_goal_status(status).is_ok(),
+            can_record: can_record && check_goal_status(status).is_ok(),
             case: c,
             goal: g,
             status,
@@ -81,7 +83,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<Page<ProgressRow>> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
@@ -111,7 +113,10 @@ impl Casework {
         form: &ProgressForm,
     ) -> ServiceResult<ProgressRow> {
         let entry = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, g) = authorized!(self, self.authorize_goal(&mut tx, actor, goal_id, CaseAction::Record, "progress.record").await, end tx);
         check_goal_status(status_of(&g)?)?;
         if store::count_of_goal(&mut tx, g.id).await? >= store::ENTRIES_MAX {

@@ -2,10 +2,10 @@
 //! guard overrides to review, safety alerts to acknowledge), merged from the sources in
 //! `casework_store::queue::Source` and paged; and the two marks a supervisor makes from it.
 
-use crate::case::{case_act, reach};
+use crate::case::case_act;
 use crate::page::limit;
 use crate::{authorized, Act, Actor, Casework, Page, Refusal, ServiceResult};
-use casework_domain::access::{case_access, CaseAction, Decision};
+use casework_domain::access::{CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::task::CommentForm;
 use casework_domain::{Invalid, Role};
@@ -13,6 +13,7 @@ use casework_store::case::{self as case_store, CaseRow};
 pub use casework_store::queue::QueueLine;
 use casework_store::queue::{self as store, After, Source};
 use casework_store::Conn;
+use casework_store::Wall;
 
 fn cursor_of(l: &QueueLine) -> String {
     format!("{}~{}~{}", l.since_ms, l.kind, l.id)
@@ -60,7 +61,7 @@ impl Casework {
         };
         let after = parse_cursor(cursor)?;
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let mut lines = Vec::new();
         for source in Source::ALL {
             lines.extend(
@@ -113,9 +114,13 @@ impl Casework {
             Some((case_id, _)) => case_store::get(conn, actor.agency_id, case_id).await?,
             None => None,
         };
-        let decision = case.as_ref().map_or(Decision::Hidden, |c| {
-            case_access(actor, &reach(c), CaseAction::OverrideGuard)
-        });
+        let decision = match case.as_ref() {
+            Some(c) => {
+                self.case_decision(conn, actor, c, CaseAction::OverrideGuard, act.action)
+                    .await?
+            }
+            None => Decision::Hidden,
+        };
         match (decision, case, found) {
             (Decision::Allow, Some(c), Some((_, done))) => Ok((c, done)),
             (d, c, _) => Err(self.refusal(
@@ -138,7 +143,10 @@ impl Casework {
         form: &CommentForm,
     ) -> ServiceResult<i64> {
         let comment = form.optional()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let found = store::override_of(&mut tx, actor.agency_id, stage_history_id).await?;
         let act = Act {
             action: "override.review",
@@ -187,7 +195,10 @@ impl Casework {
         form: &CommentForm,
     ) -> ServiceResult<i64> {
         let comment = form.required()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let found = store::alert_of(&mut tx, actor.agency_id, instrument_result_id).await?;
         let act = Act {
             action: "safety.acknowledge",

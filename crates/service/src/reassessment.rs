@@ -13,6 +13,7 @@ use casework_domain::Invalid;
 use casework_store::assessment::{self as store, AssessmentRow, InstrumentRow, Items};
 use casework_store::case::CaseRow;
 use casework_store::Conn;
+use casework_store::Wall;
 
 /// The most assessments and instrument results a comparison looks through.
 const LOOK_BACK: i64 = 200;
@@ -102,7 +103,7 @@ impl Casework {
         case_id: i64,
         later: Option<i64>,
     ) -> ServiceResult<AssessmentComparison> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(

@@ -17,6 +17,7 @@ use casework_domain::Invalid;
 use casework_store::security::{self, Pending};
 use casework_store::session;
 use casework_store::user::{self, User};
+use casework_store::Wall;
 use rand::RngCore;
 
 /// How long the half-signed-in state lasts: long enough to open an authenticator app, or to
@@ -152,7 +153,7 @@ impl Casework {
         display_name: &str,
         raw: &Secret,
     ) -> ServiceResult<NewPassword> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         let agency = casework_store::agency::by_id(&mut conn, agency_id)
             .await?
             .map(|a| a.name)
@@ -186,7 +187,7 @@ impl Casework {
     ) -> ServiceResult<SignInStep> {
         let u = self.check_password(email, password, address).await?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         let enrolled = security::totp(&mut tx, &self.vault, u.id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
@@ -253,7 +254,7 @@ impl Casework {
 
     /// The half-finished sign-in behind a pending token, if it is still live.
     pub async fn pending_sign_in(&self, token: &Secret) -> ServiceResult<PendingSignIn> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let (p, u) = self.live_pending(&mut conn, token).await?;
         Ok(PendingSignIn {
             purpose: p.purpose,
@@ -264,8 +265,9 @@ impl Casework {
 
     /// Abandon a half-finished sign-in.
     pub async fn cancel_sign_in(&self, token: &Secret) -> ServiceResult<()> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         security::delete_pending(&mut conn, &token_hash(token.expose())).await?;
+        conn.commit().await?;
         Ok(())
     }
 
@@ -304,7 +306,7 @@ impl Casework {
 
     /// Count a wrong code against the account (and address) and audit it as a refusal.
     async fn refuse_code(&self, u: &User, address: &str, action: &str) -> ServiceResult<()> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         self.count_failure(&mut tx, &u.email, address).await?;
         let event = self.system_event(u.agency_id, Some(u.id), action, Outcome::Denied);
         casework_store::audit::append(&mut tx, u.agency_id, vec![event]).await?;
@@ -321,14 +323,14 @@ impl Casework {
         address: &str,
         user_agent: Option<&str>,
     ) -> ServiceResult<NewSession> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let (p, u) = self.live_pending(&mut conn, pending).await?;
         drop(conn);
         if p.purpose != "code" {
             return Err(ServiceError::Unauthenticated);
         }
         self.check_throttle(&u.email, address).await?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         let Some(kind) = self.accept_code(&mut tx, &u, code, true).await? else {
             drop(tx);
             self.refuse_code(&u, address, "session.second_factor")
@@ -353,7 +355,7 @@ impl Casework {
     /// The secret a user adds to their authenticator: the unconfirmed one if enrolment has
     /// started, else a new one. Refused when one is already confirmed.
     async fn enrolment_of(&self, u: &User) -> ServiceResult<TotpEnrolment> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         let existing = security::totp(&mut tx, &self.vault, u.id).await?;
         let secret = match existing {
             Some(t) if t.confirmed_at.is_some() => {
@@ -418,7 +420,7 @@ impl Casework {
 
     /// Enrolment forced at sign-in: the secret to show.
     pub async fn pending_enrolment(&self, pending: &Secret) -> ServiceResult<TotpEnrolment> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let (p, u) = self.live_pending(&mut conn, pending).await?;
         drop(conn);
         if p.purpose != "enrol" {
@@ -436,14 +438,14 @@ impl Casework {
         address: &str,
         user_agent: Option<&str>,
     ) -> ServiceResult<(NewSession, RecoveryCodes)> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::System).await?;
         let (p, u) = self.live_pending(&mut conn, pending).await?;
         drop(conn);
         if p.purpose != "enrol" {
             return Err(ServiceError::Unauthenticated);
         }
         self.check_throttle(&u.email, address).await?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
         let Some(codes) = self.confirm_enrolment(&mut tx, &u, code).await? else {
             drop(tx);
             self.refuse_code(&u, address, "totp.confirm").await?;
@@ -456,14 +458,14 @@ impl Casework {
     }
 
     async fn own_user(&self, actor: &Actor) -> ServiceResult<User> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         user::in_agency(&mut conn, actor.agency_id, actor.user_id)
             .await?
             .ok_or(ServiceError::Unauthenticated)
     }
 
     pub async fn totp_status(&self, actor: &Actor) -> ServiceResult<TotpStatus> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let t = security::totp(&mut conn, &self.vault, actor.user_id).await?;
         let left = security::unused_recovery_codes(&mut conn, actor.user_id).await?;
         let required = self
@@ -487,7 +489,10 @@ impl Casework {
     /// Confirm the authenticator with a first code: recovery codes come back, once.
     pub async fn confirm_totp(&self, actor: &Actor, code: &Secret) -> ServiceResult<RecoveryCodes> {
         let u = self.own_user(actor).await?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         match self.confirm_enrolment(&mut tx, &u, code).await? {
             Some(codes) => {
                 casework_store::commit(tx).await?;
@@ -505,7 +510,10 @@ impl Casework {
     pub async fn disable_totp(&self, actor: &Actor, code: &Secret) -> ServiceResult<()> {
         let u = self.own_user(actor).await?;
         self.check_throttle(&u.email, "").await?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let enabled = security::totp(&mut tx, &self.vault, u.id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
@@ -548,7 +556,10 @@ impl Casework {
                 .deny(admin, act(), casework_domain::access::Decision::Forbidden)
                 .await);
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(admin.agency_id))
+            .await?;
         user::in_agency(&mut tx, admin.agency_id, user_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -574,7 +585,10 @@ impl Casework {
         let u = self.own_user(actor).await?;
         self.check_throttle(&u.email, "").await?;
         if !password_matches(current.expose(), &u.password_hash) {
-            let mut tx = self.store.begin_write().await?;
+            let mut tx = self
+                .store
+                .begin_write(Wall::Agency(actor.agency_id))
+                .await?;
             self.count_failure(&mut tx, &u.email, "").await?;
             casework_store::commit(tx).await?;
             return Err(ServiceError::Invalid(Invalid::new(
@@ -586,7 +600,10 @@ impl Casework {
             .new_password(u.agency_id, &u.email, &u.display_name, new)
             .await?;
         let hash = hash_password(password.expose())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         user::set_password(&mut tx, u.id, &hash).await?;
         match keep {
             Some(public_id) => {
@@ -622,7 +639,7 @@ impl Casework {
         let now = self.clock.now_ms();
         let idle = self.settings.session_idle.as_millis() as i64;
         let absolute = self.settings.session_absolute.as_millis() as i64;
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = session::of_user(&mut conn, actor.user_id).await?;
         Ok(rows
             .into_iter()
@@ -642,7 +659,10 @@ impl Casework {
         if id.is_empty() || id.len() > 64 {
             return Err(ServiceError::NotFound);
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         if !session::delete_public(&mut tx, actor.user_id, id).await? {
             return Err(ServiceError::NotFound);
         }
@@ -668,7 +688,7 @@ impl Casework {
             return Err(ServiceError::Forbidden);
         }
         let keys: Vec<String> = users.iter().map(|(_, e)| format!("account:{e}")).collect();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
         let found = session::locks(&mut conn, &keys, self.clock.now_ms()).await?;
         Ok(users
             .iter()
@@ -690,7 +710,7 @@ impl Casework {
         if !may_administer(admin) {
             return Err(ServiceError::Forbidden);
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
         Ok(security::enrolled_among(&mut conn, admin.agency_id, user_ids).await?)
     }
 
@@ -707,7 +727,10 @@ impl Casework {
                 .deny(admin, act(), casework_domain::access::Decision::Forbidden)
                 .await);
         }
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(admin.agency_id))
+            .await?;
         let u = user::in_agency(&mut tx, admin.agency_id, user_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -723,7 +746,7 @@ impl Casework {
         if !may_administer(admin) {
             return Err(ServiceError::Forbidden);
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
         let row = security::agency_security(&mut conn, admin.agency_id).await?;
         Ok(SecuritySettings {
             mfa_roles: row
@@ -745,7 +768,10 @@ impl Casework {
             return Err(ServiceError::Forbidden);
         }
         let roles = MfaRoles::parse(mfa_roles)?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(admin.agency_id))
+            .await?;
         if !security::save_agency_security(
             &mut tx,
             admin.agency_id,

@@ -28,6 +28,7 @@ use casework_store::seed::{
     SeedContact, SeedHouseholdMember, SeedIdentifier, SeedNameGram, SeedStageMove,
 };
 use casework_store::user::{self, NewUser};
+use casework_store::Wall;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -161,7 +162,8 @@ impl Casework {
                 cases: share(plan.cases, end) - share(plan.cases, done),
                 contacts: share(plan.contacts, end) - share(plan.contacts, done),
             };
-            let mut tx = self.store.begin_write().await?;
+            // Ids are one space over every agency: the next free one must be seen across the wall.
+            let mut tx = self.store.begin_write(Wall::System).await?;
             let first_client = bulk::next_id(&mut tx, IdTable::Clients).await?;
             let first_case = bulk::next_id(&mut tx, IdTable::Cases).await?;
             let batch = generate_batch(
@@ -198,7 +200,7 @@ impl Casework {
             progress(done);
         }
         // The bulk load skips the per-trigram counts that search starts from; count once here.
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency.id)).await?;
         casework_store::client::rebuild_gram_counts(&mut tx, agency.id).await?;
         casework_store::commit(tx).await?;
         // The bulk load wrote safe-contact notes and identifiers marked legacy; seal them now.
@@ -212,7 +214,7 @@ impl Casework {
 
     /// What an agency holds, by kind (operator tools: seed reports, demo idempotence, tests).
     pub async fn agency_counts(&self, agency_id: i64) -> ServiceResult<AgencyCounts> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         Ok(bulk::counts(&mut conn, agency_id).await?)
     }
 
@@ -232,7 +234,7 @@ impl Casework {
         }
         let hash = hash_password(SEED_PASSWORD)?;
         let created = now - 5 * 365 * DAY_MS;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_write(Wall::Agency(agency_id)).await?;
         let mut teams = Vec::new();
         for n in 0..plan.teams() {
             let name = format!(

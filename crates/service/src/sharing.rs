@@ -15,6 +15,7 @@ use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::sharing as store;
 pub use casework_store::sharing::{BreakGlassRow, ShareRow};
+use casework_store::Wall;
 use casework_store::{user, Conn};
 
 /// The sharing section of a case page: current and past shares, and break-the-glass accesses.
@@ -227,7 +228,10 @@ impl Casework {
     ) -> ServiceResult<ShareRow> {
         let now = self.clock.now_ms();
         let today = self.today();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = crate::authorized!(
             self,
             self.authorize_sharing(&mut tx, actor, case_id, "case.share")
@@ -282,7 +286,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<ShareRow> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let Some(share) = store::share(&mut tx, actor.agency_id, share_id).await? else {
             drop(tx);
             let act = Act {
@@ -330,7 +337,7 @@ impl Casework {
     /// The case's shares (current and past) and break-the-glass accesses, for anyone who may
     /// read the case; the read is audited.
     pub async fn case_sharing(&self, actor: &Actor, case_id: i64) -> ServiceResult<CaseSharing> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = crate::authorized!(
             self,
             self.authorize_case(
@@ -377,7 +384,10 @@ impl Casework {
         reason: &str,
     ) -> ServiceResult<BreakGlassRow> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let row = case_store::get(&mut tx, actor.agency_id, case_id).await?;
         let decision = row
             .as_ref()
@@ -444,7 +454,7 @@ impl Casework {
         };
         let limit = limit(asked, 100);
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::open_reviews_for_team(
             &mut conn,
             actor.agency_id,
@@ -489,7 +499,10 @@ impl Casework {
         form: &ReviewForm,
     ) -> ServiceResult<BreakGlassRow> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let access = store::break_glass(&mut tx, actor.agency_id, id).await?;
         let case = match &access {
             Some(a) => case_store::get(&mut tx, actor.agency_id, a.case_id).await?,

@@ -2,10 +2,9 @@
 //! audited (`task.*`); and the program default tasks that make case tasks when a case is opened
 //! or enters a stage, due some days after.
 
-use crate::case::reach;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, may_administer, CaseAction, Decision};
+use casework_domain::access::{may_administer, CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::client::parse_date;
 use casework_domain::stage::Stage;
@@ -17,6 +16,7 @@ use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
 use casework_store::task::{self as store, NewTask, NewTemplate};
 pub use casework_store::task::{CaseTaskRow, TemplateRow};
+use casework_store::Wall;
 use casework_store::{agency, client as client_store, Conn, StoreError};
 
 /// A case's tasks with what the task pages need around them.
@@ -107,9 +107,10 @@ impl Casework {
             Some(t) => case_store::get(conn, actor.agency_id, t.case_id).await?,
             None => None,
         };
-        let decision = case
-            .as_ref()
-            .map_or(Decision::Hidden, |c| case_access(actor, &reach(c), action));
+        let decision = match case.as_ref() {
+            Some(c) => self.case_decision(conn, actor, c, action, name).await?,
+            None => Decision::Hidden,
+        };
         match (decision, case, task) {
             (Decision::Allow, Some(c), Some(t)) => Ok((c, t)),
             (d, c, _) => Err(self.refusal(actor, task_act(name, c.as_ref(), Some(id)), d)),
@@ -169,7 +170,7 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<CaseTasks> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "task.read")
@@ -189,7 +190,9 @@ impl Casework {
             tasks: page_of(rows, limit, |t| t.id),
             workers: store::workers_of(&mut conn, actor.agency_id, c.primary_worker_id, c.team_id)
                 .await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+                .await?,
             case: c,
         };
         drop(conn);
@@ -212,7 +215,10 @@ impl Casework {
         form: &TaskForm,
     ) -> ServiceResult<CaseTaskRow> {
         let task = form.parse(self.today())?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "task.create").await, end tx);
         let assignee = self.assignee(&mut tx, actor, &c, task.assignee_id).await?;
         let row = store::insert(
@@ -236,7 +242,7 @@ impl Casework {
 
     /// One case task; the read is audited.
     pub async fn task(&self, actor: &Actor, id: i64) -> ServiceResult<TaskDetail> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let (c, t) = authorized!(
             self,
             self.authorize_task(&mut conn, actor, id, CaseAction::Read, "task.read")
@@ -256,7 +262,9 @@ impl Casework {
             client_name: self.client_name(&mut conn, &c).await?,
             workers: store::workers_of(&mut conn, actor.agency_id, c.primary_worker_id, c.team_id)
                 .await?,
-            can_record: case_access(actor, &reach(&c), CaseAction::Record).allowed(),
+            can_record: self
+                .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+                .await?,
             case: c,
             task: t,
         };
@@ -280,7 +288,10 @@ impl Casework {
         version: i64,
         form: &TaskForm,
     ) -> ServiceResult<CaseTaskRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, t) = authorized!(self, self.authorize_task(&mut tx, actor, id, CaseAction::Record, "task.update").await, end tx);
         let kept = parse_date("due_on", &t.due_on).map_err(|_| corrupt("due date".into()))?;
         let task = form.parse(self.today().min(kept))?;
@@ -331,7 +342,10 @@ impl Casework {
             TaskStatus::Cancelled => "task.cancel",
             _ => "task.complete",
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let (c, t) = authorized!(self, self.authorize_task(&mut tx, actor, id, CaseAction::Record, name).await, end tx);
         if t.version != version {
             return Err(ServiceError::Stale);
@@ -464,7 +478,7 @@ impl Casework {
         actor: &Actor,
         program_id: i64,
     ) -> ServiceResult<(agency::Program, Vec<TemplateRow>)> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let p = authorized!(
             self,
             self.program_for_templates(&mut conn, actor, program_id, "task_template.read")
@@ -482,7 +496,10 @@ impl Casework {
         form: &TemplateForm,
     ) -> ServiceResult<TemplateRow> {
         let t = form.parse()?;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.create").await, end tx);
         if store::templates(&mut tx, actor.agency_id, p.id)
             .await?
@@ -524,7 +541,10 @@ impl Casework {
         id: i64,
         version: i64,
     ) -> ServiceResult<TemplateRow> {
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let p = authorized!(self, self.program_for_templates(&mut tx, actor, program_id, "task_template.retire").await, end tx);
         let t = store::template(&mut tx, actor.agency_id, id)
             .await?

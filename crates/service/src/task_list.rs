@@ -11,6 +11,7 @@ use casework_domain::task::Urgency;
 use casework_domain::{Invalid, Role};
 pub use casework_store::task_list::TaskLine;
 use casework_store::task_list::{After, Source, TaskScope};
+use casework_store::Wall;
 
 /// A line with its urgency today.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -83,7 +84,7 @@ impl Casework {
     ) -> ServiceResult<Vec<TaskItem>> {
         let today = self.today();
         let today_s = today.to_string();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let mut lines = Vec::new();
         for source in Source::ALL {
             lines.extend(
@@ -202,7 +203,7 @@ impl Casework {
         if !Self::may_have_tasks(actor) {
             return Err(ServiceError::Forbidden);
         }
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(casework_store::task_list::overdue_count(
             &mut conn,
             actor.agency_id,

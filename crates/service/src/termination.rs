@@ -3,10 +3,10 @@
 //! the case's team; the supervisors' queue of terminations awaiting approval; and the programs'
 //! follow-up schedules, which the agency admin keeps.
 
-use crate::case::{reach, stage_of};
+use crate::case::stage_of;
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
-use casework_domain::access::{case_access, may_administer, CaseAction, Decision};
+use casework_domain::access::{may_administer, CaseAction, Decision};
 use casework_domain::audit::Outcome;
 use casework_domain::plan::{Approval, ApprovalForm};
 use casework_domain::stage::Stage;
@@ -16,6 +16,7 @@ use casework_store::agency::{self, Program};
 use casework_store::case::CaseRow;
 use casework_store::termination as store;
 pub use casework_store::termination::{AwaitingApprovalRow, TerminationRow};
+use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 
 /// The termination page: the current record (if any), earlier ones set aside by reopenings,
@@ -105,7 +106,7 @@ impl Casework {
 
     /// The case's termination record and its history. The read is audited.
     pub async fn termination(&self, actor: &Actor, case_id: i64) -> ServiceResult<TerminationView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(
             self,
             self.authorize_case(
@@ -122,9 +123,13 @@ impl Casework {
         let status = current.as_ref().map(status_of).transpose()?;
         let earlier = store::earlier(&mut conn, actor.agency_id, c.id).await?;
         let approval_required = self.closure_approval_required(&mut conn, &c).await?;
+        let may_record = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .await?;
+        let may_decide = self
+            .may_on_case(&mut conn, actor, &c, CaseAction::OverrideGuard)
+            .await?;
         drop(conn);
-        let may_record = case_access(actor, &reach(&c), CaseAction::Record).allowed();
-        let may_decide = case_access(actor, &reach(&c), CaseAction::OverrideGuard).allowed();
         let view = TerminationView {
             can_edit: may_record && terminating(stage) && status.is_none_or(|s| s.editable()),
             can_decide: may_decide && status == Some(TerminationStatus::AwaitingApproval),
@@ -161,7 +166,10 @@ impl Casework {
     ) -> ServiceResult<TerminationRow> {
         let draft = form.parse()?;
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "termination.save").await, end tx);
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
@@ -208,7 +216,10 @@ impl Casework {
         version: i64,
     ) -> ServiceResult<TerminationRow> {
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "termination.submit").await, end tx);
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
@@ -280,7 +291,10 @@ impl Casework {
             ),
         };
         let now = self.clock.now_ms();
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::OverrideGuard, name).await, end tx);
         let t = store::current(&mut tx, actor.agency_id, c.id)
             .await?
@@ -332,7 +346,7 @@ impl Casework {
             _ => return Err(ServiceError::Forbidden),
         };
         let limit = limit(asked, 200);
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::awaiting_approval_for_team(
             &mut conn,
             actor.agency_id,
@@ -393,7 +407,7 @@ impl Casework {
         actor: &Actor,
         program_id: i64,
     ) -> ServiceResult<ScheduleView> {
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let program = self
             .admin_program(
                 &mut conn,
@@ -423,11 +437,14 @@ impl Casework {
     ) -> ServiceResult<ScheduleView> {
         let schedule = FollowUpSchedule::parse(days)?;
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn().await?;
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         self.admin_program(&mut conn, actor, program_id, "program.follow_up_schedule")
             .await?;
         drop(conn);
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self
+            .store
+            .begin_write(Wall::Agency(actor.agency_id))
+            .await?;
         if !store::set_schedule(
             &mut tx,
             actor.agency_id,

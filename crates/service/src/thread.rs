@@ -12,6 +12,7 @@ use casework_domain::thread::{
 use casework_store::case::CaseRow;
 use casework_store::goal::{self as goal_store, GoalRow, NeedChoice};
 use casework_store::plan::{self as plan_store, InterventionRow};
+use casework_store::Wall;
 use casework_store::{delivery as delivery_store, thread as store, Conn};
 
 /// Where the case's thread is broken, with the records the breaks name.
@@ -137,7 +138,7 @@ impl Casework {
         days: Option<&str>,
     ) -> ServiceResult<ThreadView> {
         let window = Window::parse(days)?;
-        let mut tx = self.store.begin_read().await?;
+        let mut tx = self.store.begin_read(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Read, "thread.read").await, end tx);
         let view = self.thread_of(&mut tx, &c, window).await?;
         casework_store::commit(tx).await?;
@@ -159,7 +160,7 @@ impl Casework {
         actor: &Actor,
         case_id: i64,
     ) -> ServiceResult<MonitoringCounts> {
-        let mut tx = self.store.begin_read().await?;
+        let mut tx = self.store.begin_read(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Read, "thread.summary").await, end tx);
         let view = self.thread_of(&mut tx, &c, Window::DEFAULT).await?;
         let services = delivery_store::count_of_case(&mut tx, c.id).await?;

@@ -23,6 +23,7 @@ pub mod rotation;
 pub mod schema;
 pub mod security;
 pub mod seed;
+pub mod serving;
 pub mod session;
 pub mod sharing;
 pub mod task;
@@ -33,15 +34,18 @@ pub mod testing;
 pub mod thread;
 pub mod user;
 pub mod vault;
+pub mod wall;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use migrate::MigrationStatus;
 pub use sqlx::AnyConnection as Conn;
+pub use wall::Wall;
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -71,6 +75,8 @@ pub enum StoreError {
     /// A sealed field could not be opened (erased, key missing, or moved from another row).
     #[error("encrypted field: {0}")]
     Crypto(#[from] casework_domain::crypto::CryptoError),
+    #[error("serving role: {0}")]
+    ServingRole(String),
 }
 
 impl StoreError {
@@ -88,10 +94,14 @@ impl StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A connection pool and which database is behind it. Cheap to clone.
+///
+/// On PostgreSQL the pool serves as a role that row-level security binds (see `serving`);
+/// migrations and other owner work open their own connection with the owner's URL.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    owner_url: Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -124,8 +134,28 @@ pub fn sqlite_url_in(dir: &Path) -> Result<String> {
     Ok(format!("sqlite://{}/casework.db", dir.display()))
 }
 
+fn connect_options(url: &str) -> Result<AnyConnectOptions> {
+    // Statement text (never bound values) only at trace level; slow ones as warnings, with a
+    // threshold that bulk loads rarely cross.
+    Ok(AnyConnectOptions::from_str(url)?
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(5)))
+}
+
 impl Store {
+    /// Connect with one URL: on PostgreSQL its user owns the schema and the pool switches to the
+    /// serving role `casework_app` (created if missing).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        Store::connect_serving(url, None, max_connections).await
+    }
+
+    /// Connect with the owner's URL (migrations) and, on PostgreSQL, optionally a separate URL
+    /// whose user serves requests; without one the pool switches to `casework_app`.
+    pub async fn connect_serving(
+        url: &str,
+        serving_url: Option<&str>,
+        max_connections: u32,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
         let url = match backend {
@@ -135,15 +165,30 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        // Statement text (never bound values) only at trace level; slow ones as warnings, with a
-        // threshold that bulk loads rarely cross.
-        let options = AnyConnectOptions::from_str(&url)?
-            .log_statements(log::LevelFilter::Trace)
-            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(5));
+        if let Some(serving) = serving_url {
+            if backend != Backend::Postgres || backend_of(serving)? != Backend::Postgres {
+                return Err(StoreError::ServingRole(
+                    "a separate serving URL needs PostgreSQL for both URLs".into(),
+                ));
+            }
+        }
+        // The role to switch to after connecting, when the pool uses the owner's URL.
+        let set_role = match (backend, serving_url) {
+            (Backend::Postgres, None) => {
+                let mut owner = connect_options(&url)?.connect().await?;
+                let prepared = serving::prepare(&mut owner, serving::DEFAULT_ROLE, true).await;
+                owner.close().await.ok();
+                prepared?;
+                Some(serving::ident(serving::DEFAULT_ROLE))
+            }
+            _ => None,
+        };
+        let options = connect_options(serving_url.unwrap_or(&url))?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
+                let set_role = set_role.clone();
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL for concurrent readers; FULL so a commit is on disk before we answer.
@@ -154,35 +199,88 @@ impl Store {
                         // Sorts and GROUP BYs stay in memory rather than in temporary files.
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
                     }
+                    if let Some(role) = set_role {
+                        conn.execute(format!("SET ROLE {role}").as_str()).await?;
+                    }
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        let store = Store {
+            pool,
+            backend,
+            owner_url: url.into(),
+        };
+        if backend == Backend::Postgres {
+            let checked = async {
+                let mut conn = store.pool.acquire().await?;
+                let role = serving::check_bound(&mut conn).await?;
+                if serving_url.is_some() {
+                    let mut owner = store.owner_conn().await?;
+                    let prepared = serving::prepare(&mut owner, &role, false).await;
+                    owner.close().await.ok();
+                    prepared?;
+                }
+                Ok::<_, StoreError>(())
+            }
+            .await;
+            if let Err(e) = checked {
+                store.close().await;
+                return Err(e);
+            }
+        }
+        Ok(store)
+    }
+
+    /// A connection as the owner (the URL given first), outside the serving pool: for
+    /// migrations and operator tools that change the schema. Not walled: on PostgreSQL a
+    /// non-superuser owner is bound by the forced policies like anyone, so call `wall::enter`.
+    pub async fn owner_conn(&self) -> Result<AnyConnection> {
+        let mut conn = connect_options(&self.owner_url)?.connect().await?;
+        if self.backend == Backend::Sqlite {
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+            conn.execute("PRAGMA busy_timeout = 10000").await?;
+        }
+        Ok(conn)
+    }
+
+    /// The role serving requests (PostgreSQL), as the database names it.
+    pub async fn serving_role(&self) -> Result<Option<String>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        Ok(Some(serving::check_bound(&mut conn).await?))
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// The serving pool itself. On PostgreSQL no agency is set on its connections, so the
+    /// walled tables show no rows through it: use `begin_read`, `begin_write` or `conn`.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// A transaction that will write. On SQLite it takes the write lock up front, so it waits
-    /// (busy timeout) instead of failing when it later tries to upgrade.
-    pub async fn begin_write(&self) -> Result<Tx> {
-        let tx = match self.backend {
+    /// A transaction that will write, seeing only what `wall` lets through. On SQLite it takes
+    /// the write lock up front, so it waits (busy timeout) instead of failing when it later
+    /// tries to upgrade.
+    pub async fn begin_write(&self, wall: Wall) -> Result<Tx> {
+        let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
+        wall::enter(&mut tx, wall).await?;
         Ok(tx)
     }
 
     /// A transaction that only reads: one consistent snapshot, no write lock.
-    pub async fn begin_read(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+    pub async fn begin_read(&self, wall: Wall) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        wall::enter(&mut tx, wall).await?;
+        Ok(tx)
     }
 
     pub async fn migrate(&self) -> Result<Vec<i64>> {
@@ -229,9 +327,51 @@ pub async fn commit(tx: Tx) -> Result<()> {
 
 pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
+/// A connection for reads that need no snapshot. On PostgreSQL it is a read transaction, since
+/// the wall is set per transaction and never per connection; on SQLite a plain connection.
+pub struct ReadConn(Reading);
+
+enum Reading {
+    Plain(PooledConn),
+    Walled(Tx),
+}
+
+impl std::ops::Deref for ReadConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match &self.0 {
+            Reading::Plain(c) => c,
+            Reading::Walled(t) => t,
+        }
+    }
+}
+
+impl std::ops::DerefMut for ReadConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.0 {
+            Reading::Plain(c) => c,
+            Reading::Walled(t) => t,
+        }
+    }
+}
+
+impl ReadConn {
+    /// End the read transaction keeping what was written through it (a session's idle timer,
+    /// a spent token). Dropping a `ReadConn` instead rolls such writes back on PostgreSQL.
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            Reading::Plain(_) => Ok(()),
+            Reading::Walled(tx) => commit(tx).await,
+        }
+    }
+}
+
 impl Store {
-    /// A connection for reads that need no transaction.
-    pub async fn conn(&self) -> Result<PooledConn> {
-        Ok(self.pool.acquire().await?)
+    /// A connection for reads that need no transaction, seeing only what `wall` lets through.
+    pub async fn conn(&self, wall: Wall) -> Result<ReadConn> {
+        Ok(ReadConn(match self.backend {
+            Backend::Sqlite => Reading::Plain(self.pool.acquire().await?),
+            Backend::Postgres => Reading::Walled(self.begin_read(wall).await?),
+        }))
     }
 }

@@ -1,8 +1,8 @@
 //! Embedded migrations, one folder per backend, applied in order, each in its own transaction.
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{serving, wall, Backend, Result, Store, StoreError, Wall};
 use sha2::{Digest, Sha256};
-use sqlx::{Executor, Row};
+use sqlx::{AnyConnection, Connection, Executor, Row};
 
 struct Migration {
     version: i64,
@@ -135,13 +135,17 @@ impl MigrationStatus {
     }
 }
 
-const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL)";
 
-async fn applied(store: &Store) -> Result<Vec<(i64, String)>> {
-    store.pool().execute(CREATE_TABLE).await?;
+/// On PostgreSQL the table was made by the owner when the store connected; the serving role
+/// may only read it.
+async fn applied(conn: &mut AnyConnection, create: bool) -> Result<Vec<(i64, String)>> {
+    if create {
+        conn.execute(CREATE_TABLE).await?;
+    }
     let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
-        .fetch_all(store.pool())
+        .fetch_all(&mut *conn)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
@@ -149,10 +153,15 @@ async fn applied(store: &Store) -> Result<Vec<(i64, String)>> {
 }
 
 pub async fn status(store: &Store) -> Result<MigrationStatus> {
-    let done = applied(store).await?;
+    let mut conn = store.pool().acquire().await?;
+    status_on(&mut conn, store.backend()).await
+}
+
+async fn status_on(conn: &mut AnyConnection, backend: Backend) -> Result<MigrationStatus> {
+    let done = applied(conn, backend == Backend::Sqlite).await?;
     for (version, checksum) in &done {
         if let Some(m) = MIGRATIONS.iter().find(|m| m.version == *version) {
-            if &m.checksum(store.backend()) != checksum {
+            if &m.checksum(backend) != checksum {
                 return Err(StoreError::MigrationChanged { version: *version });
             }
         }
@@ -167,11 +176,42 @@ pub async fn status(store: &Store) -> Result<MigrationStatus> {
     })
 }
 
+/// Migrations run as the owner, never as the serving role, so the owner owns every table.
 pub async fn run(store: &Store) -> Result<Vec<i64>> {
-    let pending = status(store).await?.pending;
+    let backend = store.backend();
+    let ran = match backend {
+        Backend::Sqlite => {
+            let mut conn = store.pool().acquire().await?;
+            run_on(&mut conn, backend).await?
+        }
+        Backend::Postgres => {
+            let mut conn = store.owner_conn().await?;
+            let result = async {
+                let ran = run_on(&mut conn, backend).await?;
+                if let Some(role) = store.serving_role().await? {
+                    serving::secure(&mut conn, &role).await?;
+                }
+                Ok::<_, StoreError>(ran)
+            }
+            .await;
+            conn.close().await.ok();
+            result?
+        }
+    };
+    Ok(ran)
+}
+
+async fn run_on(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<i64>> {
+    conn.execute(CREATE_TABLE).await?;
+    let pending = status_on(conn, backend).await?.pending;
     let mut ran = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| pending.contains(&m.version)) {
-        let mut tx = store.begin_write().await?;
+        let mut tx = match backend {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => conn.begin().await?,
+        };
+        // A data migration must see every agency's rows even when the owner is no superuser.
+        wall::enter(&mut tx, Wall::System).await?;
         // Another process may have applied it while we waited for the lock.
         let already = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
             .bind(m.version)
@@ -180,7 +220,7 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         if already.is_some() {
             continue;
         }
-        tx.execute(m.sql(store.backend()))
+        tx.execute(m.sql(backend))
             .await
             .map_err(|e| StoreError::Migration {
                 version: m.version,
@@ -189,7 +229,7 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)
-            .bind(m.checksum(store.backend()))
+            .bind(m.checksum(backend))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

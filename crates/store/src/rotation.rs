@@ -129,7 +129,7 @@ async fn rewrap_data_keys(store: &Store, vault: &Vault, batch: i64) -> Result<u6
     let mut cursor = (0i64, 0i64);
     let mut done = 0;
     loop {
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.begin_write(crate::Wall::System).await?;
         let rows = sqlx::query(
             "SELECT agency_id, client_id, version, wrapped FROM client_keys
              WHERE wrapped IS NOT NULL AND (client_id > $1 OR (client_id = $1 AND version > $2))
@@ -179,7 +179,7 @@ async fn issue_data_keys(store: &Store, vault: &Vault, batch: i64, now: i64) -> 
     let mut cursor = 0i64;
     let mut issued = 0;
     loop {
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.begin_write(crate::Wall::System).await?;
         // Each live client's newest key, if it was made before this run (so a run issues once).
         let rows = sqlx::query(
             "SELECT k.agency_id, k.client_id, k.version FROM client_keys k
@@ -216,7 +216,7 @@ async fn issue_data_keys(store: &Store, vault: &Vault, batch: i64, now: i64) -> 
 }
 
 async fn retire_old_data_keys(store: &Store) -> Result<u64> {
-    let mut tx = store.begin_write().await?;
+    let mut tx = store.begin_write(crate::Wall::System).await?;
     let done = sqlx::query(
         "DELETE FROM client_keys WHERE wrapped IS NOT NULL
            AND version < (SELECT MAX(k2.version) FROM client_keys k2 WHERE k2.client_id = client_keys.client_id)",
@@ -260,7 +260,7 @@ async fn reseal_field(
     );
     let mut cursor = 0i64;
     loop {
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.begin_write(crate::Wall::System).await?;
         let rows = sqlx::query(&sql)
             .bind(cursor)
             .bind(opts.batch)

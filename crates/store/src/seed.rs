@@ -156,14 +156,21 @@ pub async fn create_scratch_database(admin_url: &str, name: &str) -> Result<Stri
     }
     let url = url_with_database(admin_url, name)
         .ok_or_else(|| crate::StoreError::UnsupportedUrl("postgres".into()))?;
-    let admin = crate::Store::connect(admin_url, 1).await?;
+    let mut admin = admin_conn(admin_url).await?;
     // Names cannot be bound as parameters; `name` was checked to be [a-z0-9_] above.
     let created = sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(admin.pool())
+        .execute(&mut admin)
         .await;
-    admin.close().await;
+    sqlx::Connection::close(admin).await.ok();
     created?;
     Ok(url)
+}
+
+/// The admin's own connection: not the serving pool, whose role may not create databases.
+async fn admin_conn(admin_url: &str) -> Result<sqlx::AnyConnection> {
+    sqlx::any::install_default_drivers();
+    crate::backend_of(admin_url)?;
+    Ok(<sqlx::AnyConnection as sqlx::Connection>::connect(admin_url).await?)
 }
 
 /// Drop a database made by [`create_scratch_database`], closing any connection left to it.
@@ -173,11 +180,11 @@ pub async fn drop_scratch_database(admin_url: &str, name: &str) -> Result<()> {
             "scratch database name {name:?}"
         )));
     }
-    let admin = crate::Store::connect(admin_url, 1).await?;
+    let mut admin = admin_conn(admin_url).await?;
     let dropped = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(admin.pool())
+        .execute(&mut admin)
         .await;
-    admin.close().await;
+    sqlx::Connection::close(admin).await.ok();
     dropped?;
     Ok(())
 }

@@ -27,7 +27,12 @@ async fn seed(server: &TestServer, agency: &str, seed: u64) -> SeedReport {
 }
 
 async fn names(server: &TestServer, agency_id: i64) -> Vec<(i64, String)> {
-    let mut conn = server.app.store().conn().await.expect("connection");
+    let mut conn = server
+        .app
+        .store()
+        .conn(casework_store::Wall::Agency(agency_id))
+        .await
+        .expect("connection");
     casework_store::seed::client_names(&mut conn, agency_id, 1000)
         .await
         .expect("client names")

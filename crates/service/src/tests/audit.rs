@@ -6,7 +6,14 @@ use sqlx::Executor;
 /// Tampering "directly in the database": an attacker with database access can drop the guard
 /// triggers first, so the tests do too.
 async fn tamper(env: &Env, sql: &str) {
-    let pool = env.app.store().pool();
+    // As the owner: the serving role may not drop triggers.
+    let mut owner = env
+        .app
+        .store()
+        .owner_conn()
+        .await
+        .expect("owner connection");
+    let pool = &mut owner;
     match env.backend {
         Backend::Sqlite => {
             pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_update")
@@ -26,6 +33,7 @@ async fn tamper(env: &Env, sql: &str) {
         }
     }
     pool.execute(sql).await.expect("tamper");
+    sqlx::Connection::close(owner).await.ok();
 }
 
 async fn some_history(env: &Env) -> i64 {
@@ -55,17 +63,20 @@ fn broken(r: Result<crate::audit::VerifyReport, VerifyError>) -> ChainBreak {
 #[tokio::test]
 async fn the_app_cannot_rewrite_history() {
     each_backend(|env| async move {
-        some_history(&env).await;
-        let pool = env.app.store().pool();
+        let agency = some_history(&env).await;
+        let wall = casework_store::Wall::Agency(agency);
+        let mut tx = env.app.store().begin_write(wall).await.expect("tx");
         assert!(
-            pool.execute("UPDATE audit_entries SET reason = 'x' WHERE seq = 1")
+            tx.execute("UPDATE audit_entries SET reason = 'x' WHERE seq = 1")
                 .await
                 .is_err(),
             "{:?}",
             env.backend
         );
+        drop(tx);
+        let mut tx = env.app.store().begin_write(wall).await.expect("tx");
         assert!(
-            pool.execute("DELETE FROM audit_entries WHERE seq = 1")
+            tx.execute("DELETE FROM audit_entries WHERE seq = 1")
                 .await
                 .is_err(),
             "{:?}",
@@ -183,7 +194,12 @@ async fn reads_are_audited_before_they_are_answered() {
         let (client, case) = env.client_with_case("Ana Torres").await;
         env.app.case(&env.worker, case, None).await.expect("read");
         // No flush: the entry must already be committed when the read returned.
-        let mut conn = env.app.store().conn().await.expect("conn");
+        let mut conn = env
+            .app
+            .store()
+            .conn(casework_store::Wall::Agency(env.worker.agency_id))
+            .await
+            .expect("conn");
         let rows = casework_store::audit::search(
             &mut conn,
             env.worker.agency_id,

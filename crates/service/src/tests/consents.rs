@@ -657,16 +657,21 @@ async fn the_database_refuses_to_change_or_delete_a_disclosure() {
             .disclose(&env.worker, client, &form)
             .await
             .expect("disclosed");
+        let wall = casework_store::Wall::Agency(env.worker.agency_id);
+        let mut tx = env.app.store().begin_write(wall).await.expect("tx");
         let update = sqlx::query("UPDATE disclosures SET channel = 'phone' WHERE id = $1")
             .bind(d.id)
-            .execute(env.app.store().pool())
+            .execute(&mut *tx)
             .await;
         assert!(update.is_err());
+        drop(tx);
+        let mut tx = env.app.store().begin_write(wall).await.expect("tx");
         let delete = sqlx::query("DELETE FROM disclosures WHERE id = $1")
             .bind(d.id)
-            .execute(env.app.store().pool())
+            .execute(&mut *tx)
             .await;
         assert!(delete.is_err());
+        drop(tx);
         assert_eq!(disclosure_count(&env, client).await, 1);
     })
     .await;

@@ -482,7 +482,12 @@ async fn a_destroyed_client_key_leaves_that_client_unreadable_and_others_untouch
         let b = env.backend;
         let (client, _, note_id) = sensitive_record(&env, "Rosa Marin").await;
         let (_, _, other_note) = sensitive_record(&env, "Ines Duarte").await;
-        let mut tx = env.app.store().begin_write().await.expect("tx");
+        let mut tx = env
+            .app
+            .store()
+            .begin_write(casework_store::Wall::System)
+            .await
+            .expect("tx");
         let destroyed =
             casework_store::client_key::destroy(&mut tx, env.worker.agency_id, client, NOW)
                 .await

@@ -18,6 +18,7 @@ mod sign_in;
 mod stages;
 mod tasks;
 mod termination;
+mod wall;
 
 use crate::admin::UserForm;
 use crate::auth::Secret;

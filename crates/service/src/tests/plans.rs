@@ -447,7 +447,12 @@ async fn changing_an_approved_plan_makes_a_new_version_needing_approval() {
         assert!(v2.tasks.iter().any(|x| x.id == t.id), "{b:?}");
         // The approved version is unchanged.
         let old = casework_store::plan::tasks(
-            &mut env.app.store.conn().await.unwrap(),
+            &mut env
+                .app
+                .store
+                .conn(casework_store::Wall::Agency(env.worker.agency_id))
+                .await
+                .unwrap(),
             env.worker.agency_id,
             approved.id,
         )

@@ -516,3 +516,175 @@ async fn a_shared_worker_reads_ordinary_notes_but_not_others_sensitive_ones() {
     })
     .await;
 }
+
+/// Every case-scoped function reaches its case through one access path: a running share opens a
+/// goal, a task and a service by their own ids and offers to record on them; the client's page
+/// lists the shared case, its consents and disclosures open, and a printed summary carries the
+/// shared case's plan. A read of a record under broken glass is marked in the audit log.
+#[tokio::test]
+async fn share_and_glass_reach_every_record_of_the_case_through_one_path() {
+    use casework_domain::consent::{DisclosureForm, ShareConsentForm};
+    use casework_domain::goal::{GoalForm, GoalScaleForm};
+    use casework_domain::task::TaskForm;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        let goal = env
+            .app
+            .create_goal(
+                &env.worker,
+                case,
+                &GoalForm {
+                    statement: Some("Find a home".into()),
+                    ..Default::default()
+                },
+                &GoalScaleForm::default(),
+            )
+            .await
+            .expect("goal");
+        let task = env
+            .app
+            .create_task(
+                &env.worker,
+                case,
+                &TaskForm {
+                    title: "Call the landlord".into(),
+                    description: None,
+                    due_on: "2026-11-30".into(),
+                    assignee_id: None,
+                    remind_days: None,
+                },
+            )
+            .await
+            .expect("task");
+        env.app
+            .record_share_consent(
+                &env.worker,
+                client,
+                &ShareConsentForm {
+                    recipient_type: "organisation".into(),
+                    recipient_name: Some("Eastside Clinic".into()),
+                    recipient_kind: Some("health_care".into()),
+                    purpose: "care_coordination".into(),
+                    purpose_other: None,
+                    categories: vec!["identity".into(), "goals_and_plan".into()],
+                    starts_on: "2026-11-01".into(),
+                    expires_on: None,
+                    given_how: "signed".into(),
+                    witness: None,
+                },
+            )
+            .await
+            .expect("consent");
+        // Before the share, worker_b reaches none of it.
+        assert!(matches!(
+            env.app.goal(&env.worker_b, goal.goal.id).await,
+            Err(ServiceError::NotFound)
+        ));
+        env.app
+            .share_case(
+                &env.worker,
+                case,
+                &share_form(env.worker_b.user_id, "2026-11-24"),
+            )
+            .await
+            .expect("share");
+        let g = env.app.goal(&env.worker_b, goal.goal.id).await;
+        assert!(g.as_ref().is_ok_and(|g| g.can_record), "{b:?}: {g:?}");
+        let goals = env.app.goals(&env.worker_b, case).await.expect("goals");
+        assert!(goals.can_record, "{b:?}");
+        let t = env.app.task(&env.worker_b, task.id).await.expect("task");
+        assert!(t.can_record, "{b:?}");
+        let note = env
+            .app
+            .write_note(
+                &env.worker,
+                case,
+                &casework_domain::note::NoteForm {
+                    format: "narrative".into(),
+                    body: Some("Met at the office".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("note");
+        env.app
+            .sign_note(&env.worker, note.note.id, note.note.version)
+            .await
+            .expect("sign");
+        let n = env
+            .app
+            .note(&env.worker_b, note.note.id)
+            .await
+            .expect("note");
+        assert!(n.can_add_addendum, "the shared worker may amend on {b:?}");
+        let detail = env.app.client(&env.worker_b, client).await.expect("client");
+        assert!(
+            detail.cases.iter().any(|c| c.id == case),
+            "the client page lists the shared case on {b:?}"
+        );
+        env.app
+            .consent_sections(&env.worker_b, client)
+            .await
+            .expect("consents and disclosures open to the shared worker");
+        let summary = env
+            .app
+            .print_summary(
+                &env.worker_b,
+                client,
+                &DisclosureForm {
+                    recipient_name: "eastside clinic".into(),
+                    recipient_kind: Some("health_care".into()),
+                    purpose: "care_coordination".into(),
+                    purpose_other: None,
+                    categories: vec!["identity".into(), "goals_and_plan".into()],
+                    channel: "printed_summary".into(),
+                    legal_basis: None,
+                },
+            )
+            .await
+            .expect("printed summary");
+        assert!(
+            summary
+                .plans
+                .unwrap_or_default()
+                .iter()
+                .any(|p| p.case_id == case),
+            "the summary carries the shared case's plan on {b:?}"
+        );
+
+        // Broken glass: the supervisor of the other team reads the goal, marked as such, and
+        // is offered nothing to record.
+        let access = env
+            .app
+            .break_glass(&env.sup_b, case, REASON)
+            .await
+            .expect("glass");
+        let g = env.app.goal(&env.sup_b, goal.goal.id).await.expect("goal");
+        assert!(!g.can_record, "{b:?}");
+        assert!(matches!(
+            env.app
+                .update_goal(
+                    &env.sup_b,
+                    goal.goal.id,
+                    g.goal.goal.version,
+                    &GoalForm {
+                        statement: Some("Changed".into()),
+                        ..Default::default()
+                    },
+                    &GoalScaleForm::default(),
+                )
+                .await,
+            Err(ServiceError::Forbidden)
+        ));
+        let marker = format!("break_glass:{}", access.id);
+        let entries = log(&env).await;
+        assert!(
+            entries.iter().any(|e| e.action == "goal.read"
+                && e.actor_user_id == Some(env.sup_b.user_id)
+                && e.reason.as_deref() == Some(marker.as_str())),
+            "the goal read under broken glass is marked on {b:?}"
+        );
+    })
+    .await;
+}

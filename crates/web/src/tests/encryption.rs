@@ -110,7 +110,12 @@ async fn an_erased_clients_note_is_gone_with_a_clear_message() {
         .actor_for_email("worker@example.org")
         .await
         .expect("worker");
-    let mut tx = f.app.store().begin_write().await.expect("tx");
+    let mut tx = f
+        .app
+        .store()
+        .begin_write(casework_store::Wall::System)
+        .await
+        .expect("tx");
     casework_store::client_key::destroy(&mut tx, worker.agency_id, client, 0)
         .await
         .expect("destroy");

@@ -1,0 +1,60 @@
+//! The second wall between agencies on PostgreSQL: row-level security on every table holding
+//! agency rows, keyed on a setting each transaction makes for itself (`set_config(.., true)` is
+//! `SET LOCAL`), so a query that forgets its agency filter still sees nothing from another agency.
+//! On SQLite there is no such wall; the setting is skipped.
+
+use crate::{backend_of_conn, Backend, Result};
+use sqlx::AnyConnection;
+
+/// Whose rows a transaction may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wall {
+    /// Only this agency's rows.
+    Agency(i64),
+    /// Every agency's rows. Only for the few paths that truly cross agencies: sign-in by email,
+    /// session lookup by token, operator commands, migrations, audit verification over all
+    /// agencies, background writers. Kept explicit so each use can be found with grep.
+    System,
+}
+
+/// The PostgreSQL setting the policies read.
+pub const SETTING: &str = "casework.agency";
+
+/// The value a System wall sets; no agency id can take this form.
+const EVERY_AGENCY: &str = "*";
+
+/// The name of the policy on every walled table.
+pub const POLICY: &str = "casework_agency_wall";
+
+impl Wall {
+    fn setting(self) -> String {
+        match self {
+            Wall::Agency(id) => id.to_string(),
+            Wall::System => EVERY_AGENCY.to_string(),
+        }
+    }
+}
+
+/// Set the wall for the rest of the current transaction (on PostgreSQL; nothing on SQLite).
+/// Outside a transaction the setting would last only for the one statement, so callers always
+/// hold one. Setting it again within the transaction replaces it.
+pub async fn enter(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
+    if backend_of_conn(conn) == Backend::Postgres {
+        sqlx::query("SELECT set_config($1, $2, true)")
+            .bind(SETTING)
+            .bind(wall.setting())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The row filter of the policy on a table whose rows belong to the agency in `column`. A setting
+/// that is not a number (unset, empty) lets nothing through; `*` lets everything through.
+pub(crate) fn predicate(column: &str) -> String {
+    format!(
+        "(current_setting('{SETTING}', true) = '{EVERY_AGENCY}' OR {column} = \
+         CASE WHEN current_setting('{SETTING}', true) ~ '^[0-9]{{1,18}}$' \
+         THEN current_setting('{SETTING}', true)::bigint END)"
+    )
+}
