@@ -99,10 +99,20 @@ async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
     (client.id, case, n.note.id)
 }
 
+/// As the owner: under row-level security the serving pool, outside a walled transaction, sees
+/// no rows, and these tests read and tamper "directly in the database".
+async fn owner(env: &Env) -> sqlx::AnyConnection {
+    env.app
+        .store()
+        .owner_conn()
+        .await
+        .expect("owner connection")
+}
+
 async fn raw(env: &Env, sql: &str, id: i64) -> String {
     sqlx::query_scalar::<_, String>(sql)
         .bind(id)
-        .fetch_one(env.app.store().pool())
+        .fetch_one(&mut owner(env).await)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
@@ -263,7 +273,7 @@ async fn a_ciphertext_moved_to_another_row_or_client_is_refused() {
         sqlx::query("UPDATE case_notes SET sections = $1 WHERE id = $2")
             .bind(&stolen)
             .bind(other_client_note)
-            .execute(env.app.store().pool())
+            .execute(&mut owner(&env).await)
             .await
             .expect("tamper");
         let err = env.app.note(&env.worker, other_client_note).await.unwrap_err();
@@ -280,7 +290,7 @@ async fn a_ciphertext_moved_to_another_row_or_client_is_refused() {
         sqlx::query("UPDATE case_notes SET sections = $1 WHERE id = $2")
             .bind(&stolen)
             .bind(n2.note.id)
-            .execute(env.app.store().pool())
+            .execute(&mut owner(&env).await)
             .await
             .expect("tamper");
         let err = env.app.note(&env.worker, n2.note.id).await.unwrap_err();
@@ -294,7 +304,7 @@ async fn a_ciphertext_moved_to_another_row_or_client_is_refused() {
         sqlx::query("UPDATE clients SET safe_contact = $1 WHERE id = $2")
             .bind(&stolen)
             .bind(client)
-            .execute(env.app.store().pool())
+            .execute(&mut owner(&env).await)
             .await
             .expect("tamper");
         let err = env.app.client(&env.worker, client).await.unwrap_err();
@@ -303,7 +313,7 @@ async fn a_ciphertext_moved_to_another_row_or_client_is_refused() {
         // Plaintext slipped in without the legacy mark is refused too.
         sqlx::query("UPDATE case_notes SET sections = '{\"body\":\"x\"}' WHERE id = $1")
             .bind(first)
-            .execute(env.app.store().pool())
+            .execute(&mut owner(&env).await)
             .await
             .expect("tamper");
         let err = env.app.note(&env.worker, first).await.unwrap_err();
@@ -315,7 +325,7 @@ async fn a_ciphertext_moved_to_another_row_or_client_is_refused() {
 async fn case_of(env: &Env, note_id: i64) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT case_id FROM case_notes WHERE id = $1")
         .bind(note_id)
-        .fetch_one(env.app.store().pool())
+        .fetch_one(&mut owner(env).await)
         .await
         .expect("case of note")
 }
@@ -324,7 +334,7 @@ async fn client_of(env: &Env, note_id: i64) -> i64 {
     let case = case_of(env, note_id).await;
     sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
         .bind(case)
-        .fetch_one(env.app.store().pool())
+        .fetch_one(&mut owner(env).await)
         .await
         .expect("client of case")
 }
@@ -375,7 +385,7 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
         sqlx::query("UPDATE case_notes SET sections = $1 WHERE id = $2")
             .bind("legacy:{\"body\":\"Written before encryption\"}")
             .bind(legacy)
-            .execute(env.app.store().pool())
+            .execute(&mut owner(&env).await)
             .await
             .expect("legacy row");
         let read = env
