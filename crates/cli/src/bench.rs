@@ -692,11 +692,17 @@ fn load_average() -> String {
 /// Seed with `casework seed` in a child process: the seeder's memory would otherwise stay in
 /// this process (the allocator keeps freed pages) and be counted as the server's. The URL goes
 /// by environment, not argv, since it may carry a password.
-async fn seed_in_child(url: &str, args: &Args) -> Result<Duration, Failure> {
+async fn seed_in_child(
+    url: &str,
+    args: &Args,
+    keyring: &casework_domain::crypto::Keyring,
+) -> Result<Duration, Failure> {
     let exe = std::env::current_exe()
         .map_err(|e| Failure::failed(format!("cannot find the casework binary: {e}")))?;
     let mut cmd = std::process::Command::new(exe);
     cmd.env("CASEWORK_DATABASE_URL", url)
+        .env(crate::keyring::ENV_KEYS, keyring.to_file_text())
+        .env_remove("CASEWORK_KEY_FILE")
         .args(["--log-level", "error", "seed", "--agency", BENCH_AGENCY])
         .args([
             "--clients",
@@ -728,7 +734,9 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         args.clients, backend, args.users, args.duration_secs, cores
     );
     println!("load average before: {}", load_average());
-    let took = seed_in_child(url, args).await?;
+    // A scratch database: a key that lives only as long as the run.
+    let settings = Settings::default();
+    let took = seed_in_child(url, args, &settings.keyring).await?;
     let shape = SeedPlan::new(args.clients);
     println!(
         "seeded {} clients, {} cases, {} contacts in {:.1} s (by `casework seed` in a child process, so its memory is not counted below)",
@@ -738,7 +746,7 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         took.as_secs_f64()
     );
     let clock = Arc::new(SystemClock);
-    let app = Casework::open(url, clock.clone(), Settings::default()).await?;
+    let app = Casework::open(url, clock.clone(), settings.clone()).await?;
 
     // Each simulated user is a caseworker (several sessions share one when there are fewer).
     let caseworkers = shape.caseworkers();
@@ -816,7 +824,7 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         clock,
         Settings {
             audit_reads: false,
-            ..Settings::default()
+            ..settings.clone()
         },
     )
     .await?;
@@ -836,7 +844,8 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
 
     // Phase 4: the SQL behind each read, one query set at a time, no HTTP, no audit.
     let store = Store::connect(url, 2).await?;
-    let raw = raw_reads(&store, agency_id, &setup, args.seed).await?;
+    let vault = casework_store::vault::Vault::new(settings.keyring.clone());
+    let raw = raw_reads(&store, &vault, agency_id, &setup, args.seed).await?;
     store.close().await;
     println!("\nPhase 4: the same reads straight against the database (store queries only, sequential, {} each)", RAW_ROUNDS);
     println!(
@@ -918,6 +927,7 @@ const RAW_ROUNDS: usize = 300;
 /// The store queries behind each read, as the service runs them, without HTTP or audit.
 async fn raw_reads(
     store: &Store,
+    vault: &casework_store::vault::Vault,
     agency_id: i64,
     setup: &[Setup],
     seed: u64,
@@ -958,7 +968,7 @@ async fn raw_reads(
         let t = Instant::now();
         if let Some(c) = case_store::get(&mut conn, agency_id, id).await? {
             client_store::summaries(&mut conn, agency_id, &[c.client_id]).await?;
-            client_store::get(&mut conn, agency_id, c.client_id).await?;
+            client_store::get(&mut conn, vault, agency_id, c.client_id).await?;
             if let Some(p) = c.program_id {
                 casework_store::agency::program(&mut conn, agency_id, p).await?;
             }

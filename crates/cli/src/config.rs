@@ -38,6 +38,11 @@ pub struct GlobalArgs {
     )]
     pub data_dir: PathBuf,
 
+    /// File of master keys for encrypting sensitive fields, one `<version>:<base64>` per line.
+    /// Default: `master.key` in --data-dir, generated if missing. Or set CASEWORK_MASTER_KEYS.
+    #[arg(long, env = "CASEWORK_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
+
     /// Log line format on stderr.
     #[arg(
         long,
@@ -103,9 +108,11 @@ pub fn init_logging(global: &GlobalArgs) -> Result<(), Failure> {
 /// Open the service on the configured database (applying pending migrations) with the real clock.
 pub async fn open(
     global: &GlobalArgs,
-    settings: casework_service::Settings,
+    mut settings: casework_service::Settings,
 ) -> Result<casework_service::Casework, Failure> {
     let url = global.database_url()?;
+    settings.keyring = crate::keyring::load(global)?;
+    tracing::info!(versions = ?settings.keyring, "master keys loaded");
     let clock = std::sync::Arc::new(casework_service::SystemClock);
     Ok(casework_service::Casework::open_serving(
         &url,

@@ -7,6 +7,8 @@ mod config;
 mod demo;
 mod demo_clients;
 mod failure;
+mod keyring;
+mod keys;
 mod migrate;
 mod retention;
 mod seed;
@@ -51,6 +53,9 @@ enum Command {
     Seed(seed::Args),
     /// Seed a fresh database, serve it in-process and measure it under load.
     Bench(bench::Args),
+    /// Encryption keys: rotate them, see their status.
+    #[command(subcommand)]
+    Keys(keys::Command),
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -64,6 +69,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Retention(cmd) => retention::run(&global, cmd).await,
         Command::Seed(args) => seed::run(&global, args).await,
         Command::Bench(args) => bench::run(&global, args).await,
+        Command::Keys(cmd) => keys::run(&global, cmd).await,
     }
 }
 

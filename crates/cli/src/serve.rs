@@ -85,6 +85,8 @@ impl Args {
             address_failure_limit: self.address_failure_limit,
             lockout: Duration::from_secs(self.lockout_minutes * 60),
             audit_reads: self.audit_reads,
+            // Replaced by the keyring from the key file or environment when the service opens.
+            ..Settings::default()
         }
     }
 

@@ -31,5 +31,6 @@ pub mod thread;
 
 pub use invalid::Invalid;
 pub use role::Role;
+pub mod crypto;
 pub mod password;
 pub mod totp;

@@ -134,7 +134,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(AssessmentRow, CaseRow), Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &row {
             Some(a) => case_store::get(conn, actor.agency_id, a.case_id).await?,
             None => None,
@@ -189,6 +189,7 @@ impl Casework {
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, action).await, end tx);
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &checked,
@@ -237,6 +238,7 @@ impl Casework {
         }
         let Some(row) = store::update_draft(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             a.id,
             version,
@@ -299,7 +301,7 @@ impl Casework {
             )
             .await
         );
-        let rows = store::of_case(&mut conn, c.id, None, LIST_LIMIT).await?;
+        let rows = store::of_case(&mut conn, &self.vault, c.id, None, LIST_LIMIT).await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -330,7 +332,7 @@ impl Casework {
             .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "instrument.record").await, end tx);
         if let Some(a) = taken.assessment_id {
-            match store::get(&mut tx, actor.agency_id, a).await? {
+            match store::get(&mut tx, &self.vault, actor.agency_id, a).await? {
                 Some(row) if row.case_id == c.id => {}
                 _ => return Err(Invalid::new("assessment_id", "unknown_choice").into()),
             }
@@ -348,6 +350,7 @@ impl Casework {
         };
         let row = store::insert_instrument_result(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &new,
@@ -410,7 +413,8 @@ impl Casework {
             .await
         );
         let mut rows =
-            store::instrument_results(&mut conn, c.id, kind.as_str(), HISTORY_LIMIT).await?;
+            store::instrument_results(&mut conn, &self.vault, c.id, kind.as_str(), HISTORY_LIMIT)
+                .await?;
         drop(conn);
         rows.reverse();
         let results = rows

@@ -291,7 +291,8 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let client = client_store::get(&mut tx, actor.agency_id, new.client_id).await?;
+        let client =
+            client_store::get(&mut tx, &self.vault, actor.agency_id, new.client_id).await?;
         let client_ok = match &client {
             Some(c) if c.merged_into.is_none() => {
                 let r =
@@ -398,7 +399,7 @@ impl Casework {
             .await?
             .into_iter()
             .next();
-        let full = client_store::get(&mut conn, actor.agency_id, c.client_id).await?;
+        let full = client_store::get(&mut conn, &self.vault, actor.agency_id, c.client_id).await?;
         let Some(client) = client.or_else(|| {
             full.as_ref().map(|f| client_store::ClientSummary {
                 id: f.id,

@@ -140,7 +140,8 @@ impl Casework {
         let mut ids: Vec<i64> = Vec::new();
         for i in &p.identifiers {
             ids.extend(
-                store::by_identifier(conn, agency_id, &identifier_norm(&i.value), 20).await?,
+                store::by_identifier(conn, &self.vault, agency_id, &identifier_norm(&i.value), 20)
+                    .await?,
             );
         }
         let grams = lookup_grams(conn, agency_id, &p.names()).await?;
@@ -169,7 +170,7 @@ impl Casework {
         ids.sort_unstable();
         ids.dedup();
         let summaries = store::summaries(conn, agency_id, &ids).await?;
-        let idents = store::identifiers_of(conn, &ids).await?;
+        let idents = store::identifiers_of(conn, &self.vault, &ids).await?;
         let owned: Vec<OwnedCandidate> = summaries
             .iter()
             .map(|s| {
@@ -296,7 +297,15 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let id = store::insert(&mut tx, actor.agency_id, &profile, actor.user_id, now).await?;
+        let id = store::insert(
+            &mut tx,
+            &self.vault,
+            actor.agency_id,
+            &profile,
+            actor.user_id,
+            now,
+        )
+        .await?;
         let mut events = vec![self.event(
             actor,
             client_act("client.register", Some(id)),
@@ -322,7 +331,7 @@ impl Casework {
             ));
         }
         casework_store::audit::append(&mut tx, actor.agency_id, events).await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -344,7 +353,7 @@ impl Casework {
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
         // Only a record that was actually offered, and that exists in this agency, can be chosen.
-        let row = store::get(&mut tx, actor.agency_id, chosen).await?;
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, chosen).await?;
         let reachable = match &row {
             Some(r) => reach_of(&mut tx, actor.agency_id, &[(r.id, r.registered_by)])
                 .await?
@@ -388,7 +397,7 @@ impl Casework {
         action: ClientAction,
         act: Act<'_>,
     ) -> Result<ClientRow, Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {
@@ -420,7 +429,7 @@ impl Casework {
             )
             .await
         );
-        let identifiers = store::identifiers(&mut conn, id).await?;
+        let identifiers = store::identifiers(&mut conn, &self.vault, id).await?;
         let household = store::household(&mut conn, id).await?;
         // The cases the actor may open, a case shared with them among them.
         let mut cases = Vec::new();
@@ -497,11 +506,17 @@ impl Casework {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         // Candidates in rank order; each branch stays bounded.
         let mut ranked: Vec<(i64, f32)> = if let Some(i) = &ident {
-            store::by_identifier(&mut conn, actor.agency_id, &identifier_norm(i), CANDIDATES)
-                .await?
-                .into_iter()
-                .map(|id| (id, 1.0))
-                .collect()
+            store::by_identifier(
+                &mut conn,
+                &self.vault,
+                actor.agency_id,
+                &identifier_norm(i),
+                CANDIDATES,
+            )
+            .await?
+            .into_iter()
+            .map(|id| (id, 1.0))
+            .collect()
         } else if let Some(q) = &q {
             // A caseworker may only find the clients they carry or registered: score those
             // directly instead of ranking the whole registry and discarding most of it.
@@ -622,6 +637,7 @@ impl Casework {
         ).await, end tx);
         if !store::update(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             id,
             version,
@@ -639,7 +655,7 @@ impl Casework {
             None,
         );
         casework_store::audit::append(&mut tx, actor.agency_id, vec![event]).await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

@@ -155,7 +155,7 @@ impl Casework {
         act: Act<'_>,
         decide: impl Fn(&Actor, &casework_domain::access::ClientReach) -> Decision,
     ) -> Result<ClientRow, Refusal> {
-        let row = client_store::get(conn, actor.agency_id, client_id).await?;
+        let row = client_store::get(conn, &self.vault, actor.agency_id, client_id).await?;
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {

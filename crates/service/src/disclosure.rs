@@ -225,7 +225,7 @@ impl Casework {
         };
         let has = |c: Category| request.categories.contains(&c);
         let identifiers = if has(Category::Identity) {
-            Some(client_store::identifiers(&mut tx, client.id).await?)
+            Some(client_store::identifiers(&mut tx, &self.vault, client.id).await?)
         } else {
             None
         };

@@ -64,7 +64,7 @@ impl Casework {
         client_id: i64,
         act: Act<'_>,
     ) -> Result<ClientRow, Refusal> {
-        let row = client_store::get(conn, actor.agency_id, client_id).await?;
+        let row = client_store::get(conn, &self.vault, actor.agency_id, client_id).await?;
         let decision = match &row {
             None => Decision::Hidden,
             Some(r) => {
@@ -134,6 +134,8 @@ impl Casework {
         let now = self.clock.now_ms();
         let redacted = casework_store::audit::redact_client(tx, agency_id, client_id, now).await?;
         let cases = store::blank_client(tx, agency_id, client_id, now).await?;
+        // Whatever stays sealed (instrument and form answers) can never be opened again.
+        casework_store::client_key::destroy(tx, agency_id, client_id, now).await?;
         let (erased_by, reason, run_id) = match cause {
             Cause::Request { actor, reason } => (Some(actor.user_id), reason, None),
             Cause::Retention { run_id } => (None, "retention period ended", Some(run_id)),

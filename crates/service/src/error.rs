@@ -40,8 +40,12 @@ pub enum ServiceError {
     /// An OpenID Connect sign-in was refused; `kind()` says which page to show.
     #[error("sign-in through the identity provider was refused")]
     SignInRefused(crate::oidc::OidcRefusal),
+    /// A sealed field could not be opened: the client was erased, a key is not in the keyring,
+    /// or the ciphertext was moved from another row.
+    #[error("encrypted record: {0}")]
+    Crypto(casework_domain::crypto::CryptoError),
     #[error("storage failed")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("audit log could not be written")]
     Audit,
 }
@@ -63,6 +67,7 @@ impl ServiceError {
             ServiceError::NotCovered(_) => "consent_not_covering",
             ServiceError::WeakPassword(_) => "password_too_weak",
             ServiceError::SignInRefused(r) => r.kind(),
+            ServiceError::Crypto(e) => e.code(),
             ServiceError::Store(_) => "storage_error",
             ServiceError::Audit => "audit_unavailable",
         }
@@ -92,13 +97,22 @@ impl From<TransitionError> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Crypto(c) => ServiceError::Crypto(c),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
 /// Turn a unique-key race into a conflict the caller can act on.
 pub(crate) fn conflict_as(field: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
     move |e| {
         if e.is_conflict() {
             ServiceError::Duplicate(field)
         } else {
-            ServiceError::Store(e)
+            e.into()
         }
     }
 }

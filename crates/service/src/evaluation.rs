@@ -117,7 +117,7 @@ impl Casework {
         let goals = goal_store::of_case(conn, c.agency_id, c.id).await?;
         let checked = form.parse(&active_goals(&goals), record)?;
         if let Some(a) = checked.assessment_id {
-            match casework_store::assessment::get(conn, c.agency_id, a).await? {
+            match casework_store::assessment::get(conn, &self.vault, c.agency_id, a).await? {
                 Some(row) if row.case_id == c.id && row.status == "completed" => {}
                 _ => return Err(Invalid::new("assessment_id", "unknown_choice").into()),
             }
@@ -202,11 +202,12 @@ impl Casework {
             .into_iter()
             .filter(|g| g.status == GoalStatus::Active.as_str())
             .collect();
-        let assessments: Vec<_> = casework_store::assessment::of_case(&mut conn, c.id, None, 100)
-            .await?
-            .into_iter()
-            .filter(|a| a.status == "completed")
-            .collect();
+        let assessments: Vec<_> =
+            casework_store::assessment::of_case(&mut conn, &self.vault, c.id, None, 100)
+                .await?
+                .into_iter()
+                .filter(|a| a.status == "completed")
+                .collect();
         drop(conn);
         self.audit
             .record_read(vec![self.event(

@@ -76,7 +76,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, ResponseRow), Refusal> {
-        let r = store::response(conn, actor.agency_id, id).await?;
+        let r = store::response(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &r {
             Some(r) => case_store::get(conn, actor.agency_id, r.case_id).await?,
             None => None,
@@ -167,6 +167,7 @@ impl Casework {
         };
         let row = store::insert_response(
             &mut tx,
+            &self.vault,
             &NewResponse {
                 agency_id: actor.agency_id,
                 case_id: c.id,
@@ -232,6 +233,7 @@ impl Casework {
         if r.version != version
             || !store::update_response(
                 &mut tx,
+                &self.vault,
                 actor.agency_id,
                 id,
                 version,
@@ -251,7 +253,7 @@ impl Casework {
             None,
         );
         casework_store::audit::append(&mut tx, actor.agency_id, vec![event]).await?;
-        let row = store::response(&mut tx, actor.agency_id, id)
+        let row = store::response(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -351,6 +353,7 @@ impl Casework {
         );
         let rows = store::responses_of_case(
             &mut conn,
+            &self.vault,
             actor.agency_id,
             c.id,
             cursor.map_or(i64::MAX, |c| c.0),

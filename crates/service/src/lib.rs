@@ -20,6 +20,7 @@ pub mod form;
 pub mod form_response;
 pub mod goal;
 pub mod identity_provider;
+pub mod keys;
 pub mod note;
 pub mod oidc;
 mod oidc_provider;
@@ -65,6 +66,10 @@ pub struct Settings {
     pub lockout: Duration,
     /// Write read-audit entries (always on in production; off only to measure its cost).
     pub audit_reads: bool,
+    /// The master keys that seal sensitive fields. The default is a fresh random key held only
+    /// in memory: right for tests and scratch databases, never for data that must outlive the
+    /// process (the CLI always loads the keyring from a key file or the environment).
+    pub keyring: casework_domain::crypto::Keyring,
 }
 
 impl Default for Settings {
@@ -76,6 +81,7 @@ impl Default for Settings {
             address_failure_limit: 50,
             lockout: Duration::from_secs(15 * 60),
             audit_reads: true,
+            keyring: keys::ephemeral_keyring(),
         }
     }
 }
@@ -89,6 +95,7 @@ pub struct Casework {
     pub(crate) settings: Arc<Settings>,
     /// Identity providers' discovery documents and keys, cached across requests.
     pub(crate) oidc: Arc<oidc_provider::Providers>,
+    pub(crate) vault: casework_store::vault::Vault,
 }
 
 impl std::fmt::Debug for Casework {
@@ -121,12 +128,14 @@ impl Casework {
         let store = Store::connect_serving(url, serving_url, 16).await?;
         store.migrate().await?;
         let audit = AuditLog::start(store.clone(), settings.audit_reads);
+        let vault = casework_store::vault::Vault::new(settings.keyring.clone());
         Ok(Casework {
             store,
             clock,
             audit,
             settings: Arc::new(settings),
             oidc: Arc::new(oidc_provider::Providers::new()),
+            vault,
         })
     }
 

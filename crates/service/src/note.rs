@@ -137,7 +137,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, NoteRow), Refusal> {
-        let note = store::get(conn, actor.agency_id, note_id).await?;
+        let note = store::get(conn, &self.vault, actor.agency_id, note_id).await?;
         let case = match &note {
             Some(n) => case_store::get(conn, actor.agency_id, n.case_id).await?,
             None => None,
@@ -218,7 +218,7 @@ impl Casework {
         let case_reach = reach(&c);
         let relation = self.case_relation(&mut conn, actor, &c).await?;
         let mut rows = Vec::new();
-        for row in store::of_case(&mut conn, actor.agency_id, c.id).await? {
+        for row in store::of_case(&mut conn, &self.vault, actor.agency_id, c.id).await? {
             let sensitivity = sensitivity_of(&row)?;
             if may_read_note_with(actor, row.author_id, sensitivity, &case_reach, relation) {
                 rows.push(row);
@@ -274,7 +274,7 @@ impl Casework {
             self.authorize_note(&mut conn, actor, note_id, CaseAction::Read, "note.read")
                 .await
         );
-        let addenda = store::addenda(&mut conn, actor.agency_id, n.id).await?;
+        let addenda = store::addenda(&mut conn, &self.vault, actor.agency_id, n.id).await?;
         let mut people: Vec<i64> = addenda.iter().map(|a| a.author_id).collect();
         people.sort_unstable();
         people.dedup();
@@ -328,6 +328,7 @@ impl Casework {
         self.check_links(&mut tx, actor, c.id, &content).await?;
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             fields(&content, &sections),
@@ -383,6 +384,7 @@ impl Casework {
         self.check_links(&mut tx, actor, c.id, &content).await?;
         if !store::update(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             n.id,
             version,
@@ -396,7 +398,7 @@ impl Casework {
         store::replace_goal_links(&mut tx, actor.agency_id, n.id, &content.goal_ids).await?;
         self.write_note_event(&mut tx, actor, note_act("note.write", Some(&c), Some(n.id)))
             .await?;
-        let row = store::get(&mut tx, actor.agency_id, n.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, n.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let view = self.note_view(&mut tx, row).await?;
@@ -437,7 +439,7 @@ impl Casework {
         }
         self.write_note_event(&mut tx, actor, note_act("note.sign", Some(&c), Some(n.id)))
             .await?;
-        let row = store::get(&mut tx, actor.agency_id, n.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, n.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let view = self.note_view(&mut tx, row).await?;
@@ -463,11 +465,23 @@ impl Casework {
         if !n.signed() {
             return Err(Invalid::new("note", "note_not_signed").into());
         }
-        if store::addenda(&mut tx, actor.agency_id, n.id).await?.len() >= ADDENDA_PER_NOTE_MAX {
+        if store::addenda(&mut tx, &self.vault, actor.agency_id, n.id)
+            .await?
+            .len()
+            >= ADDENDA_PER_NOTE_MAX
+        {
             return Err(Invalid::new("body", "too_many").into());
         }
-        let row = store::insert_addendum(&mut tx, actor.agency_id, n.id, &body, actor.user_id, now)
-            .await?;
+        let row = store::insert_addendum(
+            &mut tx,
+            &self.vault,
+            actor.agency_id,
+            n.id,
+            &body,
+            actor.user_id,
+            now,
+        )
+        .await?;
         self.write_note_event(
             &mut tx,
             actor,

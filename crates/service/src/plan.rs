@@ -124,7 +124,7 @@ impl Casework {
             .collect();
         let interventions = store::interventions(conn, actor.agency_id, plan.id).await?;
         let tasks = store::tasks(conn, actor.agency_id, plan.id).await?;
-        let client = client_store::get(conn, actor.agency_id, c.client_id).await?;
+        let client = client_store::get(conn, &self.vault, actor.agency_id, c.client_id).await?;
         let (client_name, client_language) = match client {
             Some(cl) => (
                 cl.preferred_name.unwrap_or(cl.legal_name),

@@ -116,11 +116,12 @@ impl Casework {
             .await
         );
         // Newest first.
-        let completed: Vec<AssessmentRow> = store::of_case(&mut conn, c.id, None, LOOK_BACK)
-            .await?
-            .into_iter()
-            .filter(|a| a.status == AssessmentStatus::Completed.as_str())
-            .collect();
+        let completed: Vec<AssessmentRow> =
+            store::of_case(&mut conn, &self.vault, c.id, None, LOOK_BACK)
+                .await?
+                .into_iter()
+                .filter(|a| a.status == AssessmentStatus::Completed.as_str())
+                .collect();
         let baseline = completed.last().cloned();
         let later_choices: Vec<AssessmentRow> = completed
             .iter()
@@ -141,8 +142,14 @@ impl Casework {
             (Some(b), Some(l)) => {
                 let mut results = Vec::new();
                 for kind in InstrumentKind::ALL {
-                    let rows = store::instrument_results(&mut conn, c.id, kind.as_str(), LOOK_BACK)
-                        .await?;
+                    let rows = store::instrument_results(
+                        &mut conn,
+                        &self.vault,
+                        c.id,
+                        kind.as_str(),
+                        LOOK_BACK,
+                    )
+                    .await?;
                     results.push((kind, rows));
                 }
                 let before = self.side(&mut conn, b, &results, true).await?;

@@ -204,7 +204,7 @@ impl Casework {
         accepted_action: &str,
     ) -> ServiceResult<SignInStep> {
         let now = self.clock.now_ms();
-        let enrolled = security::totp(&mut tx, u.id)
+        let enrolled = security::totp(&mut tx, &self.vault, u.id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
         let role = principal_of(u)?.actor.role;
@@ -296,7 +296,7 @@ impl Casework {
         code: &Secret,
         recovery_allowed: bool,
     ) -> ServiceResult<Option<&'static str>> {
-        let Some(t) = security::totp(tx, u.id).await? else {
+        let Some(t) = security::totp(tx, &self.vault, u.id).await? else {
             return Ok(None);
         };
         let secret = stored_secret(&t)?;
@@ -372,7 +372,7 @@ impl Casework {
     /// started, else a new one. Refused when one is already confirmed.
     async fn enrolment_of(&self, u: &User) -> ServiceResult<TotpEnrolment> {
         let mut tx = self.store.begin_write(Wall::Agency(u.agency_id)).await?;
-        let existing = security::totp(&mut tx, u.id).await?;
+        let existing = security::totp(&mut tx, &self.vault, u.id).await?;
         let secret = match existing {
             Some(t) if t.confirmed_at.is_some() => {
                 return Err(ServiceError::Duplicate("totp"));
@@ -382,6 +382,7 @@ impl Casework {
                 let s = draw_secret();
                 security::start_totp(
                     &mut tx,
+                    &self.vault,
                     u.agency_id,
                     u.id,
                     &s.to_base32(),
@@ -409,7 +410,7 @@ impl Casework {
         u: &User,
         code: &Secret,
     ) -> ServiceResult<Option<RecoveryCodes>> {
-        let Some(t) = security::totp(tx, u.id).await? else {
+        let Some(t) = security::totp(tx, &self.vault, u.id).await? else {
             return Err(ServiceError::NotFound);
         };
         if t.confirmed_at.is_some() {
@@ -481,7 +482,7 @@ impl Casework {
 
     pub async fn totp_status(&self, actor: &Actor) -> ServiceResult<TotpStatus> {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
-        let t = security::totp(&mut conn, actor.user_id).await?;
+        let t = security::totp(&mut conn, &self.vault, actor.user_id).await?;
         let left = security::unused_recovery_codes(&mut conn, actor.user_id).await?;
         let required = self
             .mfa_roles(&mut conn, actor.agency_id)
@@ -529,7 +530,7 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let enabled = security::totp(&mut tx, u.id)
+        let enabled = security::totp(&mut tx, &self.vault, u.id)
             .await?
             .is_some_and(|t| t.confirmed_at.is_some());
         if !enabled {

@@ -203,6 +203,12 @@ impl Casework {
         let mut tx = self.store.begin_write(Wall::Agency(agency.id)).await?;
         casework_store::client::rebuild_gram_counts(&mut tx, agency.id).await?;
         casework_store::commit(tx).await?;
+        // The bulk load wrote safe-contact notes and identifiers marked legacy; seal them now.
+        let options = casework_store::rotation::RotateOptions {
+            data_keys: false,
+            batch: 2000,
+        };
+        casework_store::rotation::rotate(&self.store, &self.vault, options, now).await?;
         Ok(report)
     }
 

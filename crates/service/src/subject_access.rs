@@ -78,7 +78,7 @@ impl Casework {
             .await?;
         let client = authorized!(self, self.authorize_subject_rights(&mut tx, actor, client_id,
             subject_act("client.subject_access", client_id)).await, end tx);
-        let read = store::sections_of(&mut tx, actor.agency_id, client_id).await?;
+        let read = store::sections_of(&mut tx, &self.vault, actor.agency_id, client_id).await?;
         let log = casework_store::audit::of_client(
             &mut tx,
             actor.agency_id,

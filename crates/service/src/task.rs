@@ -130,10 +130,12 @@ impl Casework {
     }
 
     async fn client_name(&self, conn: &mut Conn, c: &CaseRow) -> ServiceResult<String> {
-        Ok(client_store::get(conn, c.agency_id, c.client_id)
-            .await?
-            .map(|cl| cl.preferred_name.unwrap_or(cl.legal_name))
-            .unwrap_or_default())
+        Ok(
+            client_store::get(conn, &self.vault, c.agency_id, c.client_id)
+                .await?
+                .map(|cl| cl.preferred_name.unwrap_or(cl.legal_name))
+                .unwrap_or_default(),
+        )
     }
 
     /// The assignee a task gets: the one asked for if they work the case, else the primary

@@ -1,5 +1,6 @@
 //! Assessments with their needs and strengths, and the standard instruments' results.
 
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::assessment::{Assessment, AssessmentStatus};
 use sqlx::Row;
@@ -113,6 +114,7 @@ async fn replace_items(
 /// A new assessment (draft or completed) with its needs and strengths.
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     a: &Assessment,
@@ -129,13 +131,13 @@ pub async fn insert(
     .bind(case_id)
     .bind(STRUCTURED)
     .bind(a.status.as_str())
-    .bind(&a.situation)
-    .bind(&a.background)
-    .bind(&a.resources)
-    .bind(&a.limitations)
+    .bind(None::<String>)
+    .bind(None::<String>)
+    .bind(None::<String>)
+    .bind(None::<String>)
     .bind(a.risk_level.map(|r| r.as_str()))
-    .bind(&a.risk_details)
-    .bind(&a.client_words)
+    .bind(None::<String>)
+    .bind(None::<String>)
     .bind(a.assessed_on.to_string())
     .bind(completed_by)
     .bind(completed_at)
@@ -143,14 +145,99 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
+    // The row id is part of what the ciphertexts are bound to, so they are written second.
+    let sealed = seal_texts(conn, vault, agency_id, case_id, row.id, a, now).await?;
+    sqlx::query(
+        "UPDATE assessments SET situation = $1, background = $2, resources = $3, limitations = $4,
+           risk_details = $5, client_words = $6 WHERE id = $7",
+    )
+    .bind(&sealed[0])
+    .bind(&sealed[1])
+    .bind(&sealed[2])
+    .bind(&sealed[3])
+    .bind(&sealed[4])
+    .bind(&sealed[5])
+    .bind(row.id)
+    .execute(&mut *conn)
+    .await?;
     replace_items(conn, agency_id, &row, a, now).await?;
-    Ok(row)
+    Ok(with_texts(row, a))
+}
+
+/// The free-text sections, sealed, in [`SEALED_COLUMNS`] order.
+pub const SEALED_COLUMNS: [&str; 6] = [
+    "situation",
+    "background",
+    "resources",
+    "limitations",
+    "risk_details",
+    "client_words",
+];
+
+async fn seal_texts(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    case_id: i64,
+    id: i64,
+    a: &Assessment,
+    now: i64,
+) -> Result<Vec<Option<String>>> {
+    let client_id = client_of_case(conn, case_id).await?;
+    let texts = [
+        &a.situation,
+        &a.background,
+        &a.resources,
+        &a.limitations,
+        &a.risk_details,
+        &a.client_words,
+    ];
+    let mut out = Vec::with_capacity(texts.len());
+    for (column, text) in SEALED_COLUMNS.iter().zip(texts) {
+        let place = At::new("assessments", column, id, agency_id, client_id);
+        out.push(vault.seal_opt(conn, place, text.as_deref(), now).await?);
+    }
+    Ok(out)
+}
+
+fn with_texts(mut row: AssessmentRow, a: &Assessment) -> AssessmentRow {
+    row.situation.clone_from(&a.situation);
+    row.background.clone_from(&a.background);
+    row.resources.clone_from(&a.resources);
+    row.limitations.clone_from(&a.limitations);
+    row.risk_details.clone_from(&a.risk_details);
+    row.client_words.clone_from(&a.client_words);
+    row
+}
+
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<AssessmentRow>,
+) -> Result<Vec<AssessmentRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("assessments", "", r.id, r.agency_id, 0);
+        for (column, value) in SEALED_COLUMNS.iter().zip([
+            &mut r.situation,
+            &mut r.background,
+            &mut r.resources,
+            &mut r.limitations,
+            &mut r.risk_details,
+            &mut r.client_words,
+        ]) {
+            reader.open_opt_in(conn, at.column(column), value).await?;
+        }
+    }
+    Ok(rows)
 }
 
 /// Rewrite a draft (and complete it, if `a` is completed) when it is still a draft at `version`;
 /// `None` when it changed, was completed, or is not there.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_draft(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     id: i64,
     version: i64,
@@ -159,6 +246,16 @@ pub async fn update_draft(
     now: i64,
 ) -> Result<Option<AssessmentRow>> {
     let (completed_by, completed_at) = completed(a, by, now);
+    let case_id: Option<i64> =
+        sqlx::query_scalar("SELECT case_id FROM assessments WHERE agency_id = $1 AND id = $2")
+            .bind(agency_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(case_id) = case_id else {
+        return Ok(None);
+    };
+    let sealed = seal_texts(conn, vault, agency_id, case_id, id, a, now).await?;
     let row: Option<AssessmentRow> = sqlx::query_as(&format!(
         "UPDATE assessments SET status = $1, situation = $2, background = $3, resources = $4, limitations = $5,
            risk_level = $6, risk_details = $7, client_words = $8, assessed_on = $9, completed_by = $10,
@@ -166,13 +263,13 @@ pub async fn update_draft(
          WHERE agency_id = $12 AND id = $13 AND version = $14 AND status = 'draft' RETURNING {COLUMNS}"
     ))
     .bind(a.status.as_str())
-    .bind(&a.situation)
-    .bind(&a.background)
-    .bind(&a.resources)
-    .bind(&a.limitations)
+    .bind(&sealed[0])
+    .bind(&sealed[1])
+    .bind(&sealed[2])
+    .bind(&sealed[3])
     .bind(a.risk_level.map(|r| r.as_str()))
-    .bind(&a.risk_details)
-    .bind(&a.client_words)
+    .bind(&sealed[4])
+    .bind(&sealed[5])
     .bind(a.assessed_on.to_string())
     .bind(completed_by)
     .bind(completed_at)
@@ -184,34 +281,42 @@ pub async fn update_draft(
     if let Some(row) = &row {
         replace_items(conn, agency_id, row, a, now).await?;
     }
-    Ok(row)
+    Ok(row.map(|r| with_texts(r, a)))
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<AssessmentRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<AssessmentRow>> {
+    let row: Option<AssessmentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM assessments WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// A case's assessments, newest first, paged by id.
 pub async fn of_case(
     conn: &mut Conn,
+    vault: &Vault,
     case_id: i64,
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AssessmentRow>> {
-    Ok(sqlx::query_as(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM assessments WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(case_id)
     .bind(before_id.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
 /// The needs or strengths of one assessment, in the order given.
@@ -269,6 +374,7 @@ pub async fn assessed_counts(conn: &mut Conn, case_id: i64) -> Result<AssessedCo
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct InstrumentRow {
     pub id: i64,
+    pub agency_id: i64,
     pub case_id: i64,
     pub assessment_id: Option<i64>,
     pub instrument: String,
@@ -282,7 +388,7 @@ pub struct InstrumentRow {
     pub recorded_at: i64,
 }
 
-const INSTRUMENT: &str = "id, case_id, assessment_id, instrument, answers, total, band, safety_alert, taken_on, recorded_by, recorded_at";
+const INSTRUMENT: &str = "id, agency_id, case_id, assessment_id, instrument, answers, total, band, safety_alert, taken_on, recorded_by, recorded_at";
 
 /// An instrument result as scored by the domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,13 +405,14 @@ pub struct NewInstrumentResult<'a> {
 
 pub async fn insert_instrument_result(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     r: &NewInstrumentResult<'_>,
     by: i64,
     now: i64,
 ) -> Result<InstrumentRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: InstrumentRow = sqlx::query_as(&format!(
         "INSERT INTO instrument_results (agency_id, case_id, assessment_id, instrument, answers, total, band,
            safety_alert, taken_on, recorded_by, recorded_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING {INSTRUMENT}"
@@ -314,7 +421,7 @@ pub async fn insert_instrument_result(
     .bind(case_id)
     .bind(r.assessment_id)
     .bind(r.instrument)
-    .bind(r.answers_json)
+    .bind("")
     .bind(r.total)
     .bind(r.band)
     .bind(r.safety_alert as i64)
@@ -322,17 +429,34 @@ pub async fn insert_instrument_result(
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_case(conn, case_id).await?;
+    let place = At::new(
+        "instrument_results",
+        "answers",
+        row.id,
+        agency_id,
+        client_id,
+    );
+    let sealed = vault.seal(conn, place, r.answers_json, now).await?;
+    sqlx::query("UPDATE instrument_results SET answers = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.answers = r.answers_json.to_string();
+    Ok(row)
 }
 
 /// One instrument's results for a case, newest first, at most `limit`.
 pub async fn instrument_results(
     conn: &mut Conn,
+    vault: &Vault,
     case_id: i64,
     instrument: &str,
     limit: i64,
 ) -> Result<Vec<InstrumentRow>> {
-    Ok(sqlx::query_as(&format!(
+    let mut rows: Vec<InstrumentRow> = sqlx::query_as(&format!(
         "SELECT {INSTRUMENT} FROM instrument_results WHERE case_id = $1 AND instrument = $2
          ORDER BY id DESC LIMIT $3"
     ))
@@ -340,5 +464,11 @@ pub async fn instrument_results(
     .bind(instrument)
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let place = At::new("instrument_results", "answers", r.id, r.agency_id, 0);
+        reader.open_in(conn, place, &mut r.answers).await?;
+    }
+    Ok(rows)
 }

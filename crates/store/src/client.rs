@@ -1,5 +1,6 @@
 //! Client registry rows: profile, identifiers, household, and the trigram index behind name search.
 
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::client::{Birth, ClientProfile};
 use casework_domain::matching::name_trigrams;
@@ -32,6 +33,7 @@ pub struct ClientRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentifierRow {
     pub id: i64,
+    pub agency_id: i64,
     pub client_id: i64,
     pub kind: String,
     pub value: String,
@@ -80,6 +82,7 @@ fn birth_columns(birth: &Birth) -> (Option<String>, Option<i64>) {
 
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     p: &ClientProfile,
     registered_by: i64,
@@ -104,29 +107,64 @@ pub async fn insert(
     .bind(&p.cultural_considerations)
     .bind(&p.phone)
     .bind(&p.email)
-    .bind(&p.safe_contact)
+    .bind(None::<String>)
     .bind(&p.address)
     .bind(registered_by)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get(0)?;
-    write_children(conn, agency_id, id, p).await?;
+    // The client's data key is issued here, with the first thing sealed for them.
+    crate::client_key::current(conn, vault.keyring(), agency_id, id, now).await?;
+    if let Some(safe) = &p.safe_contact {
+        let sealed = vault
+            .seal(conn, safe_contact_at(agency_id, id), safe, now)
+            .await?;
+        sqlx::query("UPDATE clients SET safe_contact = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    write_children(conn, vault, agency_id, id, p, now).await?;
     Ok(id)
 }
 
-async fn write_children(conn: &mut Conn, agency_id: i64, id: i64, p: &ClientProfile) -> Result<()> {
+fn safe_contact_at(agency_id: i64, id: i64) -> At<'static> {
+    At::new("clients", "safe_contact", id, agency_id, id)
+}
+
+fn identifier_at(agency_id: i64, id: i64, client_id: i64) -> At<'static> {
+    At::new("client_identifiers", "value", id, agency_id, client_id)
+}
+
+async fn write_children(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+    p: &ClientProfile,
+    now: i64,
+) -> Result<()> {
     for i in &p.identifiers {
-        sqlx::query(
-            "INSERT INTO client_identifiers (agency_id, client_id, kind, value, value_norm) VALUES ($1, $2, $3, $4, $5)",
+        let row_id: i64 = sqlx::query_scalar(
+            "INSERT INTO client_identifiers (agency_id, client_id, kind, value, value_norm) VALUES ($1, $2, $3, '', $4)
+             RETURNING id",
         )
         .bind(agency_id)
         .bind(id)
         .bind(&i.kind)
-        .bind(&i.value)
-        .bind(identifier_norm(&i.value))
-        .execute(&mut *conn)
+        .bind(vault.blind_index(agency_id, &identifier_norm(&i.value)))
+        .fetch_one(&mut *conn)
         .await?;
+        let sealed = vault
+            .seal(conn, identifier_at(agency_id, row_id, id), &i.value, now)
+            .await?;
+        sqlx::query("UPDATE client_identifiers SET value = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(row_id)
+            .execute(&mut *conn)
+            .await?;
     }
     for h in &p.household {
         sqlx::query(
@@ -228,23 +266,54 @@ pub async fn gram_counts(
         .collect()
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<ClientRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<ClientRow>> {
+    let row: Option<ClientRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM clients WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    let Some(mut row) = row else {
+        return Ok(None);
+    };
+    vault
+        .reader()
+        .open_opt_in(conn, safe_contact_at(agency_id, id), &mut row.safe_contact)
+        .await?;
+    Ok(Some(row))
 }
 
-pub async fn identifiers(conn: &mut Conn, client_id: i64) -> Result<Vec<IdentifierRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, client_id, kind, value FROM client_identifiers WHERE client_id = $1 ORDER BY id",
+async fn opened_identifiers(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<IdentifierRow>,
+) -> Result<Vec<IdentifierRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = identifier_at(r.agency_id, r.id, r.client_id);
+        reader.open_in(conn, at, &mut r.value).await?;
+    }
+    Ok(rows)
+}
+
+pub async fn identifiers(
+    conn: &mut Conn,
+    vault: &Vault,
+    client_id: i64,
+) -> Result<Vec<IdentifierRow>> {
+    let rows = sqlx::query_as(
+        "SELECT id, agency_id, client_id, kind, value FROM client_identifiers WHERE client_id = $1 ORDER BY id",
     )
     .bind(client_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened_identifiers(conn, vault, rows).await
 }
 
 pub async fn household(conn: &mut Conn, client_id: i64) -> Result<Vec<HouseholdRow>> {
@@ -388,36 +457,47 @@ pub async fn born_between(
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
+/// Clients holding an identifier whose normalised value is `norm`, found by its blind index
+/// (in every form it may have while a key rotation runs).
 pub async fn by_identifier(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
-    key: &str,
+    norm: &str,
     limit: i64,
 ) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT client_id FROM client_identifiers WHERE agency_id = $1 AND value_norm = $2 ORDER BY client_id LIMIT $3",
-    )
-    .bind(agency_id)
-    .bind(key)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+    let keys = vault.blind_lookups(agency_id, norm);
+    let sql = format!(
+        "SELECT DISTINCT client_id FROM client_identifiers WHERE agency_id = $1 AND value_norm IN ({})
+         ORDER BY client_id LIMIT $2",
+        placeholders(3, keys.len())
+    );
+    let mut q = sqlx::query(&sql).bind(agency_id).bind(limit);
+    for k in &keys {
+        q = q.bind(k);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// Identifiers of many clients at once, for duplicate checks.
-pub async fn identifiers_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<IdentifierRow>> {
+pub async fn identifiers_of(
+    conn: &mut Conn,
+    vault: &Vault,
+    ids: &[i64],
+) -> Result<Vec<IdentifierRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, client_id, kind, value FROM client_identifiers WHERE client_id IN ({})",
+        "SELECT id, agency_id, client_id, kind, value FROM client_identifiers WHERE client_id IN ({})",
         id_list(ids)
     );
-    Ok(sqlx::query_as(&sql)
+    let rows = sqlx::query_as(&sql)
         .persistent(false)
         .fetch_all(&mut *conn)
-        .await?)
+        .await?;
+    opened_identifiers(conn, vault, rows).await
 }
 
 pub async fn record_duplicate_decision(
@@ -447,6 +527,7 @@ pub async fn record_duplicate_decision(
 /// Overwrite the profile if the row is still at `version`; false when someone changed it first.
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     id: i64,
     version: i64,
@@ -454,6 +535,14 @@ pub async fn update(
     now: i64,
 ) -> Result<bool> {
     let (birth_date, birth_year) = birth_columns(&p.birth);
+    let safe_contact = vault
+        .seal_opt(
+            conn,
+            safe_contact_at(agency_id, id),
+            p.safe_contact.as_deref(),
+            now,
+        )
+        .await?;
     let done = sqlx::query(
         "UPDATE clients SET legal_name = $1, preferred_name = $2, birth_date = $3, birth_year_estimate = $4,
            gender_identity = $5, pronouns = $6, preferred_language = $7, interpreter_needed = $8,
@@ -472,7 +561,7 @@ pub async fn update(
     .bind(&p.cultural_considerations)
     .bind(&p.phone)
     .bind(&p.email)
-    .bind(&p.safe_contact)
+    .bind(safe_contact)
     .bind(&p.address)
     .bind(now)
     .bind(agency_id)
@@ -491,7 +580,7 @@ pub async fn update(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    write_children(conn, agency_id, id, p).await?;
+    write_children(conn, vault, agency_id, id, p, now).await?;
     Ok(true)
 }
 

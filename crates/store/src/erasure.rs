@@ -32,8 +32,10 @@ fn statements() -> Vec<String> {
             "statement = NULL, measure = NULL, baseline = NULL, target = NULL, resources = NULL, barriers = NULL,
              gas_minus2 = NULL, gas_minus1 = NULL, gas_zero = NULL, gas_plus1 = NULL, gas_plus2 = NULL, client_words = NULL",
         ),
-        by_case("case_notes", "sections = '{}'"),
-        format!("UPDATE note_addenda SET body = '' WHERE note_id IN (SELECT id FROM case_notes WHERE case_id IN {CASES})"),
+        // Sealed columns take an empty value marked plain (`legacy:`), so a reader finds nothing
+        // rather than a malformed ciphertext; the client's data key is destroyed besides.
+        by_case("case_notes", "sections = 'legacy:{}'"),
+        format!("UPDATE note_addenda SET body = 'legacy:' WHERE note_id IN (SELECT id FROM case_notes WHERE case_id IN {CASES})"),
         by_case("plans", "client_words = NULL, return_comment = NULL"),
         format!(
             "UPDATE interventions SET description = '', responsible_name = NULL, resources = NULL

@@ -1,6 +1,7 @@
 //! Agency assessment forms: forms, their numbered versions (definition as JSON), responses
 //! pinned to a version, and what each program requires to be assessed.
 
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use sqlx::Row;
 
@@ -226,9 +227,13 @@ pub struct NewResponse<'a> {
     pub now: i64,
 }
 
-pub async fn insert_response(conn: &mut Conn, r: &NewResponse<'_>) -> Result<ResponseRow> {
+pub async fn insert_response(
+    conn: &mut Conn,
+    vault: &Vault,
+    r: &NewResponse<'_>,
+) -> Result<ResponseRow> {
     let completed = r.status == "completed";
-    Ok(sqlx::query_as(&format!(
+    let mut row: ResponseRow = sqlx::query_as(&format!(
         "INSERT INTO form_responses (agency_id, case_id, form_id, form_version_id, status, answers,
            filled_on, completed_by, completed_at, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {RESPONSE}"
@@ -238,35 +243,71 @@ pub async fn insert_response(conn: &mut Conn, r: &NewResponse<'_>) -> Result<Res
     .bind(r.form_id)
     .bind(r.form_version_id)
     .bind(r.status)
-    .bind(r.answers)
+    .bind("")
     .bind(r.filled_on)
     .bind(completed.then_some(r.by))
     .bind(completed.then_some(r.now))
     .bind(r.by)
     .bind(r.now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_case(conn, r.case_id).await?;
+    let sealed = vault
+        .seal(conn, at(r.agency_id, row.id, client_id), r.answers, r.now)
+        .await?;
+    sqlx::query("UPDATE form_responses SET answers = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.answers = r.answers.to_string();
+    Ok(row)
 }
 
-pub async fn response(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<ResponseRow>> {
-    Ok(sqlx::query_as(&format!(
+fn at(agency_id: i64, id: i64, client_id: i64) -> At<'static> {
+    At::new("form_responses", "answers", id, agency_id, client_id)
+}
+
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<ResponseRow>,
+) -> Result<Vec<ResponseRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        reader
+            .open_in(conn, at(r.agency_id, r.id, 0), &mut r.answers)
+            .await?;
+    }
+    Ok(rows)
+}
+
+pub async fn response(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<ResponseRow>> {
+    let row: Option<ResponseRow> = sqlx::query_as(&format!(
         "SELECT {RESPONSE} FROM form_responses WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The case's responses, newest first, by id below `before`.
 pub async fn responses_of_case(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     before: i64,
     limit: i64,
 ) -> Result<Vec<ResponseRow>> {
-    Ok(sqlx::query_as(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {RESPONSE} FROM form_responses WHERE agency_id = $1 AND case_id = $2 AND id < $3
          ORDER BY id DESC LIMIT $4"
     ))
@@ -275,13 +316,15 @@ pub async fn responses_of_case(
     .bind(before)
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
 /// Change a draft response if still at `version`; `completed_by` set completes it.
 #[allow(clippy::too_many_arguments)]
 pub async fn update_response(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     id: i64,
     version: i64,
@@ -290,6 +333,19 @@ pub async fn update_response(
     completed_by: Option<i64>,
     now: i64,
 ) -> Result<bool> {
+    let case_id: Option<i64> =
+        sqlx::query_scalar("SELECT case_id FROM form_responses WHERE agency_id = $1 AND id = $2")
+            .bind(agency_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(case_id) = case_id else {
+        return Ok(false);
+    };
+    let client_id = client_of_case(conn, case_id).await?;
+    let answers = vault
+        .seal(conn, at(agency_id, id, client_id), answers, now)
+        .await?;
     let status = if completed_by.is_some() {
         "completed"
     } else {

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod client;
+pub mod client_key;
 pub mod consent;
 pub mod delivery;
 pub mod erasure;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod progress;
 pub mod queue;
 pub mod retention;
+pub mod rotation;
 pub mod schema;
 pub mod security;
 pub mod seed;
@@ -35,6 +37,7 @@ pub mod termination;
 pub mod testing;
 pub mod thread;
 pub mod user;
+pub mod vault;
 pub mod wall;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -73,6 +76,9 @@ pub enum StoreError {
     MigrationChanged { version: i64 },
     #[error("a stored value is not valid: {0}")]
     Corrupt(String),
+    /// A sealed field could not be opened (erased, key missing, or moved from another row).
+    #[error("encrypted field: {0}")]
+    Crypto(#[from] casework_domain::crypto::CryptoError),
     #[error("serving role: {0}")]
     ServingRole(String),
 }

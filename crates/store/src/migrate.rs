@@ -103,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_sharing.sql"),
     },
     Migration {
+        version: 17,
+        name: "encryption",
+        sqlite: include_str!("../migrations/sqlite/0017_encryption.sql"),
+        postgres: include_str!("../migrations/postgres/0017_encryption.sql"),
+    },
+    Migration {
         version: 18,
         name: "subject_rights",
         sqlite: include_str!("../migrations/sqlite/0018_subject_rights.sql"),

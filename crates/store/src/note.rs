@@ -1,6 +1,7 @@
 //! Case notes, their links to goals, and the signed addenda that amend a signed note.
 
 use crate::client::placeholders;
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result, StoreError};
 use sqlx::Row;
 
@@ -69,13 +70,15 @@ pub struct NoteFields<'a> {
 /// A new note, always a draft.
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     f: NoteFields<'_>,
     by: i64,
     now: i64,
 ) -> Result<NoteRow> {
-    Ok(sqlx::query_as(&format!(
+    // Inserted empty, then sealed: the ciphertext is bound to the row id the insert hands back.
+    let mut row: NoteRow = sqlx::query_as(&format!(
         "INSERT INTO case_notes (agency_id, case_id, contact_id, format, sensitivity, sections,
            author_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
@@ -86,29 +89,64 @@ pub async fn insert(
     .bind(f.contact_id)
     .bind(f.format)
     .bind(f.sensitivity)
-    .bind(f.sections)
+    .bind("")
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_case(conn, case_id).await?;
+    let sealed = vault
+        .seal(conn, at(agency_id, row.id, client_id), f.sections, now)
+        .await?;
+    sqlx::query("UPDATE case_notes SET sections = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.sections = f.sections.to_string();
+    Ok(row)
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<NoteRow>> {
-    Ok(sqlx::query_as(&format!(
+fn at(agency_id: i64, id: i64, client_id: i64) -> At<'static> {
+    At::new("case_notes", "sections", id, agency_id, client_id)
+}
+
+async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<NoteRow>) -> Result<Vec<NoteRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let place = at(r.agency_id, r.id, 0);
+        reader.open_in(conn, place, &mut r.sections).await?;
+    }
+    Ok(rows)
+}
+
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<NoteRow>> {
+    let row: Option<NoteRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM case_notes WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The most notes one list reads; the newest first.
 pub const CASE_NOTES_MAX: i64 = 500;
 
 /// The case's notes, newest first. The caller filters them by who may read each.
-pub async fn of_case(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Vec<NoteRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn of_case(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    case_id: i64,
+) -> Result<Vec<NoteRow>> {
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM case_notes WHERE agency_id = $1 AND case_id = $2
          ORDER BY id DESC LIMIT $3"
     ))
@@ -116,18 +154,24 @@ pub async fn of_case(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Ve
     .bind(case_id)
     .bind(CASE_NOTES_MAX)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
 /// Rewrite a draft if still at `version` and unsigned; false otherwise.
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     id: i64,
     version: i64,
     f: NoteFields<'_>,
     now: i64,
 ) -> Result<bool> {
+    let client_id = client_of_note(conn, agency_id, id).await?;
+    let sealed = vault
+        .seal(conn, at(agency_id, id, client_id), f.sections, now)
+        .await?;
     let done = sqlx::query(
         "UPDATE case_notes SET contact_id = $1, format = $2, sensitivity = $3, sections = $4,
            updated_at = $5, version = version + 1
@@ -136,7 +180,7 @@ pub async fn update(
     .bind(f.contact_id)
     .bind(f.format)
     .bind(f.sensitivity)
-    .bind(f.sections)
+    .bind(sealed)
     .bind(now)
     .bind(agency_id)
     .bind(id)
@@ -250,13 +294,14 @@ pub async fn contact_in_case(
 /// A signed addendum to a note.
 pub async fn insert_addendum(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     note_id: i64,
     body: &str,
     by: i64,
     now: i64,
 ) -> Result<AddendumRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: AddendumRow = sqlx::query_as(&format!(
         "INSERT INTO note_addenda (agency_id, note_id, author_id, body, created_at, signed_at)
          VALUES ($1, $2, $3, $4, $5, $5)
          RETURNING {ADDENDUM_COLUMNS}"
@@ -264,22 +309,53 @@ pub async fn insert_addendum(
     .bind(agency_id)
     .bind(note_id)
     .bind(by)
-    .bind(body)
+    .bind("")
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_note(conn, agency_id, note_id).await?;
+    let place = At::new("note_addenda", "body", row.id, agency_id, client_id);
+    let sealed = vault.seal(conn, place, body, now).await?;
+    sqlx::query("UPDATE note_addenda SET body = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.body = body.to_string();
+    Ok(row)
+}
+
+async fn client_of_note(conn: &mut Conn, agency_id: i64, note_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT case_id FROM case_notes WHERE agency_id = $1 AND id = $2")
+        .bind(agency_id)
+        .bind(note_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("note {note_id}")))?;
+    client_of_case(conn, row.try_get(0)?).await
 }
 
 /// A note's addenda, oldest first.
-pub async fn addenda(conn: &mut Conn, agency_id: i64, note_id: i64) -> Result<Vec<AddendumRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn addenda(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    note_id: i64,
+) -> Result<Vec<AddendumRow>> {
+    let mut rows: Vec<AddendumRow> = sqlx::query_as(&format!(
         "SELECT {ADDENDUM_COLUMNS} FROM note_addenda WHERE agency_id = $1 AND note_id = $2
          ORDER BY id"
     ))
     .bind(agency_id)
     .bind(note_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let place = At::new("note_addenda", "body", r.id, r.agency_id, 0);
+        reader.open_in(conn, place, &mut r.body).await?;
+    }
+    Ok(rows)
 }
 
 /// Display names of these users: (id, name).

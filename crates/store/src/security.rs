@@ -1,9 +1,12 @@
 //! Second factors (TOTP and recovery codes), the half-signed-in state between password and
 //! code, and each agency's sign-in rules. Recovery codes and pending tokens are stored hashed.
 
+use crate::vault::Vault;
 use crate::{Conn, Result};
+use casework_domain::crypto::Place;
 
-/// A user's authenticator enrolment. The secret is base32 text, not yet encrypted at rest.
+/// A user's authenticator enrolment. The secret is base32 text, sealed at rest under the master
+/// key (it belongs to a user, not to a client).
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Totp {
     pub user_id: i64,
@@ -26,23 +29,39 @@ impl std::fmt::Debug for Totp {
 
 const TOTP: &str = "user_id, agency_id, secret, confirmed_at, last_used_step, created_at";
 
-pub async fn totp(conn: &mut Conn, user_id: i64) -> Result<Option<Totp>> {
-    Ok(
+pub(crate) fn totp_place(agency_id: i64, user_id: i64) -> Place<'static> {
+    Place {
+        table: "user_totp",
+        column: "secret",
+        row_id: user_id,
+        agency_id,
+        client_id: None,
+    }
+}
+
+pub async fn totp(conn: &mut Conn, vault: &Vault, user_id: i64) -> Result<Option<Totp>> {
+    let row: Option<Totp> =
         sqlx::query_as(&format!("SELECT {TOTP} FROM user_totp WHERE user_id = $1"))
             .bind(user_id)
             .fetch_optional(&mut *conn)
-            .await?,
-    )
+            .await?;
+    let Some(mut row) = row else {
+        return Ok(None);
+    };
+    row.secret = vault.open_master(&totp_place(row.agency_id, row.user_id), &row.secret)?;
+    Ok(Some(row))
 }
 
 /// Start (or restart) an enrolment: a new unconfirmed secret replaces any unconfirmed one.
 pub async fn start_totp(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     user_id: i64,
     secret: &str,
     now: i64,
 ) -> Result<()> {
+    let secret = vault.seal_master(&totp_place(agency_id, user_id), secret);
     sqlx::query(
         "INSERT INTO user_totp (user_id, agency_id, secret, confirmed_at, last_used_step, created_at)
          VALUES ($1, $2, $3, NULL, NULL, $4)
@@ -50,7 +69,7 @@ pub async fn start_totp(
     )
     .bind(user_id)
     .bind(agency_id)
-    .bind(secret)
+    .bind(&secret)
     .bind(now)
     .execute(&mut *conn)
     .await?;

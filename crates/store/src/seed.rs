@@ -299,7 +299,12 @@ impl BulkRow for SeedClient {
             .bind(self.cultural_considerations.as_deref())
             .bind(self.phone.as_deref())
             .bind(self.email.as_deref())
-            .bind(self.safe_contact.as_deref())
+            // Sealed after loading, by the rotation pass that seals legacy values.
+            .bind(
+                self.safe_contact
+                    .as_ref()
+                    .map(|s| format!("{}{s}", crate::vault::LEGACY)),
+            )
             .bind(self.address.as_deref())
             .bind(self.registered_by)
             .bind(self.created_at)
@@ -323,9 +328,13 @@ impl BulkRow for SeedIdentifier {
         q.bind(self.agency_id)
             .bind(self.client_id)
             .bind(self.kind.as_str())
-            .bind(self.value.as_str())
-            // The same normal form registration writes, so identifier search finds seeded rows.
-            .bind(crate::client::identifier_norm(&self.value))
+            // Marked legacy here and sealed (with its blind index) right after loading.
+            .bind(format!("{}{}", crate::vault::LEGACY, self.value))
+            .bind(format!(
+                "{}{}",
+                crate::vault::LEGACY,
+                crate::client::identifier_norm(&self.value)
+            ))
     }
 }
 

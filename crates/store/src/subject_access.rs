@@ -2,6 +2,7 @@
 //! section is one query whose column names are the field names the export shows (and the JSON
 //! keys); people are shown by name, not by user id. Columns ending `_at` are Unix milliseconds.
 
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use sqlx::any::AnyRow;
 use sqlx::{Column, Row};
@@ -48,9 +49,9 @@ fn sections() -> Vec<(&'static str, String)> {
     vec![
         ("profile", "SELECT legal_name, preferred_name, birth_date, birth_year_estimate, gender_identity, pronouns,
                 preferred_language, interpreter_needed, cultural_considerations, phone, email, safe_contact,
-                address, created_at, updated_at, erased_at
+                address, created_at, updated_at, erased_at, id AS _row_id
              FROM clients WHERE id = $1 AND agency_id = $2".to_string()),
-        ("identifiers", "SELECT kind, value FROM client_identifiers WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
+        ("identifiers", "SELECT kind, value, id AS _row_id FROM client_identifiers WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("household", "SELECT name, relationship, birth_date FROM household_members WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("cases", format!(
             "SELECT k.id AS case_id, p.name AS program, t.name AS team, {} AS primary_worker, k.referral_source,
@@ -71,15 +72,15 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM share_consents WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("assessments", format!(
             "SELECT case_id, kind, status, situation, background, resources, limitations, risk_level, risk_details,
-                    client_words, assessed_on, completed_at
+                    client_words, assessed_on, completed_at, id AS _row_id
              FROM assessments WHERE case_id IN {CASES} ORDER BY id")),
         ("needs", format!("SELECT case_id, description FROM needs WHERE case_id IN {CASES} ORDER BY id")),
         ("strengths", format!("SELECT case_id, description FROM strengths WHERE case_id IN {CASES} ORDER BY id")),
         ("instrument_results", format!(
-            "SELECT case_id, instrument, answers, total, band, taken_on FROM instrument_results
+            "SELECT case_id, instrument, answers, total, band, taken_on, id AS _row_id FROM instrument_results
              WHERE case_id IN {CASES} ORDER BY id")),
         ("form_responses", format!(
-            "SELECT r.case_id, f.name AS form, r.status, r.answers, r.filled_on
+            "SELECT r.case_id, f.name AS form, r.status, r.answers, r.filled_on, r.id AS _row_id
              FROM form_responses r JOIN assessment_forms f ON f.id = r.form_id
              WHERE r.case_id IN {CASES} ORDER BY r.id")),
         ("goals", format!(
@@ -99,10 +100,10 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM plan_tasks t JOIN interventions i ON i.id = t.intervention_id JOIN plans p ON p.id = i.plan_id
              WHERE p.case_id IN {CASES} ORDER BY t.id")),
         ("notes", format!(
-            "SELECT case_id, id AS note_id, format, sensitivity, sections, {} AS author, created_at, signed_at
+            "SELECT case_id, id AS note_id, format, sensitivity, sections, {} AS author, created_at, signed_at, id AS _row_id
              FROM case_notes WHERE case_id IN {CASES} ORDER BY id", name_of("author_id"))),
         ("addenda", format!(
-            "SELECT a.note_id, a.body, {} AS author, a.signed_at
+            "SELECT a.note_id, a.body, {} AS author, a.signed_at, a.id AS _row_id
              FROM note_addenda a WHERE a.note_id IN (SELECT id FROM case_notes WHERE case_id IN {CASES})
              ORDER BY a.id", name_of("a.author_id"))),
         ("services", format!(
@@ -143,6 +144,20 @@ fn sections() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The table behind a section whose rows carry sealed columns (and a `_row_id` to open them by).
+fn sealed_table(section: &str) -> Option<&'static str> {
+    Some(match section {
+        "profile" => "clients",
+        "identifiers" => "client_identifiers",
+        "assessments" => "assessments",
+        "instrument_results" => "instrument_results",
+        "form_responses" => "form_responses",
+        "notes" => "case_notes",
+        "addenda" => "note_addenda",
+        _ => return None,
+    })
+}
+
 fn value(row: &AnyRow, i: usize) -> Value {
     if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
         return v.map_or(Value::Null, Value::Integer);
@@ -177,6 +192,7 @@ fn record(row: &AnyRow) -> Record {
 /// `SECTION_LIMIT` rows is cut there (the bool says so).
 pub async fn sections_of(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     client_id: i64,
 ) -> Result<Vec<(Section, bool)>> {
@@ -189,11 +205,38 @@ pub async fn sections_of(
             .fetch_all(&mut *conn)
             .await?;
         let truncated = rows.len() as i64 > SECTION_LIMIT;
-        let records = rows
+        let mut records: Vec<Record> = rows
             .iter()
             .take(SECTION_LIMIT as usize)
             .map(record)
             .collect();
+        if let Some(table) = sealed_table(name) {
+            let mut reader = vault.reader();
+            for r in &mut records {
+                let row_id = match r.fields.iter().position(|(k, _)| k == "_row_id") {
+                    Some(i) => match r.fields.remove(i).1 {
+                        Value::Integer(id) => id,
+                        _ => continue,
+                    },
+                    None => continue,
+                };
+                for (column, v) in &mut r.fields {
+                    if let Value::Text(stored) = v {
+                        if stored.starts_with("enc1:") || stored.starts_with(crate::vault::LEGACY) {
+                            let at = At::new(table, column, row_id, agency_id, client_id);
+                            *stored = match reader.open(conn, at, stored).await {
+                                Ok(plain) => plain,
+                                // An erased client's leftovers cannot be opened: nothing to show.
+                                Err(crate::StoreError::Crypto(
+                                    casework_domain::crypto::CryptoError::Erased,
+                                )) => String::new(),
+                                Err(e) => return Err(e),
+                            };
+                        }
+                    }
+                }
+            }
+        }
         out.push((Section { name, records }, truncated));
     }
     Ok(out)

@@ -29,6 +29,14 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
             "oidc_no_user" | "oidc_user_disabled" | "oidc_user_locked" => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         },
+        ServiceError::Crypto(c) => {
+            // The code and the table/column/row named, never the value.
+            tracing::error!(code = e.code(), error = %c, "encrypted field could not be opened");
+            match c {
+                casework_domain::crypto::CryptoError::Erased => StatusCode::GONE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
         ServiceError::Store(store) => {
             tracing::error!(code = e.code(), error = %store, "storage failed");
             StatusCode::INTERNAL_SERVER_ERROR

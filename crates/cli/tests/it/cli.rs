@@ -4,15 +4,24 @@ use crate::harness::{backend_name, backends, TestDb, TestServer};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// A fixed master key for commands that need one, so none is generated in the working directory.
+const TEST_KEYS: &str = "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 /// Run the binary with these arguments (and stdin), ignoring any CASEWORK_* of the caller's
 /// environment so the test sees only what it passes.
 fn casework(args: &[&str], stdin: Option<&str>) -> Output {
+    casework_env(args, stdin, &[("CASEWORK_MASTER_KEYS", TEST_KEYS)])
+}
+
+/// The same, with these environment variables.
+pub fn casework_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casework"));
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("CASEWORK_") {
             cmd.env_remove(&key);
         }
     }
+    cmd.envs(env.iter().copied());
     cmd.env("CASEWORK_LOG", "warn")
         .args(args)
         .stdin(Stdio::piped())
@@ -27,7 +36,7 @@ fn casework(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("casework output")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

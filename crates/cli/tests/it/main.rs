@@ -12,6 +12,7 @@ mod browser_totp;
 mod browser_xss;
 mod cli;
 mod harness;
+mod keys;
 mod oidc;
 mod ops;
 mod retention;

@@ -30,6 +30,11 @@ fn serve(database_url: &str, extra: &[&str]) -> Served {
     }
     let child = cmd
         .env("CASEWORK_LOG", "warn")
+        // A fixed test key, so none is generated in the working directory.
+        .env(
+            "CASEWORK_MASTER_KEYS",
+            "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
         .args([
             "--database-url",
             database_url,

@@ -5,6 +5,7 @@ mod assessment;
 mod audit;
 mod clients;
 mod consents;
+mod encryption;
 mod evaluations;
 mod forms;
 mod goals;

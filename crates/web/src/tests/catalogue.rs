@@ -167,6 +167,10 @@ fn every_validation_code_has_a_message() {
         "smart_check_failed",
         "storage_error",
         "audit_unavailable",
+        "record_erased",
+        "key_unavailable",
+        "ciphertext_refused",
+        "ciphertext_malformed",
         // Made by `OverrideReason::parse` and passed on through `e.code()`.
         "reason_too_short",
         "reason_too_long",

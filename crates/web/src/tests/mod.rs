@@ -9,6 +9,7 @@ mod cases;
 mod catalogue;
 mod clients;
 mod consents;
+mod encryption;
 mod evaluations;
 mod forms;
 mod goals;

@@ -1,0 +1,254 @@
+//! Sealing and opening sensitive fields on their way into and out of the database. Every store
+//! function that writes or reads such a column takes the `Vault`; rows come back in the clear.
+//!
+//! A stored value is one of: `enc1:...` (a ciphertext, see `casework_domain::crypto`), or
+//! `legacy:<plaintext>` — written before encryption existed and marked by migration 0017, read as
+//! is until `casework keys rotate` seals it. Anything else is refused as malformed.
+
+use crate::client_key;
+use crate::{Conn, Result};
+use casework_domain::crypto::{self, CryptoError, Key, KeyRef, Keyring, Place, Sealed};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const LEGACY: &str = "legacy:";
+
+/// The master keyring, shared. Cheap to clone; `Debug` names only the key versions.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    keyring: Arc<Keyring>,
+}
+
+/// Where a client's field lives: table, column, row, agency, and whose record it is.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    pub row_id: i64,
+    pub agency_id: i64,
+    pub client_id: i64,
+}
+
+impl<'a> At<'a> {
+    pub fn new(
+        table: &'a str,
+        column: &'a str,
+        row_id: i64,
+        agency_id: i64,
+        client_id: i64,
+    ) -> Self {
+        At {
+            table,
+            column,
+            row_id,
+            agency_id,
+            client_id,
+        }
+    }
+
+    pub fn column(self, column: &'a str) -> Self {
+        At { column, ..self }
+    }
+}
+
+impl Vault {
+    pub fn new(keyring: Keyring) -> Vault {
+        Vault {
+            keyring: Arc::new(keyring),
+        }
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Seal a client's value under the client's current data key.
+    pub async fn seal(&self, conn: &mut Conn, at: At<'_>, plain: &str, now: i64) -> Result<String> {
+        let (version, key) =
+            client_key::current(conn, &self.keyring, at.agency_id, at.client_id, now).await?;
+        Ok(seal_with(&key, version, at, plain))
+    }
+
+    pub async fn seal_opt(
+        &self,
+        conn: &mut Conn,
+        at: At<'_>,
+        plain: Option<&str>,
+        now: i64,
+    ) -> Result<Option<String>> {
+        match plain {
+            Some(p) => Ok(Some(self.seal(conn, at, p, now).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A reader that keeps the data keys it unwrapped, for a list of rows.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            vault: self,
+            keys: HashMap::new(),
+        }
+    }
+
+    /// Open one stored value of a client's record.
+    pub async fn open(&self, conn: &mut Conn, at: At<'_>, stored: &str) -> Result<String> {
+        self.reader().open(conn, at, stored).await
+    }
+
+    pub async fn open_opt(
+        &self,
+        conn: &mut Conn,
+        at: At<'_>,
+        stored: Option<&str>,
+    ) -> Result<Option<String>> {
+        self.reader().open_opt(conn, at, stored).await
+    }
+
+    /// Seal a value that belongs to no client (a TOTP secret) under the newest master key.
+    pub fn seal_master(&self, place: &Place<'_>, plain: &str) -> String {
+        let (version, key) = self.keyring.newest();
+        crypto::seal(
+            &key.derive("fields"),
+            KeyRef::Master { version },
+            place,
+            plain.as_bytes(),
+            client_key::nonce(),
+        )
+    }
+
+    pub fn open_master(&self, place: &Place<'_>, stored: &str) -> Result<String> {
+        if let Some(plain) = stored.strip_prefix(LEGACY) {
+            return Ok(plain.to_string());
+        }
+        let sealed = Sealed::parse(stored)?;
+        let KeyRef::Master { version } = sealed.key else {
+            return Err(CryptoError::Refused(place.to_string()).into());
+        };
+        let key = self
+            .keyring
+            .get(version)
+            .ok_or(CryptoError::MasterKeyMissing(version))?;
+        text(crypto::open(&key.derive("fields"), &sealed, place)?)
+    }
+
+    /// The blind index an identifier is stored with (newest master key).
+    pub fn blind_index(&self, agency_id: i64, norm: &str) -> String {
+        let (v, k) = self.keyring.newest();
+        crypto::blind_index(v, k, agency_id, norm)
+    }
+
+    /// Every form the index of `norm` may have while a rotation is under way: one per master
+    /// key version, and the legacy mark of rows not yet rotated.
+    pub fn blind_lookups(&self, agency_id: i64, norm: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .keyring
+            .versions()
+            .filter_map(|v| {
+                self.keyring
+                    .get(v)
+                    .map(|k| crypto::blind_index(v, k, agency_id, norm))
+            })
+            .collect();
+        out.push(format!("{LEGACY}{norm}"));
+        out
+    }
+}
+
+pub(crate) fn seal_with(key: &Key, version: u32, at: At<'_>, plain: &str) -> String {
+    crypto::seal(
+        key,
+        KeyRef::Client {
+            client_id: at.client_id,
+            version,
+        },
+        &place(at),
+        plain.as_bytes(),
+        client_key::nonce(),
+    )
+}
+
+fn place(at: At<'_>) -> Place<'_> {
+    Place {
+        table: at.table,
+        column: at.column,
+        row_id: at.row_id,
+        agency_id: at.agency_id,
+        client_id: Some(at.client_id),
+    }
+}
+
+fn text(bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| CryptoError::Malformed.into())
+}
+
+/// Opens the values of many rows, unwrapping each data key once.
+pub struct Reader<'v> {
+    vault: &'v Vault,
+    keys: HashMap<(i64, u32), Key>,
+}
+
+impl Reader<'_> {
+    /// `at.client_id` is ignored: the ciphertext names the client whose key sealed it (a merge
+    /// moves rows to another client without re-sealing them), and the associated data checks it.
+    pub async fn open(&mut self, conn: &mut Conn, at: At<'_>, stored: &str) -> Result<String> {
+        if let Some(plain) = stored.strip_prefix(LEGACY) {
+            return Ok(plain.to_string());
+        }
+        let sealed = Sealed::parse(stored)?;
+        let KeyRef::Client { client_id, version } = sealed.key else {
+            return Err(CryptoError::Refused(place(at).to_string()).into());
+        };
+        let key = match self.keys.get(&(client_id, version)) {
+            Some(k) => k,
+            None => {
+                let k =
+                    client_key::get(conn, &self.vault.keyring, at.agency_id, client_id, version)
+                        .await?;
+                self.keys.entry((client_id, version)).or_insert(k)
+            }
+        };
+        let at = At { client_id, ..at };
+        text(crypto::open(key, &sealed, &place(at))?)
+    }
+
+    pub async fn open_opt(
+        &mut self,
+        conn: &mut Conn,
+        at: At<'_>,
+        stored: Option<&str>,
+    ) -> Result<Option<String>> {
+        match stored {
+            Some(s) => Ok(Some(self.open(conn, at, s).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Open in place.
+    pub async fn open_in(&mut self, conn: &mut Conn, at: At<'_>, value: &mut String) -> Result<()> {
+        *value = self.open(conn, at, value).await?;
+        Ok(())
+    }
+
+    pub async fn open_opt_in(
+        &mut self,
+        conn: &mut Conn,
+        at: At<'_>,
+        value: &mut Option<String>,
+    ) -> Result<()> {
+        if let Some(v) = value.as_mut() {
+            *v = self.open(conn, at, v).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whose record a case is part of.
+pub(crate) async fn client_of_case(conn: &mut Conn, case_id: i64) -> Result<i64> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT client_id FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("case {case_id} has no client")))?;
+    Ok(row.try_get(0)?)
+}
