@@ -293,6 +293,11 @@ async fn erasure_leaves_no_trace_in_the_database_files_and_the_chain_verifies() 
                 assert!(!contains(&bytes, s), "{b:?}: {s:?} still in {file}");
             }
         }
+        // The client's data key is gone, so what stays sealed can never be opened.
+        let sql = format!(
+            "SELECT count(*) FROM client_keys WHERE client_id = {client} AND wrapped IS NOT NULL"
+        );
+        assert_eq!(count(&env, &sql).await, 0, "{b:?}: a data key survived");
         // The audit chain still verifies, redacted entries included.
         let report = env.app.verify_audit().await.expect("audit verifies");
         assert!(report.chains.iter().any(|c| c.entries > 10), "{b:?}");
