@@ -4,7 +4,7 @@ use crate::config::{open, GlobalArgs};
 use crate::demo;
 use crate::failure::Failure;
 use casework_service::Settings;
-use casework_web::WebConfig;
+use casework_web::{TrustedProxies, WebConfig};
 use clap::ArgAction;
 use std::time::Duration;
 
@@ -77,6 +77,12 @@ pub struct Args {
     #[arg(long, env = "CASEWORK_PUBLIC_URL")]
     public_url: Option<String>,
 
+    /// Reverse proxies (addresses or networks, comma-separated: `127.0.0.1,10.0.0.0/8`) whose
+    /// X-Forwarded-For header names the client; failed sign-ins are then counted per client
+    /// address instead of per proxy. Headers from anyone else are ignored.
+    #[arg(long, env = "CASEWORK_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
+
     /// Create the demo agency and its users (published passwords) if missing, and print logins.
     #[arg(long, env = "CASEWORK_DEMO")]
     demo: bool,
@@ -107,6 +113,11 @@ impl Args {
                 .as_deref()
                 .map(parse_public_url)
                 .transpose()?,
+            trusted_proxies: TrustedProxies::parse(&self.trusted_proxies).map_err(|bad| {
+                Failure::usage(format!(
+                    "--trusted-proxies: {bad:?} is not an IP address or network (like 10.0.0.0/8)"
+                ))
+            })?,
         })
     }
 }

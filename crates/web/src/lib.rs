@@ -7,7 +7,9 @@
 //! `utoipa_axum::routes!` and is listed in [`api::routes`]. Strings go into both catalogues under
 //! `locales/`.
 
+pub use client_address::TrustedProxies;
 pub mod api;
+mod client_address;
 mod csrf;
 pub mod error;
 mod fallback;
@@ -48,6 +50,8 @@ pub struct WebConfig {
     /// The address people reach Casework at (`https://casework.example.org`), for the
     /// OpenID Connect callback; None builds it from each request's Host header.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for per-address throttling).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -57,6 +61,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             public_url: None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

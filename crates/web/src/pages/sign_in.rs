@@ -6,6 +6,7 @@ use crate::layout::{home_of, Chrome, Problem};
 use crate::session::{self, Staff, Visitor};
 use crate::AppState;
 use askama::Template;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -78,13 +79,35 @@ impl std::fmt::Debug for SignInForm {
     }
 }
 
-/// The network address failed sign-ins are counted against: the peer, as the server saw it.
-pub(crate) fn peer_address(parts: &Parts) -> String {
-    parts
+/// The network address failed sign-ins are counted against: the peer as the server saw it, or
+/// the client a trusted reverse proxy names (`--trusted-proxies`).
+pub(crate) fn peer_address(parts: &Parts, state: &AppState) -> String {
+    // `MockConnectInfo` is how router tests (no real socket) give a peer.
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+        .map(|ConnectInfo(addr)| *addr)
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|m| m.0)
+        });
+    match peer {
+        Some(addr) => {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok());
+            state
+                .config
+                .trusted_proxies
+                .client_of(addr.ip(), forwarded)
+                .to_string()
+        }
+        None => "unknown".to_string(),
+    }
 }
 
 async fn submit(
@@ -136,11 +159,14 @@ async fn submit(
 /// The peer address as an extractor, so handlers need not see request parts.
 pub(crate) struct PeerAddress(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerAddress {
+impl axum::extract::FromRequestParts<AppState> for PeerAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerAddress(peer_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddress(peer_address(parts, state)))
     }
 }
 

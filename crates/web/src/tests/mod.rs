@@ -20,6 +20,7 @@ mod oidc;
 mod operations;
 mod pages;
 mod plans;
+mod proxies;
 mod security;
 mod sharing;
 mod subject_rights;
