@@ -1,0 +1,157 @@
+//! Inside `casework serve`: reload the key file on SIGHUP and whenever it changes (its
+//! modification time or size, polled), so a new master key version is used without a restart.
+//! A reload that fails keeps the keys in use and says why; a log line never shows a key.
+
+use casework_service::keys::KeyringRefused;
+use casework_service::Casework;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::Notify;
+
+/// How the key file looked when last read: reload when this changes.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// What one reload did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reloaded {
+    /// New versions in use (the newest seals new values from now on).
+    Changed,
+    /// The file holds the keys already in use.
+    Same,
+    /// Refused; the keys in use stay.
+    Kept,
+}
+
+/// Read `path` and swap its keys in if they are acceptable; log either way.
+pub async fn reload(app: &Casework, path: &Path, why: &str) -> Reloaded {
+    let keyring = match crate::keyring::read(path) {
+        Ok(k) => k,
+        Err(f) => {
+            tracing::error!(reason = why, "master keys NOT reloaded, the keys in use stay: {}", f.message);
+            return Reloaded::Kept;
+        }
+    };
+    match app.replace_keyring(keyring).await {
+        Ok(change) if change.changed() => {
+            tracing::info!(
+                reason = why,
+                versions = ?change.after,
+                newest = change.after.last(),
+                before = ?change.before,
+                "master keys reloaded; new values are sealed under the newest version"
+            );
+            Reloaded::Changed
+        }
+        Ok(change) => {
+            tracing::info!(reason = why, versions = ?change.after, "master keys reloaded, unchanged");
+            Reloaded::Same
+        }
+        Err(e) => {
+            let hint = match e {
+                KeyringRefused::VersionInUse(_) => {
+                    " (keep every version until `casework keys status` shows nothing under it)"
+                }
+                _ => "",
+            };
+            tracing::error!(
+                reason = why,
+                code = e.code(),
+                path = %path.display(),
+                "master keys NOT reloaded, the keys in use stay: {e}{hint}"
+            );
+            Reloaded::Kept
+        }
+    }
+}
+
+/// Watch `path` (None: keys from the environment, which only a restart changes) every `poll`
+/// and on SIGHUP; after a reload that changed the keys, wake `changed` (the background
+/// rotation).
+pub fn watch(
+    app: Casework,
+    path: Option<PathBuf>,
+    poll: Option<Duration>,
+    changed: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut hangup = hangups();
+        let mut tick = poll.map(tokio::time::interval);
+        if let Some(t) = tick.as_mut() {
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is immediate; the file was just read.
+            t.tick().await;
+        }
+        let mut seen = path.as_deref().and_then(stamp);
+        loop {
+            let why = tokio::select! {
+                _ = next_hangup(&mut hangup) => "SIGHUP",
+                _ = next_tick(&mut tick) => {
+                    let now = path.as_deref().and_then(stamp);
+                    if now == seen {
+                        continue;
+                    }
+                    "the key file changed"
+                }
+            };
+            let Some(path) = path.as_deref() else {
+                tracing::warn!(
+                    "SIGHUP: the master keys come from {}, which only a restart changes",
+                    crate::keyring::ENV_KEYS
+                );
+                continue;
+            };
+            // Taken before reading: a bad file is reported once, not at every tick.
+            seen = stamp(path);
+            if reload(&app, path, why).await == Reloaded::Changed {
+                changed.notify_one();
+            }
+        }
+    })
+}
+
+#[cfg(unix)]
+type Hangups = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Hangups = Option<()>;
+
+fn hangups() -> Hangups {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::hangup()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGHUP ({e}); the key file is still polled");
+                None
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+async fn next_hangup(h: &mut Hangups) {
+    #[cfg(unix)]
+    if let Some(s) = h.as_mut() {
+        if s.recv().await.is_some() {
+            return;
+        }
+    }
+    let _ = h;
+    std::future::pending::<()>().await
+}
+
+async fn next_tick(t: &mut Option<tokio::time::Interval>) {
+    match t {
+        Some(t) => {
+            t.tick().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
