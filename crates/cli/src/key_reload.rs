@@ -33,7 +33,11 @@ pub async fn reload(app: &Casework, path: &Path, why: &str) -> Reloaded {
     let keyring = match crate::keyring::read(path) {
         Ok(k) => k,
         Err(f) => {
-            tracing::error!(reason = why, "master keys NOT reloaded, the keys in use stay: {}", f.message);
+            tracing::error!(
+                reason = why,
+                "master keys NOT reloaded, the keys in use stay: {}",
+                f.message
+            );
             return Reloaded::Kept;
         }
     };
@@ -79,8 +83,10 @@ pub fn watch(
     poll: Option<Duration>,
     changed: Arc<Notify>,
 ) -> tokio::task::JoinHandle<()> {
+    // Listening before the task starts: a SIGHUP sent once this returns is never lost (nor,
+    // with no handler yet, fatal).
+    let mut hangup = hangups();
     tokio::spawn(async move {
-        let mut hangup = hangups();
         let mut tick = poll.map(tokio::time::interval);
         if let Some(t) = tick.as_mut() {
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -153,5 +159,112 @@ async fn next_tick(t: &mut Option<tokio::time::Interval>) {
             t.tick().await;
         }
         None => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casework_domain::crypto::Keyring;
+    use casework_service::keys::new_key;
+    use casework_service::{Settings, SystemClock};
+
+    async fn app_with(dir: &Path, keyring: Keyring) -> Casework {
+        let url = format!("sqlite://{}/keys.db", dir.display());
+        let settings = Settings {
+            keyring,
+            ..Settings::default()
+        };
+        Casework::open(&url, Arc::new(SystemClock), settings)
+            .await
+            .unwrap()
+    }
+
+    async fn newest_becomes(app: &Casework, version: u32) -> bool {
+        for _ in 0..100 {
+            if app.keyring().newest().0 == version {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_bad_key_file_keeps_the_keys_in_use_and_a_good_one_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::single(new_key());
+        let app = app_with(dir.path(), ring.clone()).await;
+        let file = dir.path().join("master.key");
+
+        assert_eq!(reload(&app, &file, "test").await, Reloaded::Kept, "missing");
+        std::fs::write(&file, format!("{}not a key line\n", ring.to_file_text())).unwrap();
+        assert_eq!(
+            reload(&app, &file, "test").await,
+            Reloaded::Kept,
+            "malformed"
+        );
+        std::fs::write(&file, ring.to_file_text()).unwrap();
+        assert_eq!(reload(&app, &file, "test").await, Reloaded::Same);
+        let both = ring.with_new_key(new_key());
+        std::fs::write(&file, both.to_file_text()).unwrap();
+        assert_eq!(reload(&app, &file, "test").await, Reloaded::Changed);
+        assert_eq!(*app.keyring(), both);
+        app.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_changed_key_file_is_picked_up_by_polling_and_wakes_the_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::single(new_key());
+        let app = app_with(dir.path(), ring.clone()).await;
+        let file = dir.path().join("master.key");
+        std::fs::write(&file, ring.to_file_text()).unwrap();
+        let changed = Arc::new(Notify::new());
+        let job = watch(
+            app.clone(),
+            Some(file.clone()),
+            Some(Duration::from_millis(50)),
+            changed.clone(),
+        );
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        std::fs::write(&file, ring.with_new_key(new_key()).to_file_text()).unwrap();
+        assert!(
+            newest_becomes(&app, 2).await,
+            "the new version was not loaded"
+        );
+        tokio::time::timeout(Duration::from_secs(5), changed.notified())
+            .await
+            .expect("the rotation was woken");
+        job.abort();
+        app.shutdown().await;
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sighup_reloads_the_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::single(new_key());
+        let app = app_with(dir.path(), ring.clone()).await;
+        let file = dir.path().join("master.key");
+        std::fs::write(&file, ring.to_file_text()).unwrap();
+        // No polling: only the signal can trigger the reload.
+        let job = watch(
+            app.clone(),
+            Some(file.clone()),
+            None,
+            Arc::new(Notify::new()),
+        );
+        std::fs::write(&file, ring.with_new_key(new_key()).to_file_text()).unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(app.keyring().newest().0, 1, "no reload before the signal");
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &std::process::id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert!(newest_becomes(&app, 2).await, "SIGHUP did not reload");
+        job.abort();
+        app.shutdown().await;
     }
 }

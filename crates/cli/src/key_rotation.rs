@@ -15,7 +15,11 @@ const BATCH: i64 = 500;
 
 /// Check at start, whenever `changed` is woken (the keys were reloaded), and again every `retry`
 /// while a check is owed (another process held the claim, or the run failed).
-pub fn schedule(app: Casework, retry: Duration, changed: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+pub fn schedule(
+    app: Casework,
+    retry: Duration,
+    changed: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
     let me = crate::retention::holder("serve");
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(retry);

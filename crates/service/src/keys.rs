@@ -34,7 +34,9 @@ pub fn ephemeral_keyring() -> Keyring {
 pub enum KeyringRefused {
     #[error("master key version {0} is missing from the new keys, but stored data still uses it")]
     VersionInUse(u32),
-    #[error("master key version {0} has a different key than before; a version's key never changes")]
+    #[error(
+        "master key version {0} has a different key than before; a version's key never changes"
+    )]
     KeyChanged(u32),
     #[error("could not check which key versions stored data uses: {0}")]
     Check(#[from] ServiceError),

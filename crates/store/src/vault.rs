@@ -234,8 +234,7 @@ impl Reader {
             Some(k) => k,
             None => {
                 let k =
-                    client_key::get(conn, &self.keyring, at.agency_id, client_id, version)
-                        .await?;
+                    client_key::get(conn, &self.keyring, at.agency_id, client_id, version).await?;
                 self.keys.entry((client_id, version)).or_insert(k)
             }
         };

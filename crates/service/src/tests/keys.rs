@@ -1,9 +1,7 @@
 //! A running service takes a new master key without a restart, refuses a keyring that would
 //! strand stored data, and rotates to the newest key by itself, one process at a time.
 
-use super::encryption::{
-    note, on_each_backend, owner, raw, reads_back, reopen, sensitive_record,
-};
+use super::encryption::{note, on_each_backend, owner, raw, reads_back, reopen, sensitive_record};
 use super::*;
 use crate::keys::{new_key, BackgroundRotation, KeyringRefused};
 use casework_domain::client::IdentifierForm;
@@ -66,7 +64,12 @@ async fn a_new_key_version_without_restart_seals_new_writes_under_it_and_old_one
         let read = env.app.note(&env.worker, n.note.id).await.expect("read");
         assert_eq!(read.note.section("body"), Some("After the reload"), "{b:?}");
         assert_eq!(
-            env.app.client(&env.intake, fresh).await.expect("fresh").identifiers[0].value,
+            env.app
+                .client(&env.intake, fresh)
+                .await
+                .expect("fresh")
+                .identifiers[0]
+                .value,
             "ZZ-11 2222"
         );
     })
@@ -81,7 +84,9 @@ async fn a_reload_that_would_strand_data_or_change_a_key_keeps_the_keys_in_use()
         let before = env.app.keyring();
 
         // Version 1 dropped while data still uses it.
-        let only_new = Keyring::single(new_key()).with_new_key(new_key()).without(1);
+        let only_new = Keyring::single(new_key())
+            .with_new_key(new_key())
+            .without(1);
         let r = env.app.replace_keyring(only_new.expect("v2")).await;
         assert!(
             matches!(r, Err(KeyringRefused::VersionInUse(1))),
@@ -134,7 +139,11 @@ async fn the_background_rotation_leaves_nothing_under_the_old_version() {
         // Nothing to do while every value is under the newest key... except the legacy row.
         let both = env.app.keyring().with_new_key(new_key());
         env.app.replace_keyring(both.clone()).await.expect("reload");
-        let r = env.app.rotate_keys_if_due("serve-a", 2).await.expect("rotate");
+        let r = env
+            .app
+            .rotate_keys_if_due("serve-a", 2)
+            .await
+            .expect("rotate");
         let BackgroundRotation::Ran(report) = r else {
             panic!("{b:?}: did not run: {r:?}");
         };
@@ -148,7 +157,10 @@ async fn the_background_rotation_leaves_nothing_under_the_old_version() {
         );
         assert_eq!(status.legacy, 0, "{b:?}");
         assert_eq!(
-            env.app.rotate_keys_if_due("serve-a", 2).await.expect("again"),
+            env.app
+                .rotate_keys_if_due("serve-a", 2)
+                .await
+                .expect("again"),
             BackgroundRotation::NothingToDo,
             "{b:?}"
         );
@@ -259,7 +271,10 @@ async fn a_process_without_the_newest_key_leaves_rotation_alone() {
         ));
         // The first process has not reloaded yet: it neither fails nor undoes anything.
         assert_eq!(
-            env.app.rotate_keys_if_due("serve-a", 10).await.expect("try"),
+            env.app
+                .rotate_keys_if_due("serve-a", 10)
+                .await
+                .expect("try"),
             BackgroundRotation::NewerKeysElsewhere(2),
             "{b:?}"
         );
