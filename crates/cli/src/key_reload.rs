@@ -10,9 +10,11 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 
 /// How the key file looked when last read: reload when this changes.
-type Stamp = Option<(SystemTime, u64)>;
+pub type Stamp = Option<(SystemTime, u64)>;
 
-fn stamp(path: &Path) -> Stamp {
+/// Taken before the keys are first read, so a change made while the server starts is not
+/// missed (at worst the same keys are read again).
+pub fn stamp(path: &Path) -> Stamp {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.modified().ok()?, meta.len()))
 }
@@ -75,11 +77,12 @@ pub async fn reload(app: &Casework, path: &Path, why: &str) -> Reloaded {
 }
 
 /// Watch `path` (None: keys from the environment, which only a restart changes) every `poll`
-/// and on SIGHUP; after a reload that changed the keys, wake `changed` (the background
-/// rotation).
+/// and on SIGHUP, from how it looked (`seen`) when the keys in use were read; after a reload
+/// that changed the keys, wake `changed` (the background rotation).
 pub fn watch(
     app: Casework,
     path: Option<PathBuf>,
+    mut seen: Stamp,
     poll: Option<Duration>,
     changed: Arc<Notify>,
 ) -> tokio::task::JoinHandle<()> {
@@ -93,7 +96,6 @@ pub fn watch(
             // The first tick is immediate; the file was just read.
             t.tick().await;
         }
-        let mut seen = path.as_deref().and_then(stamp);
         loop {
             let why = tokio::select! {
                 _ = next_hangup(&mut hangup) => "SIGHUP",
@@ -224,10 +226,10 @@ mod tests {
         let job = watch(
             app.clone(),
             Some(file.clone()),
+            stamp(&file),
             Some(Duration::from_millis(50)),
             changed.clone(),
         );
-        tokio::time::sleep(Duration::from_millis(120)).await;
         std::fs::write(&file, ring.with_new_key(new_key()).to_file_text()).unwrap();
         assert!(
             newest_becomes(&app, 2).await,
@@ -252,6 +254,7 @@ mod tests {
         let job = watch(
             app.clone(),
             Some(file.clone()),
+            stamp(&file),
             None,
             Arc::new(Notify::new()),
         );

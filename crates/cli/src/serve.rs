@@ -169,6 +169,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     } else {
         tracing::warn!("read auditing is OFF: reads of client records leave no audit entry");
     }
+    let key_file = crate::keyring::reloadable_file(global);
+    let key_stamp = key_file.as_deref().and_then(crate::key_reload::stamp);
     let app = open(global, args.settings()).await?;
     let status = app.store().migration_status().await?;
     tracing::info!(backend = ?app.backend(), applied = ?status.applied, "database ready");
@@ -207,8 +209,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     let keys_changed = Arc::new(Notify::new());
     let reload = (args.key_reload_interval_secs > 0)
         .then(|| Duration::from_secs(args.key_reload_interval_secs));
-    let key_file = crate::keyring::reloadable_file(global);
-    let key_watch = crate::key_reload::watch(app.clone(), key_file, reload, keys_changed.clone());
+    let key_watch = crate::key_reload::watch(
+        app.clone(),
+        key_file,
+        key_stamp,
+        reload,
+        keys_changed.clone(),
+    );
     let rotation = args.key_rotation.then(|| {
         crate::key_rotation::schedule(
             app.clone(),
