@@ -80,6 +80,11 @@ pub struct Args {
     #[arg(long, env = "CASEWORK_KEY_ROTATION", default_value_t = true, action = ArgAction::Set)]
     key_rotation: bool,
 
+    /// Refresh the database's query-planner statistics at start and then every this many hours
+    /// (SQLite otherwise plans large tables by guesswork); 0 switches it off.
+    #[arg(long, env = "CASEWORK_STATISTICS_INTERVAL_HOURS", default_value_t = 6)]
+    statistics_interval_hours: u64,
+
     /// The address people reach Casework at, e.g. https://casework.example.org. Identity
     /// providers send people back to <public-url>/sign-in/oidc/callback; without it that
     /// address is built from each request's Host header.
@@ -223,9 +228,18 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
             keys_changed,
         )
     });
+    let statistics = (args.statistics_interval_hours > 0).then(|| {
+        crate::statistics::schedule(
+            app.clone(),
+            Duration::from_secs(args.statistics_interval_hours * 3600),
+        )
+    });
     // `serve` lets requests in flight finish, then flushes the audit log and closes the pool.
     let served = casework_web::serve(listener, app, web, shutdown_signal()).await;
-    for job in [retention, rotation, Some(key_watch)].into_iter().flatten() {
+    for job in [retention, statistics, rotation, Some(key_watch)]
+        .into_iter()
+        .flatten()
+    {
         job.abort();
     }
     served.map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;
