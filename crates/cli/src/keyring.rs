@@ -5,7 +5,7 @@
 use crate::config::GlobalArgs;
 use crate::failure::Failure;
 use casework_domain::crypto::{KeyFileError, Keyring};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The environment variable holding keys directly: `1:<base64>,2:<base64>`. Only an environment
 /// variable, never a flag: a command line is visible to every user of the machine.
@@ -35,6 +35,18 @@ pub fn load(global: &GlobalArgs) -> Result<Keyring, Failure> {
     }
 }
 
+/// The key file a running server may reload: the configured one, or the one in the data
+/// directory. None when the keys come from `CASEWORK_MASTER_KEYS` (a process's environment
+/// cannot change from outside, so those keys change only with a restart).
+pub fn reloadable_file(global: &GlobalArgs) -> Option<PathBuf> {
+    let from_env = std::env::var(ENV_KEYS).is_ok_and(|v| !v.trim().is_empty());
+    match (&global.key_file, from_env) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => Some(global.data_dir.join(DEFAULT_FILE)),
+    }
+}
+
 fn bad_keys(source: &str, e: &KeyFileError) -> Failure {
     let text = format!("{source}: {e}");
     // The variable's entries are counted like lines; call them entries there.
@@ -45,7 +57,8 @@ fn bad_keys(source: &str, e: &KeyFileError) -> Failure {
     }
 }
 
-fn read(path: &Path) -> Result<Keyring, Failure> {
+/// Read and check a key file; the error names the file and line, never a key.
+pub fn read(path: &Path) -> Result<Keyring, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::usage(format!("cannot read the key file {}: {e}", path.display())))?;
     warn_if_readable_by_others(path);

@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Re-seal under the newest master key: rewrap every client data key, re-seal TOTP secrets
-    /// and identifier indexes, and seal values left in plaintext by older versions. Safe while
-    /// the server runs; run it again to finish an interrupted rotation.
+    /// Re-seal under the newest master key: rewrap every client data key, re-seal TOTP and
+    /// OpenID Connect client secrets and identifier indexes, and seal values left in plaintext by
+    /// older versions. Safe while the server runs; run it again to finish an interrupted
+    /// rotation. `casework serve` does this by itself in the background once it has loaded a
+    /// newer key (see --key-rotation); this runs it now, directly.
     Rotate {
         /// Also give every client a fresh data key and re-encrypt every field with it.
         #[arg(long)]
@@ -21,7 +23,8 @@ pub enum Command {
     /// How many keys and encrypted values each key version covers.
     Status,
     /// Print a new random master key as the next key-file line (`<version>:<base64>`), to append
-    /// to the key file before `keys rotate`.
+    /// to the key file; a running server picks it up (SIGHUP, or within
+    /// --key-reload-interval-secs) and rotates to it.
     Generate,
 }
 

@@ -7,6 +7,8 @@ mod config;
 mod demo;
 mod demo_clients;
 mod failure;
+mod key_reload;
+mod key_rotation;
 mod keyring;
 mod keys;
 mod migrate;

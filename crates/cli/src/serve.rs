@@ -6,7 +6,9 @@ use crate::failure::Failure;
 use casework_service::Settings;
 use casework_web::{TrustedProxies, WebConfig};
 use clap::ArgAction;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -65,6 +67,18 @@ pub struct Args {
         default_value_t = 60
     )]
     retention_interval_minutes: u64,
+
+    /// Check the key file every this many seconds and reload it when it changed (SIGHUP
+    /// reloads it at once); 0: only on SIGHUP. Keys from CASEWORK_MASTER_KEYS change only with
+    /// a restart.
+    #[arg(long, env = "CASEWORK_KEY_RELOAD_INTERVAL_SECS", default_value_t = 30)]
+    key_reload_interval_secs: u64,
+
+    /// Rotate in the background whenever stored data uses an older master key than the newest
+    /// (at start and after a reload): rewrap data keys, re-seal secrets and indexes, seal legacy
+    /// plaintext. `false` leaves it to `casework keys rotate`.
+    #[arg(long, env = "CASEWORK_KEY_ROTATION", default_value_t = true, action = ArgAction::Set)]
+    key_rotation: bool,
 
     /// Refresh the database's query-planner statistics at start and then every this many hours
     /// (SQLite otherwise plans large tables by guesswork); 0 switches it off.
@@ -171,6 +185,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     } else {
         tracing::warn!("read auditing is OFF: reads of client records leave no audit entry");
     }
+    let key_file = crate::keyring::reloadable_file(global);
+    let key_stamp = key_file.as_deref().and_then(crate::key_reload::stamp);
     let app = open(global, args.settings()).await?;
     let status = app.store().migration_status().await?;
     tracing::info!(backend = ?app.backend(), applied = ?status.applied, "database ready");
@@ -206,6 +222,23 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
             Duration::from_secs(args.retention_interval_minutes * 60),
         )
     });
+    let keys_changed = Arc::new(Notify::new());
+    let reload = (args.key_reload_interval_secs > 0)
+        .then(|| Duration::from_secs(args.key_reload_interval_secs));
+    let key_watch = crate::key_reload::watch(
+        app.clone(),
+        key_file,
+        key_stamp,
+        reload,
+        keys_changed.clone(),
+    );
+    let rotation = args.key_rotation.then(|| {
+        crate::key_rotation::schedule(
+            app.clone(),
+            reload.unwrap_or(Duration::from_secs(60)),
+            keys_changed,
+        )
+    });
     let statistics = (args.statistics_interval_hours > 0).then(|| {
         crate::statistics::schedule(
             app.clone(),
@@ -214,7 +247,10 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
     });
     // `serve` lets requests in flight finish, then flushes the audit log and closes the pool.
     let served = casework_web::serve(listener, app, web, shutdown_signal()).await;
-    for job in [retention, statistics].into_iter().flatten() {
+    for job in [retention, statistics, rotation, Some(key_watch)]
+        .into_iter()
+        .flatten()
+    {
         job.abort();
     }
     served.map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;

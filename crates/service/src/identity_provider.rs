@@ -72,7 +72,7 @@ impl Casework {
             return Err(ServiceError::Forbidden);
         }
         let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
-        Ok(identity::provider(&mut conn, admin.agency_id)
+        Ok(identity::provider(&mut conn, &self.vault, admin.agency_id)
             .await?
             .as_ref()
             .map(view_of))
@@ -102,7 +102,7 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(admin.agency_id))
             .await?;
-        let stored = identity::provider(&mut tx, admin.agency_id).await?;
+        let stored = identity::provider(&mut tx, &self.vault, admin.agency_id).await?;
         let client_secret = match (&stored, new_secret.is_empty()) {
             (_, false) => new_secret.to_string(),
             (Some(p), true) => p.client_secret.clone(),
@@ -119,7 +119,7 @@ impl Casework {
             updated_at: self.clock.now_ms(),
             version: version + 1,
         };
-        if !identity::save_provider(&mut tx, &row, version).await? {
+        if !identity::save_provider(&mut tx, &self.vault, &row, version).await? {
             return Err(ServiceError::Stale);
         }
         let event = self.event(
@@ -146,9 +146,9 @@ impl Casework {
         Ok(identity::enabled_providers(&mut conn)
             .await?
             .into_iter()
-            .map(|p| SignInOption {
-                agency_id: p.agency_id,
-                display_name: p.display_name,
+            .map(|(agency_id, display_name)| SignInOption {
+                agency_id,
+                display_name,
             })
             .collect())
     }

@@ -149,7 +149,7 @@ fn refused(agency_id: i64, user_id: Option<i64>, refusal: OidcRefusal) -> Failur
 impl Casework {
     async fn enabled_provider(&self, agency_id: i64) -> ServiceResult<Option<IdentityProvider>> {
         let mut conn = self.store.conn(Wall::System).await?;
-        Ok(identity::provider(&mut conn, agency_id)
+        Ok(identity::provider(&mut conn, &self.vault, agency_id)
             .await?
             .filter(|p| p.enabled == 1 && !p.client_secret.is_empty()))
     }

@@ -115,7 +115,7 @@ pub async fn insert(
     .await?;
     let id: i64 = row.try_get(0)?;
     // The client's data key is issued here, with the first thing sealed for them.
-    crate::client_key::current(conn, vault.keyring(), agency_id, id, now).await?;
+    crate::client_key::current(conn, &vault.keyring(), agency_id, id, now).await?;
     if let Some(safe) = &p.safe_contact {
         let sealed = vault
             .seal(conn, safe_contact_at(agency_id, id), safe, now)

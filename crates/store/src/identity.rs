@@ -1,9 +1,12 @@
 //! OpenID Connect: each agency's identity provider, the links from a provider's subjects to
 //! users, and sign-ins waiting for the provider's answer (stored by the hash of their state).
 
+use crate::vault::Vault;
 use crate::{Conn, Result};
+use casework_domain::crypto::Place;
 
-/// An agency's provider. The client secret is not encrypted at rest yet (see migration 0019).
+/// An agency's provider. The client secret is sealed under the master key at rest (migration
+/// 0021) and in the clear here.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentityProvider {
     pub agency_id: i64,
@@ -32,31 +35,56 @@ impl std::fmt::Debug for IdentityProvider {
 const PROVIDER: &str = "agency_id, display_name, issuer, client_id, client_secret, user_claim, \
                         enabled, updated_at, version";
 
-pub async fn provider(conn: &mut Conn, agency_id: i64) -> Result<Option<IdentityProvider>> {
-    Ok(sqlx::query_as(&format!(
+/// Where the secret is sealed: bound to its agency's row, like a TOTP secret to its user.
+pub(crate) fn secret_place(agency_id: i64) -> Place<'static> {
+    Place {
+        table: "identity_providers",
+        column: "client_secret",
+        row_id: agency_id,
+        agency_id,
+        client_id: None,
+    }
+}
+
+pub async fn provider(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+) -> Result<Option<IdentityProvider>> {
+    let row: Option<IdentityProvider> = sqlx::query_as(&format!(
         "SELECT {PROVIDER} FROM identity_providers WHERE agency_id = $1"
     ))
     .bind(agency_id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    let Some(mut row) = row else {
+        return Ok(None);
+    };
+    row.client_secret = vault.open_master(&secret_place(row.agency_id), &row.client_secret)?;
+    Ok(Some(row))
 }
 
-/// Every enabled provider, for the sign-in page (one per agency, so the list is short).
-pub async fn enabled_providers(conn: &mut Conn) -> Result<Vec<IdentityProvider>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {PROVIDER} FROM identity_providers WHERE enabled = 1 ORDER BY display_name, agency_id"
-    ))
+/// Every enabled provider, for the sign-in page: (agency id, display name), one per agency, so
+/// the list is short. Secrets stay sealed: the page needs none.
+pub async fn enabled_providers(conn: &mut Conn) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query_as::<_, (i64, String)>(
+        "SELECT agency_id, display_name FROM identity_providers WHERE enabled = 1
+         ORDER BY display_name, agency_id",
+    )
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    Ok(rows)
 }
 
 /// Create or change the agency's provider. `expected_version` 0 means "none yet"; false if
 /// someone else saved in between.
 pub async fn save_provider(
     conn: &mut Conn,
+    vault: &Vault,
     p: &IdentityProvider,
     expected_version: i64,
 ) -> Result<bool> {
+    let secret = vault.seal_master(&secret_place(p.agency_id), &p.client_secret);
     let sql = if expected_version == 0 {
         // $9 is the expected version; here it is 0 and only keeps the binds alike.
         "INSERT INTO identity_providers
@@ -73,7 +101,7 @@ pub async fn save_provider(
         .bind(&p.display_name)
         .bind(&p.issuer)
         .bind(&p.client_id)
-        .bind(&p.client_secret)
+        .bind(&secret)
         .bind(&p.user_claim)
         .bind(p.enabled)
         .bind(p.updated_at)

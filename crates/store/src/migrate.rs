@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_openid_connect.sql"),
         postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
     },
+    Migration {
+        version: 21,
+        name: "key_rotation_job",
+        sqlite: include_str!("../migrations/sqlite/0021_key_rotation_job.sql"),
+        postgres: include_str!("../migrations/postgres/0021_key_rotation_job.sql"),
+    },
 ];
 
 impl Migration {

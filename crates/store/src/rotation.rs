@@ -73,6 +73,13 @@ pub const FIELDS: &[Field] = &[
         id_column: "user_id",
         client: None,
     },
+    // One provider per agency: its row is keyed by the agency.
+    Field {
+        table: "identity_providers",
+        column: "client_secret",
+        id_column: "agency_id",
+        client: None,
+    },
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +106,9 @@ pub async fn rotate(
     opts: RotateOptions,
     now: i64,
 ) -> Result<RotateReport> {
+    // One newest version from start to end, even if the server reloads its keys meanwhile (the
+    // next run then takes everything on to the newer one).
+    let vault = &vault.frozen();
     let mut report = RotateReport {
         keys_rewrapped: rewrap_data_keys(store, vault, opts.batch).await?,
         ..RotateReport::default()
@@ -152,8 +162,8 @@ async fn rewrap_data_keys(store: &Store, vault: &Vault, batch: i64) -> Result<u6
                 continue;
             }
             let v = version_of(version)?;
-            let key = client_key::unwrap(vault.keyring(), agency_id, client_id, v, &wrapped)?;
-            let rewrapped = client_key::wrap(vault.keyring(), agency_id, client_id, v, &key);
+            let key = client_key::unwrap(&vault.keyring(), agency_id, client_id, v, &wrapped)?;
+            let rewrapped = client_key::wrap(&vault.keyring(), agency_id, client_id, v, &key);
             let res = sqlx::query(
                 "UPDATE client_keys SET wrapped = $1 WHERE client_id = $2 AND version = $3 AND wrapped = $4",
             )
@@ -201,7 +211,7 @@ async fn issue_data_keys(store: &Store, vault: &Vault, batch: i64, now: i64) -> 
                 (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
             client_key::issue(
                 &mut tx,
-                vault.keyring(),
+                &vault.keyring(),
                 agency_id,
                 client_id,
                 version_of(version)? + 1,
@@ -403,7 +413,7 @@ async fn current_key<'c>(
     cache: &'c mut HashMap<i64, (u32, casework_domain::crypto::Key)>,
 ) -> Result<(u32, &'c casework_domain::crypto::Key)> {
     if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(client_id) {
-        let k = client_key::current(conn, vault.keyring(), agency_id, client_id, now).await?;
+        let k = client_key::current(conn, &vault.keyring(), agency_id, client_id, now).await?;
         slot.insert(k);
     }
     let (v, k) = &cache[&client_id];
@@ -418,7 +428,7 @@ pub struct KeyStatus {
     pub data_keys_destroyed: u64,
     /// Ciphertexts under client data keys, by data key version.
     pub values_by_data_key: BTreeMap<u32, u64>,
-    /// Ciphertexts under master keys (TOTP secrets), by master version.
+    /// Ciphertexts under master keys (TOTP and OpenID Connect client secrets), by master version.
     pub values_by_master: BTreeMap<u32, u64>,
     /// Identifier blind indexes by master version.
     pub indexes_by_master: BTreeMap<u32, u64>,
@@ -426,6 +436,47 @@ pub struct KeyStatus {
     pub legacy: u64,
     /// Values that are neither (should be zero).
     pub unrecognised: u64,
+}
+
+impl KeyStatus {
+    /// Every master key version stored data needs: wrapping a data key, sealing a value, or
+    /// keying a blind index.
+    pub fn master_versions(&self) -> std::collections::BTreeSet<u32> {
+        self.data_keys_by_master
+            .keys()
+            .chain(self.values_by_master.keys())
+            .chain(self.indexes_by_master.keys())
+            .copied()
+            .collect()
+    }
+}
+
+/// Does any stored value still need master key `version`? Stops at the first one found.
+pub async fn master_version_in_use(conn: &mut Conn, version: u32) -> Result<bool> {
+    let sealed = format!("{}m{version}:%", casework_domain::crypto::PREFIX);
+    let mut checks = vec![("client_keys", "wrapped", sealed.clone())];
+    checks.extend(
+        FIELDS
+            .iter()
+            .filter(|f| f.client.is_none())
+            .map(|f| (f.table, f.column, sealed.clone())),
+    );
+    checks.push((
+        "client_identifiers",
+        "value_norm",
+        format!("{BLIND_PREFIX}{version}:%"),
+    ));
+    for (table, column, pattern) in checks {
+        let sql = format!("SELECT 1 FROM {table} WHERE {column} LIKE $1 LIMIT 1");
+        let found = sqlx::query(&sql)
+            .bind(pattern)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if found.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 pub async fn status(conn: &mut Conn) -> Result<KeyStatus> {

@@ -9,14 +9,24 @@ use crate::client_key;
 use crate::{Conn, Result};
 use casework_domain::crypto::{self, CryptoError, Key, KeyRef, Keyring, Place, Sealed};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 pub const LEGACY: &str = "legacy:";
 
-/// The master keyring, shared. Cheap to clone; `Debug` names only the key versions.
-#[derive(Debug, Clone)]
+/// The master keyring, shared by every clone, and swappable while the server runs (a reloaded
+/// key file). Each operation takes one snapshot of the keyring and works with it throughout, so
+/// a swap never mixes two keyrings within one seal or open. `Debug` names only the key versions.
+#[derive(Clone)]
 pub struct Vault {
-    keyring: Arc<Keyring>,
+    keyring: Arc<RwLock<Arc<Keyring>>>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("keyring", &self.keyring())
+            .finish()
+    }
 }
 
 /// Where a client's field lives: table, column, row, agency, and whose record it is.
@@ -54,18 +64,38 @@ impl<'a> At<'a> {
 impl Vault {
     pub fn new(keyring: Keyring) -> Vault {
         Vault {
-            keyring: Arc::new(keyring),
+            keyring: Arc::new(RwLock::new(Arc::new(keyring))),
         }
     }
 
-    pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+    /// A snapshot of the keyring in use now.
+    pub fn keyring(&self) -> Arc<Keyring> {
+        // The lock only guards an `Arc` swap, which cannot panic half-way: a poisoned lock
+        // still holds a whole keyring.
+        self.keyring
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Use `keyring` from now on, in every clone of this vault. Operations already under way
+    /// finish with the snapshot they took.
+    pub fn replace(&self, keyring: Keyring) {
+        *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keyring);
+    }
+
+    /// A vault of its own holding today's keyring, unaffected by later swaps (a rotation run
+    /// works to one newest version from start to end).
+    pub fn frozen(&self) -> Vault {
+        Vault {
+            keyring: Arc::new(RwLock::new(self.keyring())),
+        }
     }
 
     /// Seal a client's value under the client's current data key.
     pub async fn seal(&self, conn: &mut Conn, at: At<'_>, plain: &str, now: i64) -> Result<String> {
         let (version, key) =
-            client_key::current(conn, &self.keyring, at.agency_id, at.client_id, now).await?;
+            client_key::current(conn, &self.keyring(), at.agency_id, at.client_id, now).await?;
         Ok(seal_with(&key, version, at, plain))
     }
 
@@ -83,9 +113,9 @@ impl Vault {
     }
 
     /// A reader that keeps the data keys it unwrapped, for a list of rows.
-    pub fn reader(&self) -> Reader<'_> {
+    pub fn reader(&self) -> Reader {
         Reader {
-            vault: self,
+            keyring: self.keyring(),
             keys: HashMap::new(),
         }
     }
@@ -106,7 +136,8 @@ impl Vault {
 
     /// Seal a value that belongs to no client (a TOTP secret) under the newest master key.
     pub fn seal_master(&self, place: &Place<'_>, plain: &str) -> String {
-        let (version, key) = self.keyring.newest();
+        let ring = self.keyring();
+        let (version, key) = ring.newest();
         crypto::seal(
             &key.derive("fields"),
             KeyRef::Master { version },
@@ -124,8 +155,8 @@ impl Vault {
         let KeyRef::Master { version } = sealed.key else {
             return Err(CryptoError::Refused(place.to_string()).into());
         };
-        let key = self
-            .keyring
+        let ring = self.keyring();
+        let key = ring
             .get(version)
             .ok_or(CryptoError::MasterKeyMissing(version))?;
         text(crypto::open(&key.derive("fields"), &sealed, place)?)
@@ -133,19 +164,19 @@ impl Vault {
 
     /// The blind index an identifier is stored with (newest master key).
     pub fn blind_index(&self, agency_id: i64, norm: &str) -> String {
-        let (v, k) = self.keyring.newest();
+        let ring = self.keyring();
+        let (v, k) = ring.newest();
         crypto::blind_index(v, k, agency_id, norm)
     }
 
     /// Every form the index of `norm` may have while a rotation is under way: one per master
     /// key version, and the legacy mark of rows not yet rotated.
     pub fn blind_lookups(&self, agency_id: i64, norm: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .keyring
+        let ring = self.keyring();
+        let mut out: Vec<String> = ring
             .versions()
             .filter_map(|v| {
-                self.keyring
-                    .get(v)
+                ring.get(v)
                     .map(|k| crypto::blind_index(v, k, agency_id, norm))
             })
             .collect();
@@ -181,13 +212,14 @@ fn text(bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| CryptoError::Malformed.into())
 }
 
-/// Opens the values of many rows, unwrapping each data key once.
-pub struct Reader<'v> {
-    vault: &'v Vault,
+/// Opens the values of many rows, unwrapping each data key once, with the keyring of the
+/// moment it was made.
+pub struct Reader {
+    keyring: Arc<Keyring>,
     keys: HashMap<(i64, u32), Key>,
 }
 
-impl Reader<'_> {
+impl Reader {
     /// `at.client_id` is ignored: the ciphertext names the client whose key sealed it (a merge
     /// moves rows to another client without re-sealing them), and the associated data checks it.
     pub async fn open(&mut self, conn: &mut Conn, at: At<'_>, stored: &str) -> Result<String> {
@@ -202,8 +234,7 @@ impl Reader<'_> {
             Some(k) => k,
             None => {
                 let k =
-                    client_key::get(conn, &self.vault.keyring, at.agency_id, client_id, version)
-                        .await?;
+                    client_key::get(conn, &self.keyring, at.agency_id, client_id, version).await?;
                 self.keys.entry((client_id, version)).or_insert(k)
             }
         };

@@ -1,4 +1,5 @@
-//! `casework serve` as a process: the demo, signing in to it, and stopping on SIGTERM.
+//! `casework serve` as a process: the demo, signing in to it, stopping on SIGTERM, and taking
+//! a new master key from its key file without a restart.
 
 use crate::harness::{backend_name, backends, submit_sign_in, TestDb};
 use std::io::{BufRead, BufReader};
@@ -22,19 +23,27 @@ impl Drop for Served {
 }
 
 fn serve(database_url: &str, extra: &[&str]) -> Served {
+    // A fixed test key, so none is generated in the working directory.
+    start(
+        database_url,
+        extra,
+        Some("1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    )
+}
+
+/// `env_keys` None: `extra` names the key file.
+fn start(database_url: &str, extra: &[&str], env_keys: Option<&str>) -> Served {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casework"));
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("CASEWORK_") {
             cmd.env_remove(&key);
         }
     }
+    if let Some(keys) = env_keys {
+        cmd.env("CASEWORK_MASTER_KEYS", keys);
+    }
     let child = cmd
         .env("CASEWORK_LOG", "warn")
-        // A fixed test key, so none is generated in the working directory.
-        .env(
-            "CASEWORK_MASTER_KEYS",
-            "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        )
         .args([
             "--database-url",
             database_url,
@@ -170,6 +179,68 @@ fn serve_demo_prints_working_logins_survives_a_restart_and_stops_on_sigterm() {
                 "{name}, {start} start: exit after SIGTERM was {status}"
             );
         }
+        drop(db);
+    }
+}
+
+#[test]
+fn serve_takes_a_new_key_from_its_key_file_and_rotates_to_it_without_a_restart() {
+    use crate::cli::{casework_env, text};
+    use casework_domain::crypto::Keyring;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in backends() {
+        let name = backend_name(backend);
+        let db = rt.block_on(TestDb::fresh(backend));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("keys");
+        let file_s = file.to_str().unwrap();
+        let v1 = Keyring::single(casework_service::keys::new_key());
+        std::fs::write(&file, v1.to_file_text()).unwrap();
+        let cli = |args: &[&str]| {
+            let mut all = vec!["--database-url", db.url.as_str(), "--key-file", file_s];
+            all.extend_from_slice(args);
+            casework_env(&all, None, &[])
+        };
+        let out = cli(&["seed", "--clients", "12", "--seed", "3"]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let before = text(&cli(&["keys", "status"]).stdout);
+        assert!(
+            before.contains("client data keys wrapped by master version 1:"),
+            "{name}: {before}"
+        );
+
+        let served = start(
+            &db.url,
+            &["--key-file", file_s, "--key-reload-interval-secs", "1"],
+            None,
+        );
+        // The operator appends version 2; the server reloads the file and rotates by itself.
+        let v2 = v1.with_new_key(casework_service::keys::new_key());
+        std::fs::write(&file, v2.to_file_text()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            let status = text(&cli(&["keys", "status"]).stdout);
+            if status.contains("wrapped by master version 2:")
+                && !status.contains("master version 1:")
+            {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: the server did not rotate within 60 s: {status}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        };
+        assert!(
+            status.contains("identifier indexes under master version 2:"),
+            "{name}: {status}"
+        );
+        // Version 1 may go: everything still opens (a full re-encryption reads every field).
+        std::fs::write(&file, v2.without(1).unwrap().to_file_text()).unwrap();
+        let out = cli(&["keys", "rotate", "--data-keys"]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let status = stop_with_sigterm(served);
+        assert!(status.success(), "{name}: exit after SIGTERM was {status}");
         drop(db);
     }
 }

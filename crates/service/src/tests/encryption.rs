@@ -15,7 +15,7 @@ const SAFE: &str = "Call only on Tuesdays, never leave a message";
 const IDENT: &str = "QX-77 1234";
 const RISK: &str = "Partner has threatened her twice this month";
 
-fn note(body: &str) -> NoteForm {
+pub(super) fn note(body: &str) -> NoteForm {
     NoteForm {
         format: "narrative".into(),
         sensitivity: Some("normal".into()),
@@ -26,7 +26,7 @@ fn note(body: &str) -> NoteForm {
 
 /// A client with an identifier and a safe-contact note, a case, a note, an assessment naming a
 /// risk, and a PHQ-9. Returns (client, case, note).
-async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
+pub(super) async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
     let mut f = client_form(name, Some("1988-02-03"));
     f.safe_contact = Some(SAFE.into());
     f.identifiers.push(IdentifierForm {
@@ -101,7 +101,7 @@ async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
 
 /// As the owner: under row-level security the serving pool, outside a walled transaction, sees
 /// no rows, and these tests read and tamper "directly in the database".
-async fn owner(env: &Env) -> sqlx::AnyConnection {
+pub(super) async fn owner(env: &Env) -> sqlx::AnyConnection {
     env.app
         .store()
         .owner_conn()
@@ -109,7 +109,7 @@ async fn owner(env: &Env) -> sqlx::AnyConnection {
         .expect("owner connection")
 }
 
-async fn raw(env: &Env, sql: &str, id: i64) -> String {
+pub(super) async fn raw(env: &Env, sql: &str, id: i64) -> String {
     sqlx::query_scalar::<_, String>(sql)
         .bind(id)
         .fetch_one(&mut owner(env).await)
@@ -117,7 +117,7 @@ async fn raw(env: &Env, sql: &str, id: i64) -> String {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-async fn reopen(env: &Env, url: &str, keyring: Keyring) -> Casework {
+pub(super) async fn reopen(env: &Env, url: &str, keyring: Keyring) -> Casework {
     Casework::open(
         url,
         env.clock.clone(),
@@ -131,7 +131,7 @@ async fn reopen(env: &Env, url: &str, keyring: Keyring) -> Casework {
 }
 
 /// Everything `sensitive_record` wrote reads back in the clear through `app`.
-async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64, note_id: i64) {
+pub(super) async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64, note_id: i64) {
     let b = env.backend;
     let n = app.note(&env.worker, note_id).await.expect("note");
     assert_eq!(n.note.section("body"), Some(BODY), "{b:?}");
@@ -171,7 +171,7 @@ async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64, note_id: 
     assert_eq!(list[0].risk_details.as_deref(), Some(RISK), "{b:?}");
 }
 
-async fn on_each_backend<F, Fut>(body: F)
+pub(super) async fn on_each_backend<F, Fut>(body: F)
 where
     F: Fn(Env, String) -> Fut,
     Fut: std::future::Future<Output = ()>,

@@ -9,6 +9,7 @@ mod encryption;
 mod evaluations;
 mod forms;
 mod goals;
+mod keys;
 mod monitoring;
 mod notes;
 mod oidc;

@@ -423,3 +423,64 @@ async fn the_admin_sets_the_provider_and_never_sees_the_secret_again() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_client_secret_is_sealed_at_rest_and_sign_in_still_works() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let _idp = provider(&env).await;
+        let agency = env.admin.agency_id;
+        let stored = || async {
+            let mut owner = env.app.store().owner_conn().await.expect("owner");
+            sqlx::query_scalar::<_, String>(
+                "SELECT client_secret FROM identity_providers WHERE agency_id = $1",
+            )
+            .bind(agency)
+            .fetch_one(&mut owner)
+            .await
+            .expect("secret")
+        };
+        let secret = stored().await;
+        assert!(secret.starts_with("enc1:m1:"), "{b:?}: {secret}");
+        assert!(!secret.contains(CLIENT_SECRET), "{b:?}");
+        // The provider checks the secret it is sent: sign-in proves it opened.
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
+
+        // A secret saved before it was sealed, as migration 0021 marks it, still works, and the
+        // background rotation seals it under the newest key.
+        let mut owner = env.app.store().owner_conn().await.expect("owner");
+        sqlx::query("UPDATE identity_providers SET client_secret = $1 WHERE agency_id = $2")
+            .bind(format!("legacy:{CLIENT_SECRET}"))
+            .bind(agency)
+            .execute(&mut owner)
+            .await
+            .expect("legacy secret");
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}: legacy"
+        );
+        let both = env.app.keyring().with_new_key(crate::keys::new_key());
+        env.app.replace_keyring(both).await.expect("reload");
+        let r = env
+            .app
+            .rotate_keys_if_due("serve", 10)
+            .await
+            .expect("rotate");
+        assert!(
+            matches!(r, crate::keys::BackgroundRotation::Ran(_)),
+            "{r:?}"
+        );
+        let secret = stored().await;
+        assert!(secret.starts_with("enc1:m2:"), "{b:?}: {secret}");
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}: after rotation"
+        );
+        let status = env.app.key_status().await.expect("status");
+        assert_eq!(status.legacy, 0, "{b:?}");
+    })
+    .await;
+}
