@@ -20,7 +20,10 @@ fn casework(args: &[&str]) -> Output {
             cmd.env_remove(&key);
         }
     }
-    cmd.env("CASEWORK_LOG", "warn")
+    // Its own data directory (the generated key file goes there), not the working directory's.
+    let data = tempfile::tempdir().expect("data dir");
+    cmd.env("CASEWORK_DATA_DIR", data.path())
+        .env("CASEWORK_LOG", "warn")
         .args(args)
         .stdin(Stdio::null())
         .output()

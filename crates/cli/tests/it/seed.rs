@@ -157,7 +157,11 @@ fn casework(args: &[&str]) -> Output {
             cmd.env_remove(&key);
         }
     }
-    cmd.env("CASEWORK_LOG", "error")
+    // A data directory of its own for commands given none (the generated key file goes there,
+    // not into the working directory); `--data-dir` wins over it.
+    let data = tempfile::tempdir().expect("data dir");
+    cmd.env("CASEWORK_DATA_DIR", data.path())
+        .env("CASEWORK_LOG", "error")
         .args(args)
         .stdin(Stdio::null())
         .output()
