@@ -116,7 +116,7 @@ impl Casework {
     ) -> Result<(CaseRow, GoalRow), Refusal> {
         let goal = store::get(conn, actor.agency_id, goal_id).await?;
         let case = match &goal {
-            Some(g) => case_store::get(conn, actor.agency_id, g.case_id).await?,
+            Some(g) => case_store::get(conn, &self.vault, actor.agency_id, g.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

@@ -16,7 +16,8 @@ fn statements() -> Vec<String> {
     vec![
         "DELETE FROM client_identifiers WHERE client_id = $1".into(),
         "DELETE FROM household_members WHERE client_id = $1".into(),
-        "UPDATE cases SET referral_source = NULL, presenting_problem = '' WHERE client_id = $1".into(),
+        // The presenting problem is sealed: an empty value marked plain (see the notes below).
+        "UPDATE cases SET referral_source = NULL, presenting_problem = 'legacy:' WHERE client_id = $1".into(),
         by_case("stage_history", "override_reason = NULL"),
         by_case("assignments", "reason = NULL"),
         by_case("contacts", "participants = NULL, summary = NULL"),

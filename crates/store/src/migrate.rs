@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_openid_connect.sql"),
         postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
     },
+    Migration {
+        version: 20,
+        name: "sealed_free_text",
+        sqlite: include_str!("../migrations/sqlite/0020_sealed_free_text.sql"),
+        postgres: include_str!("../migrations/postgres/0020_sealed_free_text.sql"),
+    },
 ];
 
 impl Migration {

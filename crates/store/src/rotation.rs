@@ -50,6 +50,13 @@ pub const FIELDS: &[Field] = &[
         id_column: "id",
         client: Some("t.client_id"),
     },
+    Field {
+        table: "cases",
+        column: "presenting_problem",
+        id_column: "id",
+        client: Some("t.client_id"),
+    },
+    of_case("contacts", "summary"),
     of_case("case_notes", "sections"),
     Field {
         table: "note_addenda",

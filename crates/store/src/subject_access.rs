@@ -55,7 +55,7 @@ fn sections() -> Vec<(&'static str, String)> {
         ("household", "SELECT name, relationship, birth_date FROM household_members WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("cases", format!(
             "SELECT k.id AS case_id, p.name AS program, t.name AS team, {} AS primary_worker, k.referral_source,
-                    k.presenting_problem, k.stage, k.opened_at, k.closed_at
+                    k.presenting_problem, k.stage, k.opened_at, k.closed_at, k.id AS _row_id
              FROM cases k LEFT JOIN programs p ON p.id = k.program_id LEFT JOIN teams t ON t.id = k.team_id
              WHERE k.client_id = $1 AND k.agency_id = $2 ORDER BY k.id", name_of("k.primary_worker_id"))),
         ("stage_history", format!(
@@ -63,7 +63,7 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM stage_history WHERE case_id IN {CASES} ORDER BY id", name_of("moved_by"))),
         ("contacts", format!(
             "SELECT case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary,
-                    {} AS recorded_by
+                    {} AS recorded_by, id AS _row_id
              FROM contacts WHERE case_id IN {CASES} ORDER BY id", name_of("recorded_by"))),
         ("service_consents", "SELECT case_id, given_on, method, witness, revoked_at FROM service_consents
              WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
@@ -149,6 +149,8 @@ fn sealed_table(section: &str) -> Option<&'static str> {
     Some(match section {
         "profile" => "clients",
         "identifiers" => "client_identifiers",
+        "cases" => "cases",
+        "contacts" => "contacts",
         "assessments" => "assessments",
         "instrument_results" => "instrument_results",
         "form_responses" => "form_responses",
