@@ -14,6 +14,8 @@ const BODY: &str = "Disclosed that her partner reads her phone";
 const SAFE: &str = "Call only on Tuesdays, never leave a message";
 const IDENT: &str = "QX-77 1234";
 const RISK: &str = "Partner has threatened her twice this month";
+const PROBLEM: &str = "Afraid to go home after the last argument";
+const SUMMARY: &str = "Talked through where she could stay tonight";
 
 fn note(body: &str) -> NoteForm {
     NoteForm {
@@ -24,8 +26,8 @@ fn note(body: &str) -> NoteForm {
     }
 }
 
-/// A client with an identifier and a safe-contact note, a case, a note, an assessment naming a
-/// risk, and a PHQ-9. Returns (client, case, note).
+/// A client with an identifier and a safe-contact note, a case with its presenting problem and a
+/// contact summary, a note, an assessment naming a risk, and a PHQ-9. Returns (client, case, note).
 async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
     let mut f = client_form(name, Some("1988-02-03"));
     f.safe_contact = Some(SAFE.into());
@@ -44,7 +46,7 @@ async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
             &env.intake,
             &CaseForm {
                 client_id: client.id,
-                presenting_problem: "Safety at home".into(),
+                presenting_problem: PROBLEM.into(),
                 primary_worker_id: Some(env.worker.user_id),
                 team_id: env.worker.team_id,
                 ..Default::default()
@@ -54,6 +56,17 @@ async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
         .expect("case")
         .id;
     env.engage(case).await;
+    env.app
+        .record_contact(
+            &env.worker,
+            case,
+            &casework_domain::case::ContactForm {
+                summary: Some(SUMMARY.into()),
+                ..contact()
+            },
+        )
+        .await
+        .expect("contact with a summary");
     let forward = MoveForm {
         direction: "forward".into(),
         ..Default::default()
@@ -169,6 +182,17 @@ async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64, note_id: 
         .await
         .expect("assessments");
     assert_eq!(list[0].risk_details.as_deref(), Some(RISK), "{b:?}");
+    let page = app.case(&env.worker, case, None).await.expect("case page");
+    assert_eq!(page.case.presenting_problem, PROBLEM, "{b:?}");
+    assert!(
+        page.contacts
+            .iter()
+            .any(|k| k.summary.as_deref() == Some(SUMMARY)),
+        "{b:?}: {:?}",
+        page.contacts
+    );
+    let of_client = app.client(&env.worker, client).await.expect("client page");
+    assert_eq!(of_client.cases[0].presenting_problem, PROBLEM, "{b:?}");
 }
 
 async fn on_each_backend<F, Fut>(body: F)
@@ -225,7 +249,21 @@ async fn the_database_holds_ciphertext_and_the_service_reads_plaintext() {
             case,
         )
         .await;
+        let problem = raw(
+            &env,
+            "SELECT presenting_problem FROM cases WHERE id = $1",
+            case,
+        )
+        .await;
+        let summary = raw(
+            &env,
+            "SELECT summary FROM contacts WHERE case_id = $1 AND summary IS NOT NULL",
+            case,
+        )
+        .await;
         for (what, stored, plain) in [
+            ("presenting problem", &problem, "Afraid"),
+            ("contact summary", &summary, "stay tonight"),
             ("note", &sections, "partner reads"),
             ("safe contact", &safe, "Tuesdays"),
             ("identifier", &ident, "1234"),
@@ -398,6 +436,22 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
             Some("Written before encryption"),
             "{b:?}"
         );
+        // The presenting problem and contact summaries, as migration 0020 marks them.
+        let mut o = owner(&env).await;
+        sqlx::query("UPDATE cases SET presenting_problem = $1 WHERE id = $2")
+            .bind(format!("legacy:{PROBLEM}"))
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy problem");
+        sqlx::query("UPDATE contacts SET summary = $1 WHERE case_id = $2 AND summary IS NOT NULL")
+            .bind(format!("legacy:{SUMMARY}"))
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy summary");
+        drop(o);
+        reads_back(&env, &env.app, client, case, note_id).await;
 
         // The operator adds version 2 and rotates while the old server keeps running.
         let both = env.app.keyring().with_new_key(new_key());
@@ -408,7 +462,17 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
         };
         let report = rotating.rotate_keys(options).await.expect("rotate");
         assert_eq!(report.keys_rewrapped, 1, "{b:?}: {report:?}");
-        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        assert_eq!(report.legacy_sealed, 3, "{b:?}: {report:?}");
+        for sql in [
+            "SELECT presenting_problem FROM cases WHERE id = $1",
+            "SELECT summary FROM contacts WHERE case_id = $1 AND summary IS NOT NULL",
+        ] {
+            let stored = raw(&env, sql, case).await;
+            assert!(
+                stored.starts_with(&format!("enc1:c{client}.1:")),
+                "{b:?} {sql}: {stored}"
+            );
+        }
         let status = rotating.key_status().await.expect("status");
         assert_eq!(
             status.data_keys_by_master.keys().collect::<Vec<_>>(),
