@@ -73,6 +73,9 @@ pub const FIELDS: &[Field] = &[
     of_case("assessments", "risk_details"),
     of_case("assessments", "client_words"),
     of_case("instrument_results", "answers"),
+    of_case("terminations", "closing_summary"),
+    of_case("terminations", "growth"),
+    of_case("terminations", "aftercare_plan"),
     of_case("form_responses", "answers"),
     Field {
         table: "user_totp",

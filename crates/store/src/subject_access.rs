@@ -119,7 +119,7 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM evaluations WHERE case_id IN {CASES} ORDER BY id")),
         ("terminations", format!(
             "SELECT case_id, reason, reason_other, closing_summary, growth, aftercare_plan, status, decided_at,
-                    reopened_at
+                    reopened_at, id AS _row_id
              FROM terminations WHERE case_id IN {CASES} ORDER BY id")),
         ("follow_ups", format!(
             "SELECT case_id, due_on, status, contact_date, contact_mode, change_held, new_needs, referrals,
@@ -155,6 +155,7 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "instrument_results" => "instrument_results",
         "form_responses" => "form_responses",
         "notes" => "case_notes",
+        "terminations" => "terminations",
         "addenda" => "note_addenda",
         _ => return None,
     })

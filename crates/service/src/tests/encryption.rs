@@ -586,3 +586,118 @@ async fn a_destroyed_client_key_leaves_that_client_unreadable_and_others_untouch
     })
     .await;
 }
+
+#[tokio::test]
+async fn termination_texts_are_sealed_read_back_rotated_and_exported() {
+    use super::termination::{in_termination, termination_form};
+    on_each_backend(|env, _| async move {
+        let b = env.backend;
+        let (case, _) = in_termination(&env, false, &[30]).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let form = termination_form();
+        let t = env
+            .app
+            .save_termination(&env.worker, case, 0, &form)
+            .await
+            .expect("draft");
+        assert_eq!(t.growth, form.growth, "{b:?}: the saved row comes back in the clear");
+        // Rewritten (the update path), then read back.
+        let mut edited = termination_form();
+        edited.aftercare_plan = Some("Weekly call with the tenancy officer".into());
+        env.app
+            .save_termination(&env.worker, case, t.version, &edited)
+            .await
+            .expect("edit");
+        let column = |c: &str| format!("SELECT {c} FROM terminations WHERE case_id = $1");
+        for (c, plain) in [
+            ("closing_summary", "Housed since March"),
+            ("growth", "monthly budget"),
+            ("aftercare_plan", "tenancy officer"),
+        ] {
+            let stored = raw(&env, &column(c), case).await;
+            assert!(
+                stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain),
+                "{b:?} {c}: {stored}"
+            );
+        }
+        let view = env
+            .app
+            .termination(&env.worker, case)
+            .await
+            .expect("termination");
+        let current = view.current.expect("current");
+        assert_eq!(current.closing_summary, form.closing_summary, "{b:?}");
+        assert_eq!(current.aftercare_plan, edited.aftercare_plan, "{b:?}");
+
+        // A value from before 0020 reads, and rotation seals it.
+        sqlx::query("UPDATE terminations SET growth = 'legacy:Cooks for the family again' WHERE case_id = $1")
+            .bind(case)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let view = env.app.termination(&env.worker, case).await.expect("legacy reads");
+        assert_eq!(
+            view.current.and_then(|t| t.growth).as_deref(),
+            Some("Cooks for the family again"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, &column("growth"), case).await;
+        assert!(stored.starts_with("enc1:") && !stored.contains("Cooks"), "{b:?}: {stored}");
+
+        // Handed in, the guard sees the summary through the seal; the export opens it.
+        let t = env
+            .app
+            .termination(&env.worker, case)
+            .await
+            .expect("termination")
+            .current
+            .expect("current");
+        env.app
+            .submit_termination(&env.worker, case, t.version)
+            .await
+            .expect("submit");
+        let facts = env.app.case(&env.worker, case, None).await.expect("case");
+        assert!(
+            !facts.unmet.contains(&casework_domain::stage::Unmet::NoClosingSummary),
+            "{b:?}: {:?}",
+            facts.unmet
+        );
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let texts: Vec<_> = sar
+            .section("terminations")
+            .expect("terminations")
+            .records
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .filter(|(k, _)| k == "aftercare_plan" || k == "growth")
+            .map(|(_, v)| v.clone())
+            .collect();
+        use casework_store::subject_access::Value;
+        assert_eq!(
+            texts,
+            vec![
+                Value::Text("Cooks for the family again".into()),
+                Value::Text("Weekly call with the tenancy officer".into())
+            ],
+            "{b:?}"
+        );
+    })
+    .await;
+}
