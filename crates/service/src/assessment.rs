@@ -160,8 +160,8 @@ impl Casework {
         client_id: i64,
     ) -> ServiceResult<AssessmentDetail> {
         Ok(AssessmentDetail {
-            needs: store::items_of(conn, assessment.id, Items::Needs).await?,
-            strengths: store::items_of(conn, assessment.id, Items::Strengths).await?,
+            needs: store::items_of(conn, &self.vault, assessment.id, Items::Needs).await?,
+            strengths: store::items_of(conn, &self.vault, assessment.id, Items::Strengths).await?,
             assessment,
             client_id,
         })

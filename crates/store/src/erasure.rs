@@ -26,8 +26,9 @@ fn statements() -> Vec<String> {
             "assessments",
             "situation = NULL, background = NULL, resources = NULL, limitations = NULL, risk_details = NULL, client_words = NULL",
         ),
-        by_case("needs", "description = ''"),
-        by_case("strengths", "description = ''"),
+        // Sealed: an empty value marked plain (see the notes below).
+        by_case("needs", "description = 'legacy:'"),
+        by_case("strengths", "description = 'legacy:'"),
         by_case(
             "goals",
             "statement = NULL, measure = NULL, baseline = NULL, target = NULL, resources = NULL, barriers = NULL,

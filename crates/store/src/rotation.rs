@@ -72,6 +72,8 @@ pub const FIELDS: &[Field] = &[
     of_case("assessments", "limitations"),
     of_case("assessments", "risk_details"),
     of_case("assessments", "client_words"),
+    of_case("needs", "description"),
+    of_case("strengths", "description"),
     of_case("instrument_results", "answers"),
     of_case("terminations", "closing_summary"),
     of_case("terminations", "growth"),

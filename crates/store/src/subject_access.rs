@@ -74,8 +74,8 @@ fn sections() -> Vec<(&'static str, String)> {
             "SELECT case_id, kind, status, situation, background, resources, limitations, risk_level, risk_details,
                     client_words, assessed_on, completed_at, id AS _row_id
              FROM assessments WHERE case_id IN {CASES} ORDER BY id")),
-        ("needs", format!("SELECT case_id, description FROM needs WHERE case_id IN {CASES} ORDER BY id")),
-        ("strengths", format!("SELECT case_id, description FROM strengths WHERE case_id IN {CASES} ORDER BY id")),
+        ("needs", format!("SELECT case_id, description, id AS _row_id FROM needs WHERE case_id IN {CASES} ORDER BY id")),
+        ("strengths", format!("SELECT case_id, description, id AS _row_id FROM strengths WHERE case_id IN {CASES} ORDER BY id")),
         ("instrument_results", format!(
             "SELECT case_id, instrument, answers, total, band, taken_on, id AS _row_id FROM instrument_results
              WHERE case_id IN {CASES} ORDER BY id")),
@@ -155,6 +155,8 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "instrument_results" => "instrument_results",
         "form_responses" => "form_responses",
         "notes" => "case_notes",
+        "needs" => "needs",
+        "strengths" => "strengths",
         "terminations" => "terminations",
         "addenda" => "note_addenda",
         _ => return None,

@@ -182,6 +182,12 @@ async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64, note_id: 
         .await
         .expect("assessments");
     assert_eq!(list[0].risk_details.as_deref(), Some(RISK), "{b:?}");
+    let detail = app
+        .assessment(&env.worker, list[0].id)
+        .await
+        .expect("assessment");
+    assert_eq!(detail.needs[0].description, "Safety plan", "{b:?}");
+    assert_eq!(detail.strengths[0].description, "Sister nearby", "{b:?}");
     let page = app.case(&env.worker, case, None).await.expect("case page");
     assert_eq!(page.case.presenting_problem, PROBLEM, "{b:?}");
     assert!(
@@ -261,7 +267,21 @@ async fn the_database_holds_ciphertext_and_the_service_reads_plaintext() {
             case,
         )
         .await;
+        let need = raw(
+            &env,
+            "SELECT description FROM needs WHERE case_id = $1",
+            case,
+        )
+        .await;
+        let strength = raw(
+            &env,
+            "SELECT description FROM strengths WHERE case_id = $1",
+            case,
+        )
+        .await;
         for (what, stored, plain) in [
+            ("need", &need, "Safety"),
+            ("strength", &strength, "Sister"),
             ("presenting problem", &problem, "Afraid"),
             ("contact summary", &summary, "stay tonight"),
             ("note", &sections, "partner reads"),
@@ -284,6 +304,30 @@ async fn the_database_holds_ciphertext_and_the_service_reads_plaintext() {
             "{b:?}: {norm}"
         );
         reads_back(&env, &env.app, client, case, note_id).await;
+        // The subject access export opens them.
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        for (section, field, plain) in [
+            ("needs", "description", "Safety plan"),
+            ("strengths", "description", "Sister nearby"),
+            ("cases", "presenting_problem", PROBLEM),
+            ("contacts", "summary", SUMMARY),
+        ] {
+            let found = sar
+                .section(section)
+                .expect(section)
+                .records
+                .iter()
+                .flat_map(|r| r.fields.iter())
+                .any(|(k, v)| {
+                    k == field
+                        && *v == casework_store::subject_access::Value::Text(plain.to_string())
+                });
+            assert!(found, "{b:?}: {section}.{field} not in the export");
+        }
 
         // TOTP secrets are sealed under the master key.
         let e = env.app.start_totp(&env.worker).await.expect("totp");
@@ -450,6 +494,11 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
             .execute(&mut o)
             .await
             .expect("legacy summary");
+        sqlx::query("UPDATE needs SET description = 'legacy:Safety plan' WHERE case_id = $1")
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy need");
         drop(o);
         reads_back(&env, &env.app, client, case, note_id).await;
 
@@ -462,8 +511,9 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
         };
         let report = rotating.rotate_keys(options).await.expect("rotate");
         assert_eq!(report.keys_rewrapped, 1, "{b:?}: {report:?}");
-        assert_eq!(report.legacy_sealed, 3, "{b:?}: {report:?}");
+        assert_eq!(report.legacy_sealed, 4, "{b:?}: {report:?}");
         for sql in [
+            "SELECT description FROM needs WHERE case_id = $1",
             "SELECT presenting_problem FROM cases WHERE id = $1",
             "SELECT summary FROM contacts WHERE case_id = $1 AND summary IS NOT NULL",
         ] {
