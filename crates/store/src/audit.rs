@@ -2,7 +2,7 @@
 //! verification and browsing. Nothing here deletes an entry; the one update is the redaction of
 //! an erased client's reasons (`redact_client`), which keeps every hash.
 
-use crate::{backend_of_conn, for_update, Conn, Result, StoreError};
+use crate::{backend_of_conn, for_update, Backend, Conn, Result, StoreError};
 use casework_domain::audit::{self, Entry, Event, Outcome, Seal, GENESIS};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -35,7 +35,9 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
         hash = entry.hash.clone();
         entries.push(entry);
     }
-    // Multi-row insert: one statement per batch keeps group commits cheap.
+    // Multi-row insert: one statement per batch keeps group commits cheap. SQLite gets `?`:
+    // sqlx resolves each numbered `$N` by name, a linear scan per parameter (750 per batch).
+    let numbered = backend_of_conn(conn) == Backend::Postgres;
     for chunk in entries.chunks(50) {
         let mut sql = String::from(
             "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest) VALUES ",
@@ -45,7 +47,15 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
             if i > 0 {
                 sql.push(',');
             }
-            let params: Vec<String> = (1..=15).map(|k| format!("${}", b + k)).collect();
+            let params: Vec<String> = (1..=15)
+                .map(|k| {
+                    if numbered {
+                        format!("${}", b + k)
+                    } else {
+                        "?".to_string()
+                    }
+                })
+                .collect();
             sql.push('(');
             sql.push_str(&params.join(","));
             sql.push(')');
