@@ -441,6 +441,7 @@ const STAGE_WEIGHTS: [(Stage, u32); 9] = [
 const OVERRIDE_REASON: &str =
     "Seeded history: this stage's work was recorded before the agency moved to Casework";
 
+#[allow(clippy::too_many_arguments)]
 fn generate_batch(
     rng: &mut StdRng,
     staff: &Staff,
