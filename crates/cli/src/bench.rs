@@ -966,7 +966,7 @@ async fn raw_reads(
 
         let id = cases[rng.gen_range(0..cases.len())];
         let t = Instant::now();
-        if let Some(c) = case_store::get(&mut conn, agency_id, id).await? {
+        if let Some(c) = case_store::get(&mut conn, vault, agency_id, id).await? {
             client_store::summaries(&mut conn, agency_id, &[c.client_id]).await?;
             client_store::get(&mut conn, vault, agency_id, c.client_id).await?;
             if let Some(p) = c.program_id {
@@ -977,7 +977,7 @@ async fn raw_reads(
             }
             case_store::has_service_consent(&mut conn, c.id).await?;
             case_store::contact_count(&mut conn, c.id).await?;
-            case_store::contacts(&mut conn, c.id, None, 51).await?;
+            case_store::contacts(&mut conn, vault, agency_id, c.id, None, 51).await?;
             case_store::stage_history(&mut conn, c.id).await?;
             case_store::assignments(&mut conn, c.id).await?;
             case_store::consents(&mut conn, c.id).await?;

@@ -136,7 +136,7 @@ impl Casework {
     ) -> Result<(AssessmentRow, CaseRow), Refusal> {
         let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &row {
-            Some(a) => case_store::get(conn, actor.agency_id, a.case_id).await?,
+            Some(a) => case_store::get(conn, &self.vault, actor.agency_id, a.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {
@@ -160,8 +160,8 @@ impl Casework {
         client_id: i64,
     ) -> ServiceResult<AssessmentDetail> {
         Ok(AssessmentDetail {
-            needs: store::items_of(conn, assessment.id, Items::Needs).await?,
-            strengths: store::items_of(conn, assessment.id, Items::Strengths).await?,
+            needs: store::items_of(conn, &self.vault, assessment.id, Items::Needs).await?,
+            strengths: store::items_of(conn, &self.vault, assessment.id, Items::Strengths).await?,
             assessment,
             client_id,
         })

@@ -191,7 +191,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<CaseRow, Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let decision = match row.as_ref() {
             None => Decision::Hidden,
             Some(c) => self.case_decision(conn, actor, c, action, name).await?,
@@ -337,6 +337,7 @@ impl Casework {
         }
         let c = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             &new,
             Stage::Engagement.as_str(),
@@ -434,8 +435,15 @@ impl Casework {
             .may_on_case(&mut conn, actor, &c, CaseAction::Assign)
             .await?;
         let limit = 50;
-        let contacts =
-            store::contacts(&mut conn, c.id, contacts_cursor.map(|c| c.0), limit + 1).await?;
+        let contacts = store::contacts(
+            &mut conn,
+            &self.vault,
+            actor.agency_id,
+            c.id,
+            contacts_cursor.map(|c| c.0),
+            limit + 1,
+        )
+        .await?;
         let contacts = page_of(contacts, limit, |k| k.id);
         let detail = CaseDetail {
             client,
@@ -487,6 +495,7 @@ impl Casework {
             ).await, end tx);
         let row = store::insert_contact(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &contact,
@@ -645,7 +654,7 @@ impl Casework {
             Some(&why),
         );
         casework_store::audit::append(&mut tx, actor.agency_id, vec![event]).await?;
-        let row = store::get(&mut tx, actor.agency_id, c.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, c.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -700,7 +709,7 @@ impl Casework {
             reason.as_deref(),
         );
         casework_store::audit::append(&mut tx, actor.agency_id, vec![event]).await?;
-        let row = store::get(&mut tx, actor.agency_id, c.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, c.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

@@ -433,7 +433,7 @@ impl Casework {
         let household = store::household(&mut conn, id).await?;
         // The cases the actor may open, a case shared with them among them.
         let mut cases = Vec::new();
-        for c in case_store::of_client(&mut conn, actor.agency_id, id).await? {
+        for c in case_store::of_client(&mut conn, &self.vault, actor.agency_id, id).await? {
             if self
                 .may_on_case(
                     &mut conn,

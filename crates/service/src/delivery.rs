@@ -83,7 +83,7 @@ impl Casework {
     ) -> Result<(CaseRow, ServiceRow), Refusal> {
         let row = store::get(conn, actor.agency_id, id).await?;
         let case = match &row {
-            Some(s) => case_store::get(conn, actor.agency_id, s.case_id).await?,
+            Some(s) => case_store::get(conn, &self.vault, actor.agency_id, s.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

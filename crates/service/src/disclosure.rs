@@ -272,7 +272,8 @@ impl Casework {
         actor: &Actor,
         client_id: i64,
     ) -> ServiceResult<Vec<CasePlanSummary>> {
-        let cases = casework_store::case::of_client(conn, actor.agency_id, client_id).await?;
+        let cases =
+            casework_store::case::of_client(conn, &self.vault, actor.agency_id, client_id).await?;
         let mut out = Vec::new();
         for c in &cases {
             if !self.may_on_case(conn, actor, c, CaseAction::Read).await? {

@@ -88,7 +88,7 @@ impl Casework {
     ) -> Result<(EvaluationRow, CaseRow), Refusal> {
         let row = store::get(conn, actor.agency_id, id).await?;
         let case = match &row {
-            Some(e) => case_store::get(conn, actor.agency_id, e.case_id).await?,
+            Some(e) => case_store::get(conn, &self.vault, actor.agency_id, e.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

@@ -234,7 +234,7 @@ impl Casework {
     ) -> Result<(CaseRow, FollowUpRow), Refusal> {
         let f = store::get(conn, actor.agency_id, id).await?;
         let case = match &f {
-            Some(f) => case_store::get(conn, actor.agency_id, f.case_id).await?,
+            Some(f) => case_store::get(conn, &self.vault, actor.agency_id, f.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

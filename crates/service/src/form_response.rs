@@ -78,7 +78,7 @@ impl Casework {
     ) -> Result<(CaseRow, ResponseRow), Refusal> {
         let r = store::response(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &r {
-            Some(r) => case_store::get(conn, actor.agency_id, r.case_id).await?,
+            Some(r) => case_store::get(conn, &self.vault, actor.agency_id, r.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

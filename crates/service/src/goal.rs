@@ -116,7 +116,7 @@ impl Casework {
     ) -> Result<(CaseRow, GoalRow), Refusal> {
         let goal = store::get(conn, actor.agency_id, goal_id).await?;
         let case = match &goal {
-            Some(g) => case_store::get(conn, actor.agency_id, g.case_id).await?,
+            Some(g) => case_store::get(conn, &self.vault, actor.agency_id, g.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {
@@ -183,7 +183,7 @@ impl Casework {
         let rows = store::of_case(&mut conn, actor.agency_id, c.id).await?;
         let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
         let links = store::links(&mut conn, &ids).await?;
-        let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let needs = store::case_needs(&mut conn, &self.vault, actor.agency_id, c.id).await?;
         let can_record = self
             .may_on_case(&mut conn, actor, &c, CaseAction::Record)
             .await?;
@@ -226,7 +226,7 @@ impl Casework {
                 .await
         );
         let links = self.links_of(&mut conn, g.id).await?;
-        let needs = store::case_needs(&mut conn, actor.agency_id, c.id).await?;
+        let needs = store::case_needs(&mut conn, &self.vault, actor.agency_id, c.id).await?;
         let can_record = self
             .may_on_case(&mut conn, actor, &c, CaseAction::Record)
             .await?;

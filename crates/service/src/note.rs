@@ -139,7 +139,7 @@ impl Casework {
     ) -> Result<(CaseRow, NoteRow), Refusal> {
         let note = store::get(conn, &self.vault, actor.agency_id, note_id).await?;
         let case = match &note {
-            Some(n) => case_store::get(conn, actor.agency_id, n.case_id).await?,
+            Some(n) => case_store::get(conn, &self.vault, actor.agency_id, n.case_id).await?,
             None => None,
         };
         let decision = match (&case, &note) {

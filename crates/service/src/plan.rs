@@ -76,7 +76,7 @@ impl Casework {
     ) -> Result<(CaseRow, PlanRow), Refusal> {
         let plan = store::get(conn, actor.agency_id, plan_id).await?;
         let case = match &plan {
-            Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
+            Some(p) => case_store::get(conn, &self.vault, actor.agency_id, p.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {
@@ -335,7 +335,7 @@ impl Casework {
             None => None,
         };
         let case = match &plan {
-            Some(p) => case_store::get(conn, actor.agency_id, p.case_id).await?,
+            Some(p) => case_store::get(conn, &self.vault, actor.agency_id, p.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

@@ -111,7 +111,9 @@ impl Casework {
         act: Act<'_>,
     ) -> Result<(CaseRow, bool), Refusal> {
         let case = match found {
-            Some((case_id, _)) => case_store::get(conn, actor.agency_id, case_id).await?,
+            Some((case_id, _)) => {
+                case_store::get(conn, &self.vault, actor.agency_id, case_id).await?
+            }
             None => None,
         };
         let decision = match case.as_ref() {

@@ -67,8 +67,8 @@ impl Casework {
     ) -> ServiceResult<AssessmentSide> {
         let texts = |rows: Vec<store::ItemRow>| rows.into_iter().map(|r| r.description).collect();
         let mut side = AssessmentSide {
-            needs: texts(store::items_of(conn, a.id, Items::Needs).await?),
-            strengths: texts(store::items_of(conn, a.id, Items::Strengths).await?),
+            needs: texts(store::items_of(conn, &self.vault, a.id, Items::Needs).await?),
+            strengths: texts(store::items_of(conn, &self.vault, a.id, Items::Strengths).await?),
             resources: a.resources.clone(),
             limitations: a.limitations.clone(),
             risk_level: a

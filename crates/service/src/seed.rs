@@ -24,13 +24,15 @@ use casework_domain::stage::{unmet, CaseFacts, Stage};
 use casework_domain::{Invalid, Role};
 use casework_store::agency;
 use casework_store::seed::{
-    self as bulk, AgencyCounts, IdTable, SeedAssignment, SeedCase, SeedClient, SeedConsent,
-    SeedContact, SeedHouseholdMember, SeedIdentifier, SeedNameGram, SeedStageMove,
+    self as bulk, AgencyCounts, IdTable, SeedAssignment, SeedCase, SeedClient, SeedClientKey,
+    SeedConsent, SeedContact, SeedHouseholdMember, SeedIdentifier, SeedNameGram, SeedStageMove,
 };
 use casework_store::user::{self, NewUser};
+use casework_store::vault::{At, Vault};
 use casework_store::Wall;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
 
 /// The password of every seeded user. Seeded data is synthetic, so the password is published.
 pub const SEED_PASSWORD: &str = "seeded-password-2026";
@@ -166,7 +168,8 @@ impl Casework {
             let mut tx = self.store.begin_write(Wall::System).await?;
             let first_client = bulk::next_id(&mut tx, IdTable::Clients).await?;
             let first_case = bulk::next_id(&mut tx, IdTable::Cases).await?;
-            let batch = generate_batch(
+            let first_contact = bulk::next_id(&mut tx, IdTable::Contacts).await?;
+            let mut batch = generate_batch(
                 &mut rng,
                 &staff,
                 agency.id,
@@ -174,8 +177,11 @@ impl Casework {
                 shape,
                 first_client,
                 first_case,
+                first_contact,
             );
+            let keys = seal_batch(&self.vault, &mut batch, agency.id, now);
             bulk::insert_all(&mut tx, &batch.clients).await?;
+            bulk::insert_all(&mut tx, &keys).await?;
             bulk::insert_all(&mut tx, &batch.identifiers).await?;
             bulk::insert_all(&mut tx, &batch.household).await?;
             bulk::insert_all(&mut tx, &batch.grams).await?;
@@ -435,6 +441,7 @@ const STAGE_WEIGHTS: [(Stage, u32); 9] = [
 const OVERRIDE_REASON: &str =
     "Seeded history: this stage's work was recorded before the agency moved to Casework";
 
+#[allow(clippy::too_many_arguments)]
 fn generate_batch(
     rng: &mut StdRng,
     staff: &Staff,
@@ -443,6 +450,7 @@ fn generate_batch(
     shape: BatchShape,
     first_client: i64,
     first_case: i64,
+    first_contact: i64,
 ) -> Batch {
     let mut b = Batch::default();
     // Every client has a case; the extra cases go to clients picked at random (returning clients).
@@ -474,7 +482,7 @@ fn generate_batch(
             case_id += 1;
         }
     }
-    spread_contacts(&mut b, rng, agency_id, shape.contacts, now);
+    spread_contacts(&mut b, rng, agency_id, shape.contacts, first_contact, now);
     // The chain reads best in time order within a batch.
     b.audit.sort_by_key(|e| e.at_ms);
     b
@@ -741,9 +749,49 @@ fn push_case(
     });
 }
 
+/// Give every client of the batch its data key and seal the batch's presenting problems and
+/// contact summaries under it, in memory: one key per client made here, none looked up per row.
+/// Returns the wrapped keys to write. (Safe-contact notes and identifiers are marked legacy
+/// instead and sealed by the rotation pass after loading: there are few of them.)
+fn seal_batch(vault: &Vault, b: &mut Batch, agency_id: i64, now: i64) -> Vec<SeedClientKey> {
+    let mut keys = HashMap::with_capacity(b.clients.len());
+    let mut wrapped = Vec::with_capacity(b.clients.len());
+    for c in &b.clients {
+        let (key, w) = vault.fresh_client_key(agency_id, c.id);
+        keys.insert(c.id, key);
+        wrapped.push(SeedClientKey {
+            agency_id,
+            client_id: c.id,
+            wrapped: w,
+            created_at: now,
+        });
+    }
+    let mut client_of = HashMap::with_capacity(b.cases.len());
+    for c in &mut b.cases {
+        client_of.insert(c.id, c.client_id);
+        let at = At::new("cases", "presenting_problem", c.id, agency_id, c.client_id);
+        c.presenting_problem = Vault::seal_under(&keys[&c.client_id], 1, at, &c.presenting_problem);
+    }
+    for k in &mut b.contacts {
+        if let Some(summary) = k.summary.as_mut() {
+            let client_id = client_of[&k.case_id];
+            let at = At::new("contacts", "summary", k.id, agency_id, client_id);
+            *summary = Vault::seal_under(&keys[&client_id], 1, at, summary);
+        }
+    }
+    wrapped
+}
+
 /// Hand out exactly `total` contacts over the batch's cases: one first contact for every case
 /// past engagement (its guard needs it), the rest at random, so counts vary like real caseloads.
-fn spread_contacts(b: &mut Batch, rng: &mut StdRng, agency_id: i64, total: u64, now: i64) {
+fn spread_contacts(
+    b: &mut Batch,
+    rng: &mut StdRng,
+    agency_id: i64,
+    total: u64,
+    first_id: i64,
+    now: i64,
+) {
     if b.cases.is_empty() {
         return;
     }
@@ -785,6 +833,7 @@ fn spread_contacts(b: &mut Batch, rng: &mut StdRng, agency_id: i64, total: u64, 
                 ],
             );
             b.contacts.push(SeedContact {
+                id: first_id + b.contacts.len() as i64,
                 agency_id,
                 case_id: c.id,
                 contact_date: date_text(at),
@@ -792,7 +841,9 @@ fn spread_contacts(b: &mut Batch, rng: &mut StdRng, agency_id: i64, total: u64, 
                 duration_minutes: 5 * rng.gen_range(2..25),
                 participants: rng.gen_bool(0.6).then(|| *pick(rng, PARTICIPANTS)),
                 interpreter_used: needs_interpreter && mode != "collateral" && rng.gen_bool(0.9),
-                summary: rng.gen_bool(0.85).then(|| *pick(rng, SUMMARIES)),
+                summary: rng
+                    .gen_bool(0.85)
+                    .then(|| (*pick(rng, SUMMARIES)).to_string()),
                 recorded_by: c.primary_worker_id.unwrap_or(0),
                 recorded_at: at,
             });

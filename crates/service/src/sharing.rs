@@ -201,7 +201,7 @@ impl Casework {
         case_id: i64,
         name: &str,
     ) -> Result<CaseRow, Refusal> {
-        let row = case_store::get(conn, actor.agency_id, case_id).await?;
+        let row = case_store::get(conn, &self.vault, actor.agency_id, case_id).await?;
         match row {
             Some(c) if may_share(actor, &reach(&c)) => Ok(c),
             Some(c) => {
@@ -388,7 +388,7 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let row = case_store::get(&mut tx, actor.agency_id, case_id).await?;
+        let row = case_store::get(&mut tx, &self.vault, actor.agency_id, case_id).await?;
         let decision = row
             .as_ref()
             .map_or(Decision::Hidden, |c| break_glass_access(actor, &reach(c)));
@@ -505,7 +505,7 @@ impl Casework {
             .await?;
         let access = store::break_glass(&mut tx, actor.agency_id, id).await?;
         let case = match &access {
-            Some(a) => case_store::get(&mut tx, actor.agency_id, a.case_id).await?,
+            Some(a) => case_store::get(&mut tx, &self.vault, actor.agency_id, a.case_id).await?,
             None => None,
         };
         let (access, c) = match (access, case) {

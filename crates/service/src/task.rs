@@ -104,7 +104,7 @@ impl Casework {
     ) -> Result<(CaseRow, CaseTaskRow), Refusal> {
         let task = store::get(conn, actor.agency_id, id).await?;
         let case = match &task {
-            Some(t) => case_store::get(conn, actor.agency_id, t.case_id).await?,
+            Some(t) => case_store::get(conn, &self.vault, actor.agency_id, t.case_id).await?,
             None => None,
         };
         let decision = match case.as_ref() {

@@ -119,9 +119,9 @@ impl Casework {
             .await
         );
         let stage = stage_of(&c)?;
-        let current = store::current(&mut conn, actor.agency_id, c.id).await?;
+        let current = store::current(&mut conn, &self.vault, actor.agency_id, c.id).await?;
         let status = current.as_ref().map(status_of).transpose()?;
-        let earlier = store::earlier(&mut conn, actor.agency_id, c.id).await?;
+        let earlier = store::earlier(&mut conn, &self.vault, actor.agency_id, c.id).await?;
         let approval_required = self.closure_approval_required(&mut conn, &c).await?;
         let may_record = self
             .may_on_case(&mut conn, actor, &c, CaseAction::Record)
@@ -174,12 +174,18 @@ impl Casework {
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
         }
-        let row = match store::current(&mut tx, actor.agency_id, c.id).await? {
-            None if version == 0 => {
-                store::insert(&mut tx, actor.agency_id, c.id, &draft, actor.user_id, now)
-                    .await
-                    .map_err(crate::error::conflict_as("termination"))?
-            }
+        let row = match store::current(&mut tx, &self.vault, actor.agency_id, c.id).await? {
+            None if version == 0 => store::insert(
+                &mut tx,
+                &self.vault,
+                actor.agency_id,
+                c.id,
+                &draft,
+                actor.user_id,
+                now,
+            )
+            .await
+            .map_err(crate::error::conflict_as("termination"))?,
             None => return Err(ServiceError::Stale),
             Some(t) => {
                 if t.version != version {
@@ -188,10 +194,21 @@ impl Casework {
                 if !status_of(&t)?.editable() {
                     return Err(Invalid::new("termination", "termination_not_editable").into());
                 }
-                if !store::update(&mut tx, actor.agency_id, t.id, version, &draft, now).await? {
+                if !store::update(
+                    &mut tx,
+                    &self.vault,
+                    actor.agency_id,
+                    c.client_id,
+                    t.id,
+                    version,
+                    &draft,
+                    now,
+                )
+                .await?
+                {
                     return Err(ServiceError::Stale);
                 }
-                store::get(&mut tx, actor.agency_id, t.id)
+                store::get(&mut tx, &self.vault, actor.agency_id, t.id)
                     .await?
                     .ok_or(ServiceError::NotFound)?
             }
@@ -224,7 +241,7 @@ impl Casework {
         if !terminating(stage_of(&c)?) {
             return Err(Invalid::new("stage", "case_not_terminating").into());
         }
-        let t = store::current(&mut tx, actor.agency_id, c.id)
+        let t = store::current(&mut tx, &self.vault, actor.agency_id, c.id)
             .await?
             .ok_or_else(|| Invalid::new("closing_summary", "required"))?;
         if t.version != version {
@@ -266,7 +283,7 @@ impl Casework {
             Some(status.as_str()),
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, t.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, t.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -296,7 +313,7 @@ impl Casework {
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::OverrideGuard, name).await, end tx);
-        let t = store::current(&mut tx, actor.agency_id, c.id)
+        let t = store::current(&mut tx, &self.vault, actor.agency_id, c.id)
             .await?
             .ok_or_else(|| Invalid::new("termination", "termination_not_awaiting_approval"))?;
         if t.version != version {
@@ -326,7 +343,7 @@ impl Casework {
             comment,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, t.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, t.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

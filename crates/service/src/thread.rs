@@ -69,7 +69,7 @@ impl Casework {
         window: Window,
     ) -> ServiceResult<ThreadView> {
         let agency = c.agency_id;
-        let needs = goal_store::case_needs(conn, agency, c.id).await?;
+        let needs = goal_store::case_needs(conn, &self.vault, agency, c.id).await?;
         let goals = goal_store::of_case(conn, agency, c.id).await?;
         let ids: Vec<i64> = goals.iter().map(|g| g.id).collect();
         let links = goal_store::links(conn, &ids).await?;

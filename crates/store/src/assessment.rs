@@ -36,6 +36,7 @@ pub const STRUCTURED: &str = "structured";
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ItemRow {
     pub id: i64,
+    pub agency_id: i64,
     pub case_id: i64,
     pub assessment_id: i64,
     pub description: String,
@@ -65,8 +66,11 @@ fn completed(a: &Assessment, by: i64, now: i64) -> (Option<i64>, Option<i64>) {
     }
 }
 
+/// Each description is sealed under the client's key, bound to its own row (written second).
+#[allow(clippy::too_many_arguments)]
 async fn insert_items(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     assessment_id: i64,
@@ -74,17 +78,33 @@ async fn insert_items(
     descriptions: &[String],
     now: i64,
 ) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO {} (agency_id, case_id, assessment_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
+    if descriptions.is_empty() {
+        return Ok(());
+    }
+    let client_id = client_of_case(conn, case_id).await?;
+    // The key once for the list, not once per item.
+    let (version, key) =
+        crate::client_key::current(conn, vault.keyring(), agency_id, client_id, now).await?;
+    let insert = format!(
+        "INSERT INTO {} (agency_id, case_id, assessment_id, description, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
+        which.table()
+    );
+    let update = format!(
+        "UPDATE {} SET description = $1 WHERE id = $2",
         which.table()
     );
     for d in descriptions {
-        sqlx::query(&sql)
+        let id: i64 = sqlx::query_scalar(&insert)
             .bind(agency_id)
             .bind(case_id)
             .bind(assessment_id)
-            .bind(d)
             .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+        let at = At::new(which.table(), "description", id, agency_id, client_id);
+        sqlx::query(&update)
+            .bind(Vault::seal_under(&key, version, at, d))
+            .bind(id)
             .execute(&mut *conn)
             .await?;
     }
@@ -93,6 +113,7 @@ async fn insert_items(
 
 async fn replace_items(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     row: &AssessmentRow,
     a: &Assessment,
@@ -106,9 +127,33 @@ async fn replace_items(
         .bind(row.id)
         .execute(&mut *conn)
         .await?;
-        insert_items(conn, agency_id, row.case_id, row.id, which, list, now).await?;
+        insert_items(
+            conn,
+            vault,
+            agency_id,
+            row.case_id,
+            row.id,
+            which,
+            list,
+            now,
+        )
+        .await?;
     }
     Ok(())
+}
+
+async fn opened_items(
+    conn: &mut Conn,
+    vault: &Vault,
+    which: Items,
+    mut rows: Vec<ItemRow>,
+) -> Result<Vec<ItemRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new(which.table(), "description", r.id, r.agency_id, 0);
+        reader.open_in(conn, at, &mut r.description).await?;
+    }
+    Ok(rows)
 }
 
 /// A new assessment (draft or completed) with its needs and strengths.
@@ -160,7 +205,7 @@ pub async fn insert(
     .bind(row.id)
     .execute(&mut *conn)
     .await?;
-    replace_items(conn, agency_id, &row, a, now).await?;
+    replace_items(conn, vault, agency_id, &row, a, now).await?;
     Ok(with_texts(row, a))
 }
 
@@ -279,7 +324,7 @@ pub async fn update_draft(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = &row {
-        replace_items(conn, agency_id, row, a, now).await?;
+        replace_items(conn, vault, agency_id, row, a, now).await?;
     }
     Ok(row.map(|r| with_texts(r, a)))
 }
@@ -320,28 +365,40 @@ pub async fn of_case(
 }
 
 /// The needs or strengths of one assessment, in the order given.
-pub async fn items_of(conn: &mut Conn, assessment_id: i64, which: Items) -> Result<Vec<ItemRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT id, case_id, assessment_id, description, created_at FROM {}
+pub async fn items_of(
+    conn: &mut Conn,
+    vault: &Vault,
+    assessment_id: i64,
+    which: Items,
+) -> Result<Vec<ItemRow>> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT id, agency_id, case_id, assessment_id, description, created_at FROM {}
          WHERE assessment_id = $1 ORDER BY id LIMIT 200",
         which.table()
     ))
     .bind(assessment_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened_items(conn, vault, which, rows).await
 }
 
 /// The needs or strengths a case's completed assessments name: what goals may point to.
-pub async fn items_of_case(conn: &mut Conn, case_id: i64, which: Items) -> Result<Vec<ItemRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT i.id, i.case_id, i.assessment_id, i.description, i.created_at
+pub async fn items_of_case(
+    conn: &mut Conn,
+    vault: &Vault,
+    case_id: i64,
+    which: Items,
+) -> Result<Vec<ItemRow>> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT i.id, i.agency_id, i.case_id, i.assessment_id, i.description, i.created_at
          FROM {} i JOIN assessments a ON a.id = i.assessment_id
          WHERE i.case_id = $1 AND a.status = 'completed' ORDER BY i.id LIMIT 500",
         which.table()
     ))
     .bind(case_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened_items(conn, vault, which, rows).await
 }
 
 /// What the assessment stage's guard looks at.

@@ -1,6 +1,7 @@
 //! Cases, their stage history and assignments, and the engagement stage's records.
 
 use crate::client::placeholders;
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::case::{NewCase, NewContact, ServiceConsent};
 use sqlx::Row;
@@ -28,13 +29,14 @@ const COLUMNS: &str = "id, agency_id, client_id, program_id, team_id, primary_wo
 
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     c: &NewCase,
     stage: &str,
     by: i64,
     now: i64,
 ) -> Result<CaseRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: CaseRow = sqlx::query_as(&format!(
         "INSERT INTO cases (agency_id, client_id, program_id, team_id, primary_worker_id, referral_source,
            presenting_problem, stage, stage_entered_at, opened_by, opened_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9) RETURNING {COLUMNS}"
@@ -45,32 +47,76 @@ pub async fn insert(
     .bind(c.team_id)
     .bind(c.primary_worker_id)
     .bind(&c.referral_source)
-    .bind(&c.presenting_problem)
+    .bind("")
     .bind(stage)
     .bind(now)
     .bind(by)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    // The row id is part of what the ciphertext is bound to, so it is written second.
+    let at = At::new(
+        "cases",
+        "presenting_problem",
+        row.id,
+        agency_id,
+        c.client_id,
+    );
+    let sealed = vault.seal(conn, at, &c.presenting_problem, now).await?;
+    sqlx::query("UPDATE cases SET presenting_problem = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.presenting_problem.clone_from(&c.presenting_problem);
+    Ok(row)
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<CaseRow>> {
-    Ok(sqlx::query_as(&format!(
+/// Open the sealed presenting problem of each row, one reader for the list.
+async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<CaseRow>) -> Result<Vec<CaseRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new(
+            "cases",
+            "presenting_problem",
+            r.id,
+            r.agency_id,
+            r.client_id,
+        );
+        reader.open_in(conn, at, &mut r.presenting_problem).await?;
+    }
+    Ok(rows)
+}
+
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<CaseRow>> {
+    let row: Option<CaseRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM cases WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
-pub async fn of_client(conn: &mut Conn, agency_id: i64, client_id: i64) -> Result<Vec<CaseRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn of_client(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    client_id: i64,
+) -> Result<Vec<CaseRow>> {
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM cases WHERE agency_id = $1 AND client_id = $2 ORDER BY id DESC LIMIT 100"
     ))
     .bind(agency_id)
     .bind(client_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
 /// Move to `to` if still at `version`; false when someone else moved or changed it first.
@@ -251,13 +297,14 @@ const CONTACT: &str = "id, case_id, contact_date, mode, duration_minutes, partic
 
 pub async fn insert_contact(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     c: &NewContact,
     by: i64,
     now: i64,
 ) -> Result<ContactRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: ContactRow = sqlx::query_as(&format!(
         "INSERT INTO contacts (agency_id, case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary, recorded_by, recorded_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING {CONTACT}"
     ))
@@ -268,28 +315,49 @@ pub async fn insert_contact(
     .bind(c.duration_minutes)
     .bind(&c.participants)
     .bind(c.interpreter_used as i64)
-    .bind(&c.summary)
+    .bind(None::<String>)
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    if let Some(summary) = &c.summary {
+        // Sealed second: the row id is part of what the ciphertext is bound to.
+        let client_id = crate::vault::client_of_case(conn, case_id).await?;
+        let at = At::new("contacts", "summary", row.id, agency_id, client_id);
+        let sealed = vault.seal(conn, at, summary, now).await?;
+        sqlx::query("UPDATE contacts SET summary = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    row.summary.clone_from(&c.summary);
+    Ok(row)
 }
 
-/// Newest first, paged by id.
+/// Newest first, paged by id; the summaries opened with one reader for the page.
 pub async fn contacts(
     conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
     case_id: i64,
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ContactRow>> {
-    Ok(sqlx::query_as(&format!(
+    let mut rows: Vec<ContactRow> = sqlx::query_as(&format!(
         "SELECT {CONTACT} FROM contacts WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(case_id)
     .bind(before_id.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("contacts", "summary", r.id, agency_id, 0);
+        reader.open_opt_in(conn, at, &mut r.summary).await?;
+    }
+    Ok(rows)
 }
 
 pub async fn contact_count(conn: &mut Conn, case_id: i64) -> Result<i64> {

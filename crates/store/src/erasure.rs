@@ -16,7 +16,8 @@ fn statements() -> Vec<String> {
     vec![
         "DELETE FROM client_identifiers WHERE client_id = $1".into(),
         "DELETE FROM household_members WHERE client_id = $1".into(),
-        "UPDATE cases SET referral_source = NULL, presenting_problem = '' WHERE client_id = $1".into(),
+        // The presenting problem is sealed: an empty value marked plain (see the notes below).
+        "UPDATE cases SET referral_source = NULL, presenting_problem = 'legacy:' WHERE client_id = $1".into(),
         by_case("stage_history", "override_reason = NULL"),
         by_case("assignments", "reason = NULL"),
         by_case("contacts", "participants = NULL, summary = NULL"),
@@ -25,8 +26,9 @@ fn statements() -> Vec<String> {
             "assessments",
             "situation = NULL, background = NULL, resources = NULL, limitations = NULL, risk_details = NULL, client_words = NULL",
         ),
-        by_case("needs", "description = ''"),
-        by_case("strengths", "description = ''"),
+        // Sealed: an empty value marked plain (see the notes below).
+        by_case("needs", "description = 'legacy:'"),
+        by_case("strengths", "description = 'legacy:'"),
         by_case(
             "goals",
             "statement = NULL, measure = NULL, baseline = NULL, target = NULL, resources = NULL, barriers = NULL,

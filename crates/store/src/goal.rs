@@ -320,15 +320,26 @@ pub struct NeedChoice {
 
 /// The needs a case's completed assessments name, oldest first. Only these can be linked: a
 /// draft assessment rewrites its needs on every save, and a completed one is never changed.
-pub async fn case_needs(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Vec<NeedChoice>> {
-    Ok(sqlx::query_as(
+pub async fn case_needs(
+    conn: &mut Conn,
+    vault: &crate::vault::Vault,
+    agency_id: i64,
+    case_id: i64,
+) -> Result<Vec<NeedChoice>> {
+    let mut rows: Vec<NeedChoice> = sqlx::query_as(
         "SELECT n.id, n.description FROM needs n JOIN assessments a ON a.id = n.assessment_id
          WHERE n.agency_id = $1 AND n.case_id = $2 AND a.status = 'completed' ORDER BY n.id LIMIT 500",
     )
     .bind(agency_id)
     .bind(case_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = crate::vault::At::new("needs", "description", r.id, agency_id, 0);
+        reader.open_in(conn, at, &mut r.description).await?;
+    }
+    Ok(rows)
 }
 
 /// Which of `need_ids` a completed assessment of the case names.

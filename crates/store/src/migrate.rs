@@ -121,6 +121,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
     },
     Migration {
+        version: 20,
+        name: "sealed_free_text",
+        sqlite: include_str!("../migrations/sqlite/0020_sealed_free_text.sql"),
+        postgres: include_str!("../migrations/postgres/0020_sealed_free_text.sql"),
+    },
+    Migration {
         version: 21,
         name: "key_rotation_job",
         sqlite: include_str!("../migrations/sqlite/0021_key_rotation_job.sql"),

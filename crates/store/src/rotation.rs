@@ -50,6 +50,13 @@ pub const FIELDS: &[Field] = &[
         id_column: "id",
         client: Some("t.client_id"),
     },
+    Field {
+        table: "cases",
+        column: "presenting_problem",
+        id_column: "id",
+        client: Some("t.client_id"),
+    },
+    of_case("contacts", "summary"),
     of_case("case_notes", "sections"),
     Field {
         table: "note_addenda",
@@ -65,7 +72,12 @@ pub const FIELDS: &[Field] = &[
     of_case("assessments", "limitations"),
     of_case("assessments", "risk_details"),
     of_case("assessments", "client_words"),
+    of_case("needs", "description"),
+    of_case("strengths", "description"),
     of_case("instrument_results", "answers"),
+    of_case("terminations", "closing_summary"),
+    of_case("terminations", "growth"),
+    of_case("terminations", "aftercare_plan"),
     of_case("form_responses", "answers"),
     Field {
         table: "user_totp",

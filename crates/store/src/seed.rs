@@ -93,6 +93,8 @@ pub async fn next_id(conn: &mut Conn, table: IdTable) -> Result<i64> {
 pub enum IdTable {
     Clients,
     Cases,
+    /// Contact ids are chosen too: the sealed summary is bound to its row id.
+    Contacts,
 }
 
 impl IdTable {
@@ -100,6 +102,7 @@ impl IdTable {
         match self {
             IdTable::Clients => "clients",
             IdTable::Cases => "cases",
+            IdTable::Contacts => "contacts",
         }
     }
 }
@@ -110,7 +113,7 @@ pub async fn sync_sequences(conn: &mut Conn) -> Result<()> {
     if backend_of_conn(conn) != Backend::Postgres {
         return Ok(());
     }
-    for table in [IdTable::Clients, IdTable::Cases] {
+    for table in [IdTable::Clients, IdTable::Cases, IdTable::Contacts] {
         let t = table.name();
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)"
@@ -384,6 +387,28 @@ impl BulkRow for SeedNameGram {
     }
 }
 
+/// A seeded client's first data key, wrapped (`Vault::fresh_client_key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedClientKey {
+    pub agency_id: i64,
+    pub client_id: i64,
+    pub wrapped: String,
+    pub created_at: i64,
+}
+
+impl BulkRow for SeedClientKey {
+    const TABLE: &'static str = "client_keys";
+    const COLUMNS: &'static [&'static str] =
+        &["agency_id", "client_id", "version", "wrapped", "created_at"];
+    fn bind<'q>(&'q self, q: Q<'q>) -> Q<'q> {
+        q.bind(self.agency_id)
+            .bind(self.client_id)
+            .bind(1i64)
+            .bind(self.wrapped.as_str())
+            .bind(self.created_at)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedCase {
     pub id: i64,
@@ -393,6 +418,8 @@ pub struct SeedCase {
     pub team_id: Option<i64>,
     pub primary_worker_id: Option<i64>,
     pub referral_source: Option<String>,
+    /// Sealed by the seeder under the client's key before the batch is written
+    /// (`Vault::seal_under`); written as is.
     pub presenting_problem: String,
     pub stage: &'static str,
     pub stage_entered_at: i64,
@@ -507,6 +534,7 @@ impl BulkRow for SeedAssignment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedContact {
+    pub id: i64,
     pub agency_id: i64,
     pub case_id: i64,
     pub contact_date: String,
@@ -514,7 +542,8 @@ pub struct SeedContact {
     pub duration_minutes: i64,
     pub participants: Option<&'static str>,
     pub interpreter_used: bool,
-    pub summary: Option<&'static str>,
+    /// Sealed by the seeder (see `SeedCase::presenting_problem`).
+    pub summary: Option<String>,
     pub recorded_by: i64,
     pub recorded_at: i64,
 }
@@ -522,6 +551,7 @@ pub struct SeedContact {
 impl BulkRow for SeedContact {
     const TABLE: &'static str = "contacts";
     const COLUMNS: &'static [&'static str] = &[
+        "id",
         "agency_id",
         "case_id",
         "contact_date",
@@ -534,14 +564,15 @@ impl BulkRow for SeedContact {
         "recorded_at",
     ];
     fn bind<'q>(&'q self, q: Q<'q>) -> Q<'q> {
-        q.bind(self.agency_id)
+        q.bind(self.id)
+            .bind(self.agency_id)
             .bind(self.case_id)
             .bind(self.contact_date.as_str())
             .bind(self.mode)
             .bind(self.duration_minutes)
             .bind(self.participants)
             .bind(self.interpreter_used as i64)
-            .bind(self.summary)
+            .bind(self.summary.as_deref())
             .bind(self.recorded_by)
             .bind(self.recorded_at)
     }

@@ -55,7 +55,7 @@ fn sections() -> Vec<(&'static str, String)> {
         ("household", "SELECT name, relationship, birth_date FROM household_members WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
         ("cases", format!(
             "SELECT k.id AS case_id, p.name AS program, t.name AS team, {} AS primary_worker, k.referral_source,
-                    k.presenting_problem, k.stage, k.opened_at, k.closed_at
+                    k.presenting_problem, k.stage, k.opened_at, k.closed_at, k.id AS _row_id
              FROM cases k LEFT JOIN programs p ON p.id = k.program_id LEFT JOIN teams t ON t.id = k.team_id
              WHERE k.client_id = $1 AND k.agency_id = $2 ORDER BY k.id", name_of("k.primary_worker_id"))),
         ("stage_history", format!(
@@ -63,7 +63,7 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM stage_history WHERE case_id IN {CASES} ORDER BY id", name_of("moved_by"))),
         ("contacts", format!(
             "SELECT case_id, contact_date, mode, duration_minutes, participants, interpreter_used, summary,
-                    {} AS recorded_by
+                    {} AS recorded_by, id AS _row_id
              FROM contacts WHERE case_id IN {CASES} ORDER BY id", name_of("recorded_by"))),
         ("service_consents", "SELECT case_id, given_on, method, witness, revoked_at FROM service_consents
              WHERE client_id = $1 AND agency_id = $2 ORDER BY id".into()),
@@ -74,8 +74,8 @@ fn sections() -> Vec<(&'static str, String)> {
             "SELECT case_id, kind, status, situation, background, resources, limitations, risk_level, risk_details,
                     client_words, assessed_on, completed_at, id AS _row_id
              FROM assessments WHERE case_id IN {CASES} ORDER BY id")),
-        ("needs", format!("SELECT case_id, description FROM needs WHERE case_id IN {CASES} ORDER BY id")),
-        ("strengths", format!("SELECT case_id, description FROM strengths WHERE case_id IN {CASES} ORDER BY id")),
+        ("needs", format!("SELECT case_id, description, id AS _row_id FROM needs WHERE case_id IN {CASES} ORDER BY id")),
+        ("strengths", format!("SELECT case_id, description, id AS _row_id FROM strengths WHERE case_id IN {CASES} ORDER BY id")),
         ("instrument_results", format!(
             "SELECT case_id, instrument, answers, total, band, taken_on, id AS _row_id FROM instrument_results
              WHERE case_id IN {CASES} ORDER BY id")),
@@ -119,7 +119,7 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM evaluations WHERE case_id IN {CASES} ORDER BY id")),
         ("terminations", format!(
             "SELECT case_id, reason, reason_other, closing_summary, growth, aftercare_plan, status, decided_at,
-                    reopened_at
+                    reopened_at, id AS _row_id
              FROM terminations WHERE case_id IN {CASES} ORDER BY id")),
         ("follow_ups", format!(
             "SELECT case_id, due_on, status, contact_date, contact_mode, change_held, new_needs, referrals,
@@ -149,10 +149,15 @@ fn sealed_table(section: &str) -> Option<&'static str> {
     Some(match section {
         "profile" => "clients",
         "identifiers" => "client_identifiers",
+        "cases" => "cases",
+        "contacts" => "contacts",
         "assessments" => "assessments",
         "instrument_results" => "instrument_results",
         "form_responses" => "form_responses",
         "notes" => "case_notes",
+        "needs" => "needs",
+        "strengths" => "strengths",
+        "terminations" => "terminations",
         "addenda" => "note_addenda",
         _ => return None,
     })

@@ -1,6 +1,7 @@
 //! Termination records (one current per case; earlier ones kept when a case is reopened), the
 //! programs' follow-up schedules, and what the termination and follow-up guards count.
 
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::termination::Termination;
 use sqlx::Row;
@@ -33,25 +34,78 @@ const TERMINATION: &str = "id, agency_id, case_id, reason, reason_other, closing
 /// Earlier terminations of one case shown at most (a case reopened more often than this is rare).
 pub const EARLIER_MAX: i64 = 20;
 
+/// The free texts about the client, sealed under the client's data key.
+pub const SEALED_COLUMNS: [&str; 3] = ["closing_summary", "growth", "aftercare_plan"];
+
+fn texts(row: &mut TerminationRow) -> [&mut Option<String>; 3] {
+    [
+        &mut row.closing_summary,
+        &mut row.growth,
+        &mut row.aftercare_plan,
+    ]
+}
+
+/// Open the sealed texts of each row, one reader for the list.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<TerminationRow>,
+) -> Result<Vec<TerminationRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("terminations", "", r.id, r.agency_id, 0);
+        for (column, value) in SEALED_COLUMNS.iter().zip(texts(r)) {
+            reader.open_opt_in(conn, at.column(column), value).await?;
+        }
+    }
+    Ok(rows)
+}
+
+async fn seal_texts(
+    conn: &mut Conn,
+    vault: &Vault,
+    at: At<'_>,
+    t: &Termination,
+    now: i64,
+) -> Result<Vec<Option<String>>> {
+    let plain = [&t.closing_summary, &t.growth, &t.aftercare_plan];
+    let mut out = Vec::with_capacity(plain.len());
+    for (column, text) in SEALED_COLUMNS.iter().zip(plain) {
+        out.push(
+            vault
+                .seal_opt(conn, at.column(column), text.as_deref(), now)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 /// The case's current termination record (not set aside by a reopening).
 pub async fn current(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
 ) -> Result<Option<TerminationRow>> {
-    Ok(sqlx::query_as(&format!(
+    let row: Option<TerminationRow> = sqlx::query_as(&format!(
         "SELECT {TERMINATION} FROM terminations
          WHERE agency_id = $1 AND case_id = $2 AND reopened_at IS NULL"
     ))
     .bind(agency_id)
     .bind(case_id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The case's terminations set aside by reopenings, newest first.
-pub async fn earlier(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Vec<TerminationRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn earlier(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    case_id: i64,
+) -> Result<Vec<TerminationRow>> {
+    let rows = sqlx::query_as(&format!(
         "SELECT {TERMINATION} FROM terminations
          WHERE agency_id = $1 AND case_id = $2 AND reopened_at IS NOT NULL
          ORDER BY id DESC LIMIT $3"
@@ -60,55 +114,82 @@ pub async fn earlier(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Ve
     .bind(case_id)
     .bind(EARLIER_MAX)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<TerminationRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<TerminationRow>> {
+    let row: Option<TerminationRow> = sqlx::query_as(&format!(
         "SELECT {TERMINATION} FROM terminations WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// A new draft; a second current one for the case is refused by the unique index.
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     t: &Termination,
     by: i64,
     now: i64,
 ) -> Result<TerminationRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: TerminationRow = sqlx::query_as(&format!(
         "INSERT INTO terminations (agency_id, case_id, reason, reason_other, closing_summary,
            growth, aftercare_plan, status, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING {TERMINATION}"
+         VALUES ($1, $2, $3, $4, NULL, NULL, NULL, 'draft', $5, $6, $6) RETURNING {TERMINATION}"
     ))
     .bind(agency_id)
     .bind(case_id)
     .bind(t.reason.map(|r| r.as_str()))
     .bind(t.reason_other.as_deref())
-    .bind(t.closing_summary.as_deref())
-    .bind(t.growth.as_deref())
-    .bind(t.aftercare_plan.as_deref())
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    // The row id is part of what the ciphertexts are bound to, so they are written second.
+    let client_id = client_of_case(conn, case_id).await?;
+    let at = At::new("terminations", "", row.id, agency_id, client_id);
+    let sealed = seal_texts(conn, vault, at, t, now).await?;
+    sqlx::query(
+        "UPDATE terminations SET closing_summary = $1, growth = $2, aftercare_plan = $3 WHERE id = $4",
+    )
+    .bind(&sealed[0])
+    .bind(&sealed[1])
+    .bind(&sealed[2])
+    .bind(row.id)
+    .execute(&mut *conn)
+    .await?;
+    row.closing_summary.clone_from(&t.closing_summary);
+    row.growth.clone_from(&t.growth);
+    row.aftercare_plan.clone_from(&t.aftercare_plan);
+    Ok(row)
 }
 
 /// Replace the draft's content if still at `version`; it becomes a draft again.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     t: &Termination,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("terminations", "", id, agency_id, client_id);
+    let sealed = seal_texts(conn, vault, at, t, now).await?;
     let done = sqlx::query(
         "UPDATE terminations SET reason = $1, reason_other = $2, closing_summary = $3,
            growth = $4, aftercare_plan = $5, status = 'draft', updated_at = $6,
@@ -117,9 +198,9 @@ pub async fn update(
     )
     .bind(t.reason.map(|r| r.as_str()))
     .bind(t.reason_other.as_deref())
-    .bind(t.closing_summary.as_deref())
-    .bind(t.growth.as_deref())
-    .bind(t.aftercare_plan.as_deref())
+    .bind(&sealed[0])
+    .bind(&sealed[1])
+    .bind(&sealed[2])
     .bind(now)
     .bind(agency_id)
     .bind(id)
@@ -261,6 +342,8 @@ pub async fn counts(conn: &mut Conn, case_id: i64) -> Result<ClosureCounts> {
         ),
         None => (String::new(), None),
     };
+    // The summary is sealed, so only whether there is one can be seen here; the form stores a
+    // blank summary as none (erasure too), so there is one exactly when it was written.
     let handed_in = summary.is_some_and(|s| !s.trim().is_empty())
         && matches!(
             status.as_str(),

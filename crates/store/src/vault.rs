@@ -112,6 +112,20 @@ impl Vault {
         }
     }
 
+    /// A fresh first data key for a client the bulk seeder writes: the key, to seal that client's
+    /// values with while the batch is built, and its wrapped form for `client_keys` (version 1).
+    pub fn fresh_client_key(&self, agency_id: i64, client_id: i64) -> (Key, String) {
+        let key = client_key::fresh_key();
+        let wrapped = client_key::wrap(&self.keyring, agency_id, client_id, 1, &key);
+        (key, wrapped)
+    }
+
+    /// Seal a client's value under a data key the caller already holds (the bulk seeder, which
+    /// makes each client's key once rather than looking it up per row).
+    pub fn seal_under(key: &Key, version: u32, at: At<'_>, plain: &str) -> String {
+        seal_with(key, version, at, plain)
+    }
+
     /// A reader that keeps the data keys it unwrapped, for a list of rows.
     pub fn reader(&self) -> Reader {
         Reader {

@@ -131,6 +131,67 @@ async fn seeding_is_deterministic_complete_searchable_and_audited() {
             .unwrap_or_else(|e| panic!("{name}: register after seeding: {e:?}"));
         assert!(registered.id > names(server, c.agency_id).await.last().unwrap().0);
 
+        // Seeded presenting problems and contact summaries are sealed, one data key per client,
+        // and read back in the clear; contact ids handed out by the seeder leave free ones.
+        let status = server.app.key_status().await.expect("key status");
+        assert_eq!((status.legacy, status.unrecognised), (0, 0), "{name}: {status:?}");
+        assert_eq!(
+            status.data_keys_by_master.values().sum::<u64>(),
+            3 * 200 + 1,
+            "{name}: one key per seeded client (and the one registered above): {status:?}"
+        );
+        let mut owner = server.app.store().owner_conn().await.expect("owner");
+        let plain: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases WHERE presenting_problem NOT LIKE 'enc1:%'",
+        )
+        .fetch_one(&mut owner)
+        .await
+        .expect("count");
+        assert_eq!(plain, 0, "{name}: a presenting problem in the clear");
+        let (case_id, email, date): (i64, String, String) = sqlx::query_as(
+            "SELECT c.id, u.email, k.contact_date FROM cases c JOIN users u ON u.id = c.primary_worker_id
+               JOIN contacts k ON k.case_id = c.id
+             WHERE c.agency_id = $1 AND c.closed_at IS NULL AND k.summary IS NOT NULL
+             ORDER BY c.id LIMIT 1",
+        )
+        .bind(a.agency_id)
+        .fetch_one(&mut owner)
+        .await
+        .expect("a seeded open case with a contact summary");
+        drop(owner);
+        let worker = server.app.actor_for_email(&email).await.expect("worker");
+        let page = server
+            .app
+            .case(&worker, case_id, None)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: seeded case: {e:?}"));
+        assert!(
+            !page.case.presenting_problem.is_empty()
+                && !page.case.presenting_problem.starts_with("enc1:"),
+            "{name}: {}",
+            page.case.presenting_problem
+        );
+        assert!(
+            page.contacts
+                .iter()
+                .filter_map(|k| k.summary.as_deref())
+                .any(|s| !s.is_empty() && !s.starts_with("enc1:")),
+            "{name}: {:?}",
+            page.contacts
+        );
+        let form = casework_domain::case::ContactForm {
+            date,
+            mode: "phone".into(),
+            duration_minutes: 10,
+            summary: Some("Recorded after seeding".into()),
+            ..Default::default()
+        };
+        server
+            .app
+            .record_contact(&worker, case_id, &form)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: contact after seeding: {e:?}"));
+
         // Seeded staff sign in with the one published password.
         let http = server.client();
         submit_sign_in(

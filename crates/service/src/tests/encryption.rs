@@ -14,6 +14,8 @@ const BODY: &str = "Disclosed that her partner reads her phone";
 const SAFE: &str = "Call only on Tuesdays, never leave a message";
 const IDENT: &str = "QX-77 1234";
 const RISK: &str = "Partner has threatened her twice this month";
+const PROBLEM: &str = "Afraid to go home after the last argument";
+const SUMMARY: &str = "Talked through where she could stay tonight";
 
 pub(super) fn note(body: &str) -> NoteForm {
     NoteForm {
@@ -24,8 +26,8 @@ pub(super) fn note(body: &str) -> NoteForm {
     }
 }
 
-/// A client with an identifier and a safe-contact note, a case, a note, an assessment naming a
-/// risk, and a PHQ-9. Returns (client, case, note).
+/// A client with an identifier and a safe-contact note, a case with its presenting problem and a
+/// contact summary, a note, an assessment naming a risk, and a PHQ-9. Returns (client, case, note).
 pub(super) async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
     let mut f = client_form(name, Some("1988-02-03"));
     f.safe_contact = Some(SAFE.into());
@@ -44,7 +46,7 @@ pub(super) async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
             &env.intake,
             &CaseForm {
                 client_id: client.id,
-                presenting_problem: "Safety at home".into(),
+                presenting_problem: PROBLEM.into(),
                 primary_worker_id: Some(env.worker.user_id),
                 team_id: env.worker.team_id,
                 ..Default::default()
@@ -54,6 +56,17 @@ pub(super) async fn sensitive_record(env: &Env, name: &str) -> (i64, i64, i64) {
         .expect("case")
         .id;
     env.engage(case).await;
+    env.app
+        .record_contact(
+            &env.worker,
+            case,
+            &casework_domain::case::ContactForm {
+                summary: Some(SUMMARY.into()),
+                ..contact()
+            },
+        )
+        .await
+        .expect("contact with a summary");
     let forward = MoveForm {
         direction: "forward".into(),
         ..Default::default()
@@ -169,6 +182,23 @@ pub(super) async fn reads_back(env: &Env, app: &Casework, client: i64, case: i64
         .await
         .expect("assessments");
     assert_eq!(list[0].risk_details.as_deref(), Some(RISK), "{b:?}");
+    let detail = app
+        .assessment(&env.worker, list[0].id)
+        .await
+        .expect("assessment");
+    assert_eq!(detail.needs[0].description, "Safety plan", "{b:?}");
+    assert_eq!(detail.strengths[0].description, "Sister nearby", "{b:?}");
+    let page = app.case(&env.worker, case, None).await.expect("case page");
+    assert_eq!(page.case.presenting_problem, PROBLEM, "{b:?}");
+    assert!(
+        page.contacts
+            .iter()
+            .any(|k| k.summary.as_deref() == Some(SUMMARY)),
+        "{b:?}: {:?}",
+        page.contacts
+    );
+    let of_client = app.client(&env.worker, client).await.expect("client page");
+    assert_eq!(of_client.cases[0].presenting_problem, PROBLEM, "{b:?}");
 }
 
 pub(super) async fn on_each_backend<F, Fut>(body: F)
@@ -225,7 +255,35 @@ async fn the_database_holds_ciphertext_and_the_service_reads_plaintext() {
             case,
         )
         .await;
+        let problem = raw(
+            &env,
+            "SELECT presenting_problem FROM cases WHERE id = $1",
+            case,
+        )
+        .await;
+        let summary = raw(
+            &env,
+            "SELECT summary FROM contacts WHERE case_id = $1 AND summary IS NOT NULL",
+            case,
+        )
+        .await;
+        let need = raw(
+            &env,
+            "SELECT description FROM needs WHERE case_id = $1",
+            case,
+        )
+        .await;
+        let strength = raw(
+            &env,
+            "SELECT description FROM strengths WHERE case_id = $1",
+            case,
+        )
+        .await;
         for (what, stored, plain) in [
+            ("need", &need, "Safety"),
+            ("strength", &strength, "Sister"),
+            ("presenting problem", &problem, "Afraid"),
+            ("contact summary", &summary, "stay tonight"),
             ("note", &sections, "partner reads"),
             ("safe contact", &safe, "Tuesdays"),
             ("identifier", &ident, "1234"),
@@ -246,6 +304,30 @@ async fn the_database_holds_ciphertext_and_the_service_reads_plaintext() {
             "{b:?}: {norm}"
         );
         reads_back(&env, &env.app, client, case, note_id).await;
+        // The subject access export opens them.
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        for (section, field, plain) in [
+            ("needs", "description", "Safety plan"),
+            ("strengths", "description", "Sister nearby"),
+            ("cases", "presenting_problem", PROBLEM),
+            ("contacts", "summary", SUMMARY),
+        ] {
+            let found = sar
+                .section(section)
+                .expect(section)
+                .records
+                .iter()
+                .flat_map(|r| r.fields.iter())
+                .any(|(k, v)| {
+                    k == field
+                        && *v == casework_store::subject_access::Value::Text(plain.to_string())
+                });
+            assert!(found, "{b:?}: {section}.{field} not in the export");
+        }
 
         // TOTP secrets are sealed under the master key.
         let e = env.app.start_totp(&env.worker).await.expect("totp");
@@ -398,6 +480,27 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
             Some("Written before encryption"),
             "{b:?}"
         );
+        // The presenting problem and contact summaries, as migration 0020 marks them.
+        let mut o = owner(&env).await;
+        sqlx::query("UPDATE cases SET presenting_problem = $1 WHERE id = $2")
+            .bind(format!("legacy:{PROBLEM}"))
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy problem");
+        sqlx::query("UPDATE contacts SET summary = $1 WHERE case_id = $2 AND summary IS NOT NULL")
+            .bind(format!("legacy:{SUMMARY}"))
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy summary");
+        sqlx::query("UPDATE needs SET description = 'legacy:Safety plan' WHERE case_id = $1")
+            .bind(case)
+            .execute(&mut o)
+            .await
+            .expect("legacy need");
+        drop(o);
+        reads_back(&env, &env.app, client, case, note_id).await;
 
         // The operator adds version 2 and rotates while the old server keeps running.
         let both = env.app.keyring().with_new_key(new_key());
@@ -408,7 +511,18 @@ async fn rotation_leaves_every_record_readable_then_the_old_key_can_go() {
         };
         let report = rotating.rotate_keys(options).await.expect("rotate");
         assert_eq!(report.keys_rewrapped, 1, "{b:?}: {report:?}");
-        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        assert_eq!(report.legacy_sealed, 4, "{b:?}: {report:?}");
+        for sql in [
+            "SELECT description FROM needs WHERE case_id = $1",
+            "SELECT presenting_problem FROM cases WHERE id = $1",
+            "SELECT summary FROM contacts WHERE case_id = $1 AND summary IS NOT NULL",
+        ] {
+            let stored = raw(&env, sql, case).await;
+            assert!(
+                stored.starts_with(&format!("enc1:c{client}.1:")),
+                "{b:?} {sql}: {stored}"
+            );
+        }
         let status = rotating.key_status().await.expect("status");
         assert_eq!(
             status.data_keys_by_master.keys().collect::<Vec<_>>(),
@@ -519,6 +633,121 @@ async fn a_destroyed_client_key_leaves_that_client_unreadable_and_others_untouch
         assert!(env.app.note(&env.worker, other_note).await.is_ok(), "{b:?}");
         let status = env.app.key_status().await.expect("status");
         assert_eq!(status.data_keys_destroyed, 1, "{b:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn termination_texts_are_sealed_read_back_rotated_and_exported() {
+    use super::termination::{in_termination, termination_form};
+    on_each_backend(|env, _| async move {
+        let b = env.backend;
+        let (case, _) = in_termination(&env, false, &[30]).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let form = termination_form();
+        let t = env
+            .app
+            .save_termination(&env.worker, case, 0, &form)
+            .await
+            .expect("draft");
+        assert_eq!(t.growth, form.growth, "{b:?}: the saved row comes back in the clear");
+        // Rewritten (the update path), then read back.
+        let mut edited = termination_form();
+        edited.aftercare_plan = Some("Weekly call with the tenancy officer".into());
+        env.app
+            .save_termination(&env.worker, case, t.version, &edited)
+            .await
+            .expect("edit");
+        let column = |c: &str| format!("SELECT {c} FROM terminations WHERE case_id = $1");
+        for (c, plain) in [
+            ("closing_summary", "Housed since March"),
+            ("growth", "monthly budget"),
+            ("aftercare_plan", "tenancy officer"),
+        ] {
+            let stored = raw(&env, &column(c), case).await;
+            assert!(
+                stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain),
+                "{b:?} {c}: {stored}"
+            );
+        }
+        let view = env
+            .app
+            .termination(&env.worker, case)
+            .await
+            .expect("termination");
+        let current = view.current.expect("current");
+        assert_eq!(current.closing_summary, form.closing_summary, "{b:?}");
+        assert_eq!(current.aftercare_plan, edited.aftercare_plan, "{b:?}");
+
+        // A value from before 0020 reads, and rotation seals it.
+        sqlx::query("UPDATE terminations SET growth = 'legacy:Cooks for the family again' WHERE case_id = $1")
+            .bind(case)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let view = env.app.termination(&env.worker, case).await.expect("legacy reads");
+        assert_eq!(
+            view.current.and_then(|t| t.growth).as_deref(),
+            Some("Cooks for the family again"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, &column("growth"), case).await;
+        assert!(stored.starts_with("enc1:") && !stored.contains("Cooks"), "{b:?}: {stored}");
+
+        // Handed in, the guard sees the summary through the seal; the export opens it.
+        let t = env
+            .app
+            .termination(&env.worker, case)
+            .await
+            .expect("termination")
+            .current
+            .expect("current");
+        env.app
+            .submit_termination(&env.worker, case, t.version)
+            .await
+            .expect("submit");
+        let facts = env.app.case(&env.worker, case, None).await.expect("case");
+        assert!(
+            !facts.unmet.contains(&casework_domain::stage::Unmet::NoClosingSummary),
+            "{b:?}: {:?}",
+            facts.unmet
+        );
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let texts: Vec<_> = sar
+            .section("terminations")
+            .expect("terminations")
+            .records
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .filter(|(k, _)| k == "aftercare_plan" || k == "growth")
+            .map(|(_, v)| v.clone())
+            .collect();
+        use casework_store::subject_access::Value;
+        assert_eq!(
+            texts,
+            vec![
+                Value::Text("Cooks for the family again".into()),
+                Value::Text("Weekly call with the tenancy officer".into())
+            ],
+            "{b:?}"
+        );
     })
     .await;
 }

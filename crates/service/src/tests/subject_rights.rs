@@ -293,6 +293,30 @@ async fn erasure_leaves_no_trace_in_the_database_files_and_the_chain_verifies() 
                 assert!(!contains(&bytes, s), "{b:?}: {s:?} still in {file}");
             }
         }
+        // Sealed free text is blanked too (an empty value marked plain), not left as ciphertext.
+        assert_eq!(
+            count(&env, &format!("SELECT COUNT(*) FROM cases WHERE id = {case} AND presenting_problem = 'legacy:'")).await,
+            1,
+            "{b:?}: presenting problem not blanked"
+        );
+        assert_eq!(
+            count(
+                &env,
+                &format!(
+                    "SELECT COUNT(*) FROM contacts WHERE case_id = {case} AND summary IS NOT NULL"
+                )
+            )
+            .await,
+            0,
+            "{b:?}: a contact summary survived"
+        );
+        // The case of the erased client still opens, with nothing left to show.
+        let page = env
+            .app
+            .case(&env.sup, case, None)
+            .await
+            .expect("erased case page");
+        assert_eq!(page.case.presenting_problem, "", "{b:?}");
         // The client's data key is gone, so what stays sealed can never be opened.
         let sql = format!(
             "SELECT count(*) FROM client_keys WHERE client_id = {client} AND wrapped IS NOT NULL"
@@ -536,6 +560,11 @@ async fn a_subject_access_export_holds_everything_and_is_recorded_as_a_disclosur
         assert_eq!(
             field(&sar, "cases", "case_id"),
             vec![Value::Integer(case)],
+            "{b:?}"
+        );
+        assert_eq!(
+            field(&sar, "cases", "presenting_problem"),
+            vec![text(&format!("{LEGAL} is facing eviction"))],
             "{b:?}"
         );
         assert!(

@@ -129,3 +129,108 @@ async fn an_erased_clients_note_is_gone_with_a_clear_message() {
     assert_eq!(page.status, StatusCode::GONE);
     assert!(page.body.contains("was erased"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_presenting_problem_and_contact_summaries_show_though_stored_sealed() {
+    each_backend(|f| async move {
+        let worker = f
+            .app
+            .actor_for_email("worker@example.org")
+            .await
+            .expect("worker");
+        let client = f
+            .app
+            .register_client(
+                &worker,
+                &ClientForm {
+                    legal_name: "Ana Torres".into(),
+                    ..ClientForm::default()
+                },
+                &DuplicateDecision::default(),
+            )
+            .await
+            .expect("client");
+        let case = f
+            .app
+            .open_case(
+                &worker,
+                &CaseForm {
+                    client_id: client.id,
+                    presenting_problem: "Landlord changed the locks".into(),
+                    ..CaseForm::default()
+                },
+            )
+            .await
+            .expect("case")
+            .id;
+        f.app
+            .record_contact(
+                &worker,
+                case,
+                &casework_domain::case::ContactForm {
+                    date: "2026-09-01".into(),
+                    mode: "phone".into(),
+                    duration_minutes: 20,
+                    summary: Some("Agreed to call the tenancy advice line".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("contact");
+        let mut owner = f.app.store().owner_conn().await.expect("owner connection");
+        for (sql, plain) in [
+            (
+                "SELECT presenting_problem FROM cases WHERE id = $1",
+                "Landlord",
+            ),
+            ("SELECT summary FROM contacts WHERE case_id = $1", "tenancy"),
+        ] {
+            let stored: String = sqlx::query_scalar(sql)
+                .bind(case)
+                .fetch_one(&mut owner)
+                .await
+                .expect("raw");
+            assert!(
+                stored.starts_with("enc1:") && !stored.contains(plain),
+                "{sql}: {stored}"
+            );
+        }
+        drop(owner);
+        let b = sign_in(&f.router, "worker@example.org").await;
+        let page = send(&f.router, get(&format!("/cases/{case}"), Some(&b.cookie))).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body.contains("Landlord changed the locks"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Agreed to call the tenancy advice line"),
+            "{}",
+            page.body
+        );
+        let token = bearer(&f.app, "worker@example.org").await;
+        let api = |uri: String| {
+            Request::get(uri)
+                .header(header::AUTHORIZATION, token.clone())
+                .body(Body::empty())
+                .expect("request")
+        };
+        let one = send(&f.router, api(format!("/api/v1/cases/{case}"))).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        assert_eq!(
+            one.json()["case"]["presenting_problem"],
+            "Landlord changed the locks",
+            "{}",
+            one.body
+        );
+        let contacts = send(&f.router, api(format!("/api/v1/cases/{case}/contacts"))).await;
+        assert_eq!(
+            contacts.json()["items"][0]["summary"],
+            "Agreed to call the tenancy advice line",
+            "{}",
+            contacts.body
+        );
+    })
+    .await;
+}
