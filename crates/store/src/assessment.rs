@@ -84,7 +84,7 @@ async fn insert_items(
     let client_id = client_of_case(conn, case_id).await?;
     // The key once for the list, not once per item.
     let (version, key) =
-        crate::client_key::current(conn, vault.keyring(), agency_id, client_id, now).await?;
+        crate::client_key::current(conn, &vault.keyring(), agency_id, client_id, now).await?;
     let insert = format!(
         "INSERT INTO {} (agency_id, case_id, assessment_id, description, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
         which.table()

@@ -116,7 +116,7 @@ impl Vault {
     /// values with while the batch is built, and its wrapped form for `client_keys` (version 1).
     pub fn fresh_client_key(&self, agency_id: i64, client_id: i64) -> (Key, String) {
         let key = client_key::fresh_key();
-        let wrapped = client_key::wrap(&self.keyring, agency_id, client_id, 1, &key);
+        let wrapped = client_key::wrap(&self.keyring(), agency_id, client_id, 1, &key);
         (key, wrapped)
     }
 
