@@ -423,3 +423,65 @@ async fn the_admin_sets_the_provider_and_never_sees_the_secret_again() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_provider_signing_es256_signs_people_in_and_a_forged_es256_token_is_refused() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let idp = provider(&env).await;
+        idp.set(|b| {
+            b.es256 = true;
+            b.kid = "ec-1".into();
+            b.published_kids = vec!["ec-1".into()];
+        });
+        let Ok(SignInStep::Done(s)) = sign_in(&env).await else {
+            panic!("{b:?}: not signed in with ES256");
+        };
+        assert_eq!(s.principal.actor.user_id, env.worker.user_id, "{b:?}");
+        idp.set(|b| b.forge_signature = true);
+        assert_eq!(
+            refusal(sign_in(&env).await),
+            OidcRefusal::Token(TokenRefusal::Signature),
+            "{b:?}"
+        );
+        assert_eq!(
+            refusal_reasons(&env).await,
+            vec!["token_signature"],
+            "{b:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_naming_unknown_keys_refetch_the_keys_at_most_once_a_minute() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let idp = provider(&env).await;
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
+        let before = idp.jwks_fetches();
+        // Tokens name a key the provider does not publish.
+        idp.set(|b| b.kid = "key-9".into());
+        for _ in 0..3 {
+            assert_eq!(
+                refusal(sign_in(&env).await),
+                OidcRefusal::Token(TokenRefusal::UnknownKey),
+                "{b:?}"
+            );
+        }
+        assert_eq!(idp.jwks_fetches(), before + 1, "{b:?}: one refetch");
+        // A minute on, one more; and a key published meanwhile is then found.
+        env.clock
+            .advance_ms(crate::oidc_provider::KEY_REFETCH_MS + 1000);
+        idp.set(|b| b.published_kids = vec!["key-1".into(), "key-9".into()]);
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
+        assert_eq!(idp.jwks_fetches(), before + 2, "{b:?}");
+    })
+    .await;
+}
