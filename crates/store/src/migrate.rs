@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_openid_connect.sql"),
         postgres: include_str!("../migrations/postgres/0019_openid_connect.sql"),
     },
+    Migration {
+        version: 22,
+        name: "oidc_attempt_address",
+        sqlite: include_str!("../migrations/sqlite/0022_oidc_attempt_address.sql"),
+        postgres: include_str!("../migrations/postgres/0022_oidc_attempt_address.sql"),
+    },
 ];
 
 impl Migration {
