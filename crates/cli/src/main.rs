@@ -13,6 +13,7 @@ mod migrate;
 mod retention;
 mod seed;
 mod serve;
+mod statistics;
 mod token;
 mod user;
 

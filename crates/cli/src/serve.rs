@@ -65,6 +65,12 @@ pub struct Args {
         default_value_t = 60
     )]
     retention_interval_minutes: u64,
+
+    /// Refresh the database's query-planner statistics at start and then every this many hours
+    /// (SQLite otherwise plans large tables by guesswork); 0 switches it off.
+    #[arg(long, env = "CASEWORK_STATISTICS_INTERVAL_HOURS", default_value_t = 6)]
+    statistics_interval_hours: u64,
+
     /// The address people reach Casework at, e.g. https://casework.example.org. Identity
     /// providers send people back to <public-url>/sign-in/oidc/callback; without it that
     /// address is built from each request's Host header.
@@ -189,9 +195,15 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<(), Failure> {
             Duration::from_secs(args.retention_interval_minutes * 60),
         )
     });
+    let statistics = (args.statistics_interval_hours > 0).then(|| {
+        crate::statistics::schedule(
+            app.clone(),
+            Duration::from_secs(args.statistics_interval_hours * 3600),
+        )
+    });
     // `serve` lets requests in flight finish, then flushes the audit log and closes the pool.
     let served = casework_web::serve(listener, app, web, shutdown_signal()).await;
-    if let Some(job) = retention {
+    for job in [retention, statistics].into_iter().flatten() {
         job.abort();
     }
     served.map_err(|e| Failure::failed(format!("the server stopped with an error: {e}")))?;

@@ -209,6 +209,7 @@ impl Casework {
             batch: 2000,
         };
         casework_store::rotation::rotate(&self.store, &self.vault, options, now).await?;
+        self.store.refresh_statistics().await?;
         Ok(report)
     }
 

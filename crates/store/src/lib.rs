@@ -29,6 +29,7 @@ pub mod seed;
 pub mod serving;
 pub mod session;
 pub mod sharing;
+mod statistics;
 pub mod subject_access;
 pub mod task;
 pub mod task_list;

@@ -17,6 +17,7 @@ mod security;
 mod sharing;
 mod sign_in;
 mod stages;
+mod statistics;
 mod subject_rights;
 mod tasks;
 mod termination;
