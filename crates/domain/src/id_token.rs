@@ -172,7 +172,7 @@ fn text<'a>(jwk: &'a Value, name: &str) -> Option<&'a str> {
 
 /// A key meant for signatures (or not saying) and for `alg` (or not saying).
 fn for_signing(jwk: &Value, alg: &str) -> bool {
-    !text(jwk, "use").is_some_and(|u| u != "sig") && !text(jwk, "alg").is_some_and(|a| a != alg)
+    text(jwk, "use").is_none_or(|u| u == "sig") && text(jwk, "alg").is_none_or(|a| a == alg)
 }
 
 fn rsa_key(jwk: &Value) -> Option<SigningKey> {
