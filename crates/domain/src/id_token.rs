@@ -2,12 +2,14 @@
 //! against the provider's published keys and what the relying party expects. Pure: the caller
 //! passes the keys and the time in.
 //!
-//! Only RS256 is accepted (the algorithm every provider must support); `none`, HMAC and any
-//! algorithm the header names but we did not choose are refused, so a token cannot pick a
-//! weaker check for itself.
+//! RS256 (the algorithm every provider must support) and ES256 (ECDSA on P-256, which many
+//! providers sign with) are accepted; `none`, HMAC and any other algorithm the header names are
+//! refused, and a token is only checked against keys of the kind its algorithm names, so a
+//! token cannot pick a weaker check for itself.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use p256::ecdsa::{Signature as EcSignature, VerifyingKey as EcVerifyingKey};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::sha2::Sha256;
 use rsa::signature::Verifier;
@@ -62,23 +64,74 @@ impl TokenRefusal {
     }
 }
 
-/// One RSA signing key from the provider's JWKS.
+/// The signature algorithms we accept, as a JWS header names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Rs256,
+    Es256,
+}
+
+impl Algorithm {
+    fn named(alg: Option<&str>) -> Option<Algorithm> {
+        match alg? {
+            "RS256" => Some(Algorithm::Rs256),
+            "ES256" => Some(Algorithm::Es256),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum PublicKey {
+    Rsa(RsaPublicKey),
+    P256(EcVerifyingKey),
+}
+
+/// One signing key from the provider's JWKS: RSA (RS256) or EC P-256 (ES256).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SigningKey {
     pub kid: Option<String>,
-    key: RsaPublicKey,
+    key: PublicKey,
+}
+
+impl SigningKey {
+    pub fn algorithm(&self) -> Algorithm {
+        match self.key {
+            PublicKey::Rsa(_) => Algorithm::Rs256,
+            PublicKey::P256(_) => Algorithm::Es256,
+        }
+    }
+
+    /// Does `signature` over `signed` verify under this key? (The caller matched the key's
+    /// algorithm to the token's.)
+    fn verifies(&self, signed: &[u8], signature: &[u8]) -> bool {
+        match &self.key {
+            PublicKey::Rsa(key) => Signature::try_from(signature).is_ok_and(|sig| {
+                VerifyingKey::<Sha256>::new(key.clone())
+                    .verify(signed, &sig)
+                    .is_ok()
+            }),
+            // JWS carries ECDSA signatures as r ‖ s, 32 bytes each (RFC 7518 §3.4), not DER.
+            PublicKey::P256(key) => {
+                signature.len() == 64
+                    && EcSignature::from_slice(signature)
+                        .is_ok_and(|sig| key.verify(signed, &sig).is_ok())
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
             .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm())
             .finish_non_exhaustive()
     }
 }
 
-/// The usable keys of a JWKS document (RSA signature keys; others are skipped, not errors,
-/// since providers publish encryption and EC keys beside them).
+/// The usable keys of a JWKS document (RSA and P-256 signature keys; others are skipped, not
+/// errors, since providers publish encryption keys and other curves beside them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeySet(pub Vec<SigningKey>);
 
@@ -89,39 +142,77 @@ impl KeySet {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        KeySet(keys.iter().filter_map(rsa_key).collect())
+        KeySet(
+            keys.iter()
+                .filter_map(|k| rsa_key(k).or_else(|| p256_key(k)))
+                .collect(),
+        )
     }
 
     pub fn has_kid(&self, kid: &str) -> bool {
         self.0.iter().any(|k| k.kid.as_deref() == Some(kid))
     }
 
-    /// The keys a token with this `kid` may be checked against: the one named, or all of them
-    /// when the token names none.
-    fn candidates<'a>(&'a self, kid: Option<&'a str>) -> impl Iterator<Item = &'a SigningKey> {
+    /// The keys a token with this `kid` and algorithm may be checked against: the one named,
+    /// or all of the algorithm's when the token names none.
+    fn candidates<'a>(
+        &'a self,
+        kid: Option<&'a str>,
+        alg: Algorithm,
+    ) -> impl Iterator<Item = &'a SigningKey> {
         self.0
             .iter()
-            .filter(move |k| kid.is_none() || k.kid.as_deref() == kid)
+            .filter(move |k| k.algorithm() == alg && (kid.is_none() || k.kid.as_deref() == kid))
     }
 }
 
+fn text<'a>(jwk: &'a Value, name: &str) -> Option<&'a str> {
+    jwk.get(name).and_then(Value::as_str)
+}
+
+/// A key meant for signatures (or not saying) and for `alg` (or not saying).
+fn for_signing(jwk: &Value, alg: &str) -> bool {
+    text(jwk, "use").is_none_or(|u| u == "sig") && text(jwk, "alg").is_none_or(|a| a == alg)
+}
+
 fn rsa_key(jwk: &Value) -> Option<SigningKey> {
-    let text = |name: &str| jwk.get(name).and_then(Value::as_str);
-    if text("kty") != Some("RSA") {
+    if text(jwk, "kty") != Some("RSA") || !for_signing(jwk, "RS256") {
         return None;
     }
-    if text("use").is_some_and(|u| u != "sig") || text("alg").is_some_and(|a| a != "RS256") {
-        return None;
-    }
-    let n = URL_SAFE_NO_PAD.decode(text("n")?).ok()?;
-    let e = URL_SAFE_NO_PAD.decode(text("e")?).ok()?;
+    let n = URL_SAFE_NO_PAD.decode(text(jwk, "n")?).ok()?;
+    let e = URL_SAFE_NO_PAD.decode(text(jwk, "e")?).ok()?;
     let key = RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e)).ok()?;
     if rsa::traits::PublicKeyParts::n(&key).bits() < MIN_RSA_BITS {
         return None;
     }
     Some(SigningKey {
-        kid: text("kid").map(str::to_string),
-        key,
+        kid: text(jwk, "kid").map(str::to_string),
+        key: PublicKey::Rsa(key),
+    })
+}
+
+/// An EC key on P-256 (RFC 7518 §6.2): the point's coordinates, 32 bytes each. A point off
+/// the curve is refused by the key's constructor.
+fn p256_key(jwk: &Value) -> Option<SigningKey> {
+    if text(jwk, "kty") != Some("EC") || text(jwk, "crv") != Some("P-256") {
+        return None;
+    }
+    if !for_signing(jwk, "ES256") {
+        return None;
+    }
+    let x = URL_SAFE_NO_PAD.decode(text(jwk, "x")?).ok()?;
+    let y = URL_SAFE_NO_PAD.decode(text(jwk, "y")?).ok()?;
+    if x.len() != 32 || y.len() != 32 {
+        return None;
+    }
+    let mut sec1 = Vec::with_capacity(65);
+    sec1.push(0x04);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    let key = EcVerifyingKey::from_sec1_bytes(&sec1).ok()?;
+    Some(SigningKey {
+        kid: text(jwk, "kid").map(str::to_string),
+        key: PublicKey::P256(key),
     })
 }
 
@@ -227,25 +318,21 @@ pub fn validate(
         return Err(TokenRefusal::Malformed);
     };
     let head = decode_json(header)?;
-    if head.get("alg").and_then(Value::as_str) != Some("RS256") {
-        return Err(TokenRefusal::Algorithm);
-    }
+    let alg =
+        Algorithm::named(head.get("alg").and_then(Value::as_str)).ok_or(TokenRefusal::Algorithm)?;
     let kid = head.get("kid").and_then(Value::as_str);
     let signature = URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| TokenRefusal::Malformed)?;
-    let signature =
-        Signature::try_from(signature.as_slice()).map_err(|_| TokenRefusal::Malformed)?;
+    if signature.is_empty() {
+        return Err(TokenRefusal::Malformed);
+    }
     let signed = &token[..header.len() + 1 + payload.len()];
-    let mut candidates = keys.candidates(kid).peekable();
+    let mut candidates = keys.candidates(kid, alg).peekable();
     if candidates.peek().is_none() {
         return Err(TokenRefusal::UnknownKey);
     }
-    let verified = candidates.any(|k| {
-        VerifyingKey::<Sha256>::new(k.key.clone())
-            .verify(signed.as_bytes(), &signature)
-            .is_ok()
-    });
+    let verified = candidates.any(|k| k.verifies(signed.as_bytes(), &signature));
     if !verified {
         return Err(TokenRefusal::Signature);
     }

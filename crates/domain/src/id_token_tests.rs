@@ -247,6 +247,7 @@ fn garbage_is_malformed_and_small_or_foreign_keys_are_skipped() {
     );
     let set = KeySet::parse(&json!({ "keys": [
         { "kty": "EC", "crv": "P-256", "x": "AA", "y": "AA" },
+        { "kty": "OKP", "crv": "Ed25519", "x": "AA" },
         { "kty": "RSA", "use": "enc", "n": "AQAB", "e": "AQAB" },
         { "kty": "RSA", "n": "AQAB", "e": "AQAB" },
         jwk(key(1), "k2"),
@@ -262,4 +263,128 @@ fn the_pkce_challenge_matches_rfc_7636() {
         pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     );
+}
+
+/// Fixed P-256 keys (the scalars are test constants, not secrets).
+fn ec_key(which: u8) -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::from_slice(&[which + 1; 32]).expect("a scalar below the order")
+}
+
+fn ec_jwk(key: &p256::ecdsa::SigningKey, kid: &str) -> Value {
+    let point = key.verifying_key().to_encoded_point(false);
+    json!({
+        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+        "x": URL_SAFE_NO_PAD.encode(point.x().expect("x")),
+        "y": URL_SAFE_NO_PAD.encode(point.y().expect("y")),
+    })
+}
+
+fn ec_sign(header: Value, claims: Value, with: &p256::ecdsa::SigningKey) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature: p256::ecdsa::Signature = with.sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+fn es_header(kid: &str) -> Value {
+    json!({ "alg": "ES256", "kid": kid, "typ": "JWT" })
+}
+
+/// A provider publishing an RSA key (k1) and a P-256 key (e1).
+fn mixed_keys() -> KeySet {
+    KeySet::parse(&json!({ "keys": [jwk(key(0), "k1"), ec_jwk(&ec_key(0), "e1")] }))
+}
+
+#[test]
+fn an_es256_token_passes_beside_rs256() {
+    let keys = mixed_keys();
+    assert_eq!(keys.0.len(), 2);
+    let token = ec_sign(es_header("e1"), claims(), &ec_key(0));
+    let c = validate(&token, &keys, &expected()).expect("valid ES256");
+    assert_eq!(c.subject, "248289761001");
+    // Without a kid, every P-256 key is tried.
+    let token = ec_sign(json!({ "alg": "ES256" }), claims(), &ec_key(0));
+    assert!(validate(&token, &keys, &expected()).is_ok());
+    let token = sign(header(), claims(), key(0));
+    assert!(validate(&token, &keys, &expected()).is_ok(), "RS256 still");
+}
+
+#[test]
+fn an_es256_token_by_another_key_or_changed_is_refused() {
+    let keys = mixed_keys();
+    let token = ec_sign(es_header("e1"), claims(), &ec_key(1));
+    assert_eq!(
+        validate(&token, &keys, &expected()),
+        Err(TokenRefusal::Signature)
+    );
+    let token = ec_sign(es_header("e1"), claims(), &ec_key(0));
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged = URL_SAFE_NO_PAD.encode(
+        with(|m| {
+            m.insert("sub".into(), json!("someone-else"));
+        })
+        .to_string(),
+    );
+    let changed = format!("{}.{forged}.{}", parts[0], parts[2]);
+    assert_eq!(
+        validate(&changed, &keys, &expected()),
+        Err(TokenRefusal::Signature)
+    );
+    // A DER-encoded signature (not JWS's r ‖ s) does not verify.
+    let signature: p256::ecdsa::Signature =
+        ec_key(0).sign(format!("{}.{}", parts[0], parts[1]).as_bytes());
+    let der = signature.to_der();
+    let der = format!(
+        "{}.{}.{}",
+        parts[0],
+        parts[1],
+        URL_SAFE_NO_PAD.encode(der.as_bytes())
+    );
+    assert_eq!(
+        validate(&der, &keys, &expected()),
+        Err(TokenRefusal::Signature)
+    );
+}
+
+#[test]
+fn a_token_is_checked_only_against_keys_of_its_algorithm() {
+    let set = mixed_keys();
+    // ES256 naming the RSA key, and RS256 naming the EC key: no key of that kind has the kid.
+    let token = ec_sign(es_header("k1"), claims(), &ec_key(0));
+    assert_eq!(
+        validate(&token, &set, &expected()),
+        Err(TokenRefusal::UnknownKey)
+    );
+    let token = sign(json!({ "alg": "RS256", "kid": "e1" }), claims(), key(0));
+    assert_eq!(
+        validate(&token, &set, &expected()),
+        Err(TokenRefusal::UnknownKey)
+    );
+    // Only RSA keys published: an ES256 token finds none.
+    let token = ec_sign(json!({ "alg": "ES256" }), claims(), &ec_key(0));
+    assert_eq!(
+        validate(&token, &keys(), &expected()),
+        Err(TokenRefusal::UnknownKey)
+    );
+}
+
+#[test]
+fn ec_keys_off_the_curve_on_other_curves_or_for_other_uses_are_skipped() {
+    let good = ec_jwk(&ec_key(0), "e1");
+    let mut off_curve = good.clone();
+    off_curve["y"] = json!(URL_SAFE_NO_PAD.encode([1u8; 32]));
+    let mut p384 = good.clone();
+    p384["crv"] = json!("P-384");
+    let mut encryption = good.clone();
+    encryption["use"] = json!("enc");
+    let mut other_alg = good.clone();
+    other_alg["alg"] = json!("ES384");
+    let mut short = good.clone();
+    short["x"] = json!("AQAB");
+    let set = KeySet::parse(&json!({ "keys": [off_curve, p384, encryption, other_alg, short] }));
+    assert!(set.0.is_empty(), "{set:?}");
+    assert_eq!(KeySet::parse(&json!({ "keys": [good] })).0.len(), 1);
 }

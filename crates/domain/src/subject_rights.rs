@@ -13,23 +13,29 @@ const REASON_MAX: usize = 2000;
 /// Subject access exports and erasures are for the supervisors who lead one of the client's
 /// case teams (or carry or registered the client), and for admins when the agency makes them its
 /// privacy officer. Admins do not see client content otherwise.
+///
+/// `own` is the client's own reach: their cases' primary workers and teams, without the workers
+/// a case is shared with. An export holds every note, restricted ones too, so a running share
+/// (which gives a worker's reading: ordinary notes and one's own) never lets anyone produce
+/// one. `reads_profile` says whether the actor may open the client's profile today (a running
+/// share counts): they know the client exists and are refused as Forbidden; everyone else,
+/// admins who are not the privacy officer among them, gets Hidden, as for the profile itself.
 pub fn subject_rights_access(
     actor: &Actor,
-    client: &ClientReach,
+    own: &ClientReach,
+    reads_profile: bool,
     admin_privacy_officer: bool,
 ) -> Decision {
-    if actor.agency_id != client.agency_id {
+    if actor.agency_id != own.agency_id {
         return Decision::Hidden;
     }
     match actor.role {
         Role::Admin if admin_privacy_officer => Decision::Allow,
-        Role::Admin => Decision::Forbidden,
-        Role::Supervisor => client_access(actor, client, ClientAction::ReadProfile),
-        // Those who may read the client know it exists; they still may not do this.
-        _ => match client_access(actor, client, ClientAction::ReadProfile) {
-            Decision::Allow => Decision::Forbidden,
-            d => d,
-        },
+        Role::Supervisor if client_access(actor, own, ClientAction::ReadProfile).allowed() => {
+            Decision::Allow
+        }
+        _ if reads_profile => Decision::Forbidden,
+        _ => Decision::Hidden,
     }
 }
 
@@ -133,29 +139,45 @@ mod tests {
     #[test]
     fn only_the_team_supervisor_or_a_privacy_officer_admin_may() {
         let r = reach();
-        assert!(subject_rights_access(&actor(Role::Supervisor, Some(5)), &r, false).allowed());
+        assert!(
+            subject_rights_access(&actor(Role::Supervisor, Some(5)), &r, true, false).allowed()
+        );
         assert_eq!(
-            subject_rights_access(&actor(Role::Supervisor, Some(6)), &r, true),
+            subject_rights_access(&actor(Role::Supervisor, Some(6)), &r, false, true),
             Decision::Hidden
         );
+        // Not the privacy officer: refused as the client's profile is (admins never open it).
         assert_eq!(
-            subject_rights_access(&actor(Role::Admin, None), &r, false),
-            Decision::Forbidden
+            subject_rights_access(&actor(Role::Admin, None), &r, false, false),
+            Decision::Hidden
         );
-        assert!(subject_rights_access(&actor(Role::Admin, None), &r, true).allowed());
+        assert!(subject_rights_access(&actor(Role::Admin, None), &r, false, true).allowed());
         let mut worker = actor(Role::Caseworker, Some(5));
         worker.user_id = 4;
         assert_eq!(
-            subject_rights_access(&worker, &r, true),
+            subject_rights_access(&worker, &r, true, true),
             Decision::Forbidden
         );
         assert_eq!(
-            subject_rights_access(&actor(Role::Auditor, None), &r, true),
+            subject_rights_access(&actor(Role::Auditor, None), &r, false, true),
             Decision::Hidden
         );
         let mut other = actor(Role::Admin, None);
         other.agency_id = 2;
-        assert_eq!(subject_rights_access(&other, &r, true), Decision::Hidden);
+        assert_eq!(
+            subject_rights_access(&other, &r, false, true),
+            Decision::Hidden
+        );
+    }
+
+    #[test]
+    fn a_share_lets_a_supervisor_read_the_client_but_not_export_them() {
+        // A supervisor of another team with a running share: not in the client's own reach.
+        let shared = actor(Role::Supervisor, Some(6));
+        assert_eq!(
+            subject_rights_access(&shared, &reach(), true, false),
+            Decision::Forbidden
+        );
     }
 
     #[test]

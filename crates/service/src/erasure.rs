@@ -7,7 +7,9 @@
 
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
-use casework_domain::access::{may_administer, may_read_audit, Decision};
+use casework_domain::access::{
+    client_access, may_administer, may_read_audit, ClientAction, Decision,
+};
 use casework_domain::audit::{Event, Outcome};
 use casework_domain::subject_rights::{subject_rights_access, ErasureForm};
 use casework_domain::Invalid;
@@ -69,11 +71,16 @@ impl Casework {
             None => Decision::Hidden,
             Some(r) => {
                 let settings = casework_store::retention::settings(conn, actor.agency_id).await?;
-                let reach = self
-                    .client_reach_today(conn, &[(r.id, r.registered_by)], actor.agency_id)
-                    .await?;
-                reach.first().map_or(Decision::Hidden, |reach| {
-                    subject_rights_access(actor, reach, settings.admin_privacy_officer)
+                let me = [(r.id, r.registered_by)];
+                // The client's own people decide; a running share only tells whether the
+                // actor may know the client exists (see `subject_rights_access`).
+                let own = crate::client::reach_of(conn, actor.agency_id, &me).await?;
+                let today = self.client_reach_today(conn, &me, actor.agency_id).await?;
+                let reads_profile = today
+                    .first()
+                    .is_some_and(|t| client_access(actor, t, ClientAction::ReadProfile).allowed());
+                own.first().map_or(Decision::Hidden, |own| {
+                    subject_rights_access(actor, own, reads_profile, settings.admin_privacy_officer)
                 })
             }
         };

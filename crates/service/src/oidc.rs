@@ -35,6 +35,9 @@ use std::sync::Arc;
 
 /// How long the provider has to send the browser back.
 pub const ATTEMPT_MS: i64 = 10 * 60 * 1000;
+/// A provider's live attempts are capped at this many addresses' worth (2000 with the default
+/// address limit of 50): a flood from many addresses stops there, well above a real morning.
+pub const PROVIDER_ADDRESSES: i64 = 40;
 /// Clock difference tolerated with the provider, in seconds.
 const LEEWAY_SECS: i64 = 60;
 /// An ID token is used right after it is issued; older ones are refused.
@@ -62,6 +65,8 @@ pub enum OidcRefusal {
     Disabled,
     /// The matching account is locked after failed sign-ins.
     Locked,
+    /// Too many sign-ins started from this address, or for this provider, in the last minutes.
+    Throttled,
 }
 
 impl OidcRefusal {
@@ -75,6 +80,7 @@ impl OidcRefusal {
             OidcRefusal::NoUser => "oidc_no_user",
             OidcRefusal::Disabled => "oidc_user_disabled",
             OidcRefusal::Locked => "oidc_user_locked",
+            OidcRefusal::Throttled => "oidc_throttled",
         }
     }
 
@@ -156,15 +162,35 @@ impl Casework {
 
     /// Begin a sign-in through `agency_id`'s provider; `redirect_uri` is our callback address
     /// as registered with the provider.
+    ///
+    /// Starting needs no account, and each start stores a row: the live attempts are capped
+    /// per `address` (the peer, as failed password sign-ins are counted by) at the address
+    /// failure limit, and per provider at [`PROVIDER_ADDRESSES`] times that. A start over
+    /// either cap is refused before anything is stored or fetched, and logged by code only, so
+    /// a flood writes neither attempts nor audit entries.
     pub async fn start_oidc_sign_in(
         &self,
         agency_id: i64,
         redirect_uri: &str,
+        address: &str,
     ) -> ServiceResult<OidcStart> {
         let now = self.clock.now_ms();
         let Some(p) = self.enabled_provider(agency_id).await? else {
             return Err(ServiceError::SignInRefused(OidcRefusal::NoProvider));
         };
+        let (from_address, for_provider) = {
+            let mut conn = self.store.conn(Wall::System).await?;
+            identity::live_attempts(&mut conn, agency_id, address, now).await?
+        };
+        let per_address = self.settings.address_failure_limit.max(1);
+        if from_address >= per_address || for_provider >= per_address * PROVIDER_ADDRESSES {
+            tracing::warn!(
+                agency_id,
+                per_address = from_address >= per_address,
+                "OpenID Connect sign-in starts throttled"
+            );
+            return Err(ServiceError::SignInRefused(OidcRefusal::Throttled));
+        }
         let d = match self.oidc.discover(&p.issuer, now).await {
             Ok(d) => d,
             Err(fault) => {
@@ -186,6 +212,7 @@ impl Casework {
                 created_at: now,
                 expires_at: now + ATTEMPT_MS,
             },
+            address,
         )
         .await?;
         casework_store::commit(tx).await?;

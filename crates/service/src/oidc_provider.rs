@@ -1,6 +1,6 @@
 //! Talking to identity providers over HTTP: discovery (`/.well-known/openid-configuration`),
-//! the signing keys (JWKS, cached, fetched again when a token names a key we do not know) and
-//! the token endpoint. Timeouts are short: a person is waiting at the other end.
+//! the signing keys (JWKS, cached, fetched again when a token names a key we do not know, at
+//! most once a minute per provider) and the token endpoint. Timeouts are short: a person is waiting at the other end.
 
 use casework_domain::id_token::KeySet;
 use std::collections::HashMap;
@@ -12,6 +12,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long discovery and keys are trusted before they are fetched again.
 const CACHE_MS: i64 = 60 * 60 * 1000;
+/// The keys are fetched again for an unknown `kid` at most this often per provider: tokens
+/// naming keys nobody publishes must not make us hammer the provider (or wait on it).
+pub const KEY_REFETCH_MS: i64 = 60 * 1000;
 
 /// Why a provider could not be used. Codes go into the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,8 @@ pub struct Discovered {
 pub struct Providers {
     http: reqwest::Client,
     cache: Mutex<HashMap<String, Arc<Discovered>>>,
+    /// When each issuer's keys were last fetched again for an unknown `kid`.
+    refetched: Mutex<HashMap<String, i64>>,
 }
 
 impl std::fmt::Debug for Providers {
@@ -107,6 +112,7 @@ impl Providers {
         Providers {
             http,
             cache: Mutex::new(HashMap::new()),
+            refetched: Mutex::new(HashMap::new()),
         }
     }
 
@@ -178,18 +184,33 @@ impl Providers {
         Ok(d)
     }
 
-    /// Fetch the keys again (a token names a key we do not have: the provider rotated).
+    /// Fetch the keys again (a token names a key we do not have: the provider rotated) — unless
+    /// that was done for this issuer less than [`KEY_REFETCH_MS`] ago: then the keys we hold
+    /// (the newest cached) answer, and a token naming another key is refused as unknown.
     pub async fn refresh_keys(
         &self,
         issuer: &str,
-        known: &Discovered,
+        known: &Arc<Discovered>,
         now: i64,
     ) -> Result<Arc<Discovered>, ProviderFault> {
+        {
+            let mut refetched = self.refetched.lock().await;
+            let recent = refetched
+                .get(issuer)
+                .is_some_and(|at| now >= *at && now - at < KEY_REFETCH_MS);
+            if recent {
+                drop(refetched);
+                let cached = self.cache.lock().await.get(issuer).cloned();
+                return Ok(cached.unwrap_or_else(|| known.clone()));
+            }
+            // Taken before the fetch, so that requests arriving meanwhile do not fetch too.
+            refetched.insert(issuer.to_string(), now);
+        }
         let keys = self.keys(&known.jwks_uri).await?;
         let d = Arc::new(Discovered {
             keys,
             fetched_at: now,
-            ..known.clone()
+            ..(**known).clone()
         });
         self.cache
             .lock()

@@ -1,6 +1,6 @@
 //! An OpenID Connect provider for tests: a small axum app on 127.0.0.1 (port 0) serving
 //! discovery, JWKS, authorize (which sends the browser straight back with a code) and the token
-//! endpoint, signing real RS256 ID tokens. What it puts in the next token (or how it misbehaves)
+//! endpoint, signing real RS256 (or, when told, ES256) ID tokens. What it puts in the next token (or how it misbehaves)
 //! is set through [`TestProvider::set`].
 
 use axum::extract::{Form, Query, State};
@@ -32,6 +32,21 @@ fn key(which: usize) -> &'static RsaPrivateKey {
     })[which]
 }
 
+/// Two P-256 keys, fixed (test constants, not secrets).
+fn ec_key(which: usize) -> p256::ecdsa::SigningKey {
+    let scalar = [u8::try_from(which).unwrap_or(0) + 1; 32];
+    p256::ecdsa::SigningKey::from_slice(&scalar).expect("a scalar below the order")
+}
+
+fn ec_jwk(key: &p256::ecdsa::SigningKey, kid: &str) -> Value {
+    let point = key.verifying_key().to_encoded_point(false);
+    json!({
+        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+        "x": URL_SAFE_NO_PAD.encode(point.x().map(|x| x.as_slice()).unwrap_or_default()),
+        "y": URL_SAFE_NO_PAD.encode(point.y().map(|y| y.as_slice()).unwrap_or_default()),
+    })
+}
+
 fn jwk(key: &RsaPrivateKey, kid: &str) -> Value {
     json!({
         "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
@@ -57,6 +72,8 @@ pub struct Behaviour {
     pub nonce: Option<String>,
     /// Sign with the second key while the JWKS publishes the first under the same `kid`.
     pub forge_signature: bool,
+    /// Sign ES256 with a P-256 key (the JWKS then publishes that key) instead of RS256.
+    pub es256: bool,
     /// The key id tokens are signed under; the JWKS publishes `published_kids`.
     pub kid: String,
     pub published_kids: Vec<String>,
@@ -79,6 +96,7 @@ impl Behaviour {
             issuer: None,
             nonce: None,
             forge_signature: false,
+            es256: false,
             kid: "key-1".into(),
             published_kids: vec!["key-1".into()],
             deny: false,
@@ -213,7 +231,7 @@ async fn discovery(State(inner): State<Shared>) -> Response {
         "jwks_uri": format!("{iss}/jwks"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     }))
@@ -226,11 +244,18 @@ async fn jwks(State(inner): State<Shared>) -> Response {
         return unavailable();
     }
     i.jwks_fetches += 1;
+    let es256 = i.behaviour.es256;
     let keys: Vec<Value> = i
         .behaviour
         .published_kids
         .iter()
-        .map(|kid| jwk(key(0), kid))
+        .map(|kid| {
+            if es256 {
+                ec_jwk(&ec_key(0), kid)
+            } else {
+                jwk(key(0), kid)
+            }
+        })
         .collect();
     Json(json!({ "keys": keys })).into_response()
 }
@@ -350,14 +375,22 @@ async fn token(
         claims["email"] = json!(email);
         claims["email_verified"] = json!(b.email_verified);
     }
-    let header = json!({ "alg": "RS256", "typ": "JWT", "kid": b.kid });
+    let alg = if b.es256 { "ES256" } else { "RS256" };
+    let header = json!({ "alg": alg, "typ": "JWT", "kid": b.kid });
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let signer = SigningKey::<Sha256>::new(key(usize::from(b.forge_signature)).clone());
-    let signature = signer.sign(input.as_bytes()).to_bytes();
+    let which = usize::from(b.forge_signature);
+    let signature: Vec<u8> = if b.es256 {
+        // JWS form: r ‖ s.
+        let signature: p256::ecdsa::Signature = ec_key(which).sign(input.as_bytes());
+        signature.to_bytes().to_vec()
+    } else {
+        let signer = SigningKey::<Sha256>::new(key(which).clone());
+        signer.sign(input.as_bytes()).to_vec()
+    };
     let id_token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
     Json(json!({
         "access_token": "opaque",

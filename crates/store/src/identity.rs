@@ -199,15 +199,16 @@ impl std::fmt::Debug for Attempt {
     }
 }
 
-/// Store an attempt, dropping the expired ones so abandoned sign-ins do not pile up.
-pub async fn insert_attempt(conn: &mut Conn, a: &Attempt) -> Result<()> {
+/// Store an attempt started from `address`, dropping the expired ones so abandoned sign-ins
+/// do not pile up.
+pub async fn insert_attempt(conn: &mut Conn, a: &Attempt, address: &str) -> Result<()> {
     sqlx::query("DELETE FROM oidc_attempts WHERE expires_at <= $1")
         .bind(a.created_at)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO oidc_attempts (state_hash, agency_id, nonce, code_verifier, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO oidc_attempts (state_hash, agency_id, nonce, code_verifier, created_at, expires_at, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&a.state_hash)
     .bind(a.agency_id)
@@ -215,9 +216,35 @@ pub async fn insert_attempt(conn: &mut Conn, a: &Attempt) -> Result<()> {
     .bind(&a.code_verifier)
     .bind(a.created_at)
     .bind(a.expires_at)
+    .bind(address)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Live attempts (not yet expired at `now`) started from `address`, and for `agency_id`'s
+/// provider.
+pub async fn live_attempts(
+    conn: &mut Conn,
+    agency_id: i64,
+    address: &str,
+    now: i64,
+) -> Result<(i64, i64)> {
+    let from_address: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM oidc_attempts WHERE address = $1 AND expires_at > $2",
+    )
+    .bind(address)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let for_provider: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM oidc_attempts WHERE agency_id = $1 AND expires_at > $2",
+    )
+    .bind(agency_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((from_address, for_provider))
 }
 
 /// Take an attempt: it is deleted in the same statement, so a state is good for one answer.

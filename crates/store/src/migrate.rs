@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_key_rotation_job.sql"),
         postgres: include_str!("../migrations/postgres/0021_key_rotation_job.sql"),
     },
+    Migration {
+        version: 22,
+        name: "oidc_attempt_address",
+        sqlite: include_str!("../migrations/sqlite/0022_oidc_attempt_address.sql"),
+        postgres: include_str!("../migrations/postgres/0022_oidc_attempt_address.sql"),
+    },
 ];
 
 impl Migration {

@@ -26,6 +26,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::SignInRefused(r) => match r.kind() {
             "oidc_unreachable" => StatusCode::BAD_GATEWAY,
             "oidc_state" => StatusCode::BAD_REQUEST,
+            "oidc_throttled" => StatusCode::TOO_MANY_REQUESTS,
             "oidc_no_user" | "oidc_user_disabled" | "oidc_user_locked" => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         },

@@ -70,8 +70,12 @@ async fn user(app: &Casework, agency: i64, email: &str, role: &str, team: Option
 
 impl Env {
     pub async fn new(backend: Backend, url: &str) -> Env {
+        Env::with_settings(backend, url, Settings::default()).await
+    }
+
+    pub async fn with_settings(backend: Backend, url: &str, settings: Settings) -> Env {
         let clock = Arc::new(FixedClock::new(NOW));
-        let app = Casework::open(url, clock.clone(), Settings::default())
+        let app = Casework::open(url, clock.clone(), settings)
             .await
             .expect("open");
         let agency = app.ensure_agency("Riverside").await.expect("agency").id;

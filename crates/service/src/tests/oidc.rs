@@ -10,6 +10,7 @@ use casework_domain::id_token::TokenRefusal;
 type Change = fn(&mut crate::oidc_testing::Behaviour);
 
 const CALLBACK: &str = "http://127.0.0.1:8080/sign-in/oidc/callback";
+const ADDRESS: &str = "198.51.100.7";
 
 fn form(issuer: &str, secret: &str) -> ProviderForm {
     ProviderForm {
@@ -37,7 +38,7 @@ async fn provider(env: &Env) -> TestProvider {
 async fn round_trip(env: &Env) -> ServiceResult<(OidcAnswer, Secret)> {
     let start = env
         .app
-        .start_oidc_sign_in(env.admin.agency_id, CALLBACK)
+        .start_oidc_sign_in(env.admin.agency_id, CALLBACK, ADDRESS)
         .await?;
     assert!(start.authorize_url.contains("code_challenge_method=S256"));
     let back = TestProvider::authorize(&start.authorize_url).await;
@@ -342,7 +343,7 @@ async fn an_unreachable_provider_a_refusal_there_and_rotated_keys() {
         env.clock.advance_ms(2 * 3600 * 1000);
         let r = env
             .app
-            .start_oidc_sign_in(env.admin.agency_id, CALLBACK)
+            .start_oidc_sign_in(env.admin.agency_id, CALLBACK, ADDRESS)
             .await;
         assert!(
             matches!(
@@ -422,6 +423,139 @@ async fn the_admin_sets_the_provider_and_never_sees_the_secret_again() {
         assert_eq!(options[0].display_name, "Riverside staff login");
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_provider_signing_es256_signs_people_in_and_a_forged_es256_token_is_refused() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let idp = provider(&env).await;
+        idp.set(|b| {
+            b.es256 = true;
+            b.kid = "ec-1".into();
+            b.published_kids = vec!["ec-1".into()];
+        });
+        let Ok(SignInStep::Done(s)) = sign_in(&env).await else {
+            panic!("{b:?}: not signed in with ES256");
+        };
+        assert_eq!(s.principal.actor.user_id, env.worker.user_id, "{b:?}");
+        idp.set(|b| b.forge_signature = true);
+        assert_eq!(
+            refusal(sign_in(&env).await),
+            OidcRefusal::Token(TokenRefusal::Signature),
+            "{b:?}"
+        );
+        assert_eq!(
+            refusal_reasons(&env).await,
+            vec!["token_signature"],
+            "{b:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_naming_unknown_keys_refetch_the_keys_at_most_once_a_minute() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let idp = provider(&env).await;
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
+        let before = idp.jwks_fetches();
+        // Tokens name a key the provider does not publish.
+        idp.set(|b| b.kid = "key-9".into());
+        for _ in 0..3 {
+            assert_eq!(
+                refusal(sign_in(&env).await),
+                OidcRefusal::Token(TokenRefusal::UnknownKey),
+                "{b:?}"
+            );
+        }
+        assert_eq!(idp.jwks_fetches(), before + 1, "{b:?}: one refetch");
+        // A minute on, one more; and a key published meanwhile is then found.
+        env.clock
+            .advance_ms(crate::oidc_provider::KEY_REFETCH_MS + 1000);
+        idp.set(|b| b.published_kids = vec!["key-1".into(), "key-9".into()]);
+        assert!(
+            matches!(sign_in(&env).await, Ok(SignInStep::Done(_))),
+            "{b:?}"
+        );
+        assert_eq!(idp.jwks_fetches(), before + 2, "{b:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_starts_are_capped_per_address_and_per_provider() {
+    for backend in casework_store::testing::backends() {
+        let db = casework_store::testing::TestDb::fresh(backend).await;
+        let settings = crate::Settings {
+            address_failure_limit: 3,
+            ..crate::Settings::default()
+        };
+        let env = Env::with_settings(backend, &db.url, settings).await;
+        let b = env.backend;
+        let _idp = provider(&env).await;
+        let agency = env.admin.agency_id;
+        let start = |address: &'static str| {
+            let app = env.app.clone();
+            async move { app.start_oidc_sign_in(agency, CALLBACK, address).await }
+        };
+        for _ in 0..3 {
+            start(ADDRESS).await.expect("under the cap");
+        }
+        let throttled = start(ADDRESS).await;
+        assert!(
+            matches!(
+                throttled,
+                Err(ServiceError::SignInRefused(OidcRefusal::Throttled))
+            ),
+            "{b:?}: {throttled:?}"
+        );
+        // Another address still starts; no row was stored for the refused start.
+        start("203.0.113.9").await.expect("another address");
+        assert_eq!(attempt_rows(&env).await, 4, "{b:?}");
+        // The provider's cap: 40 addresses' worth of live attempts (120 here).
+        let addresses: Vec<&'static str> = (0..200)
+            .map(|i| &*Box::leak(format!("192.0.2.{i}").into_boxed_str()))
+            .collect();
+        let mut started = 4;
+        for a in &addresses {
+            match start(a).await {
+                Ok(_) => started += 1,
+                Err(ServiceError::SignInRefused(OidcRefusal::Throttled)) => break,
+                Err(e) => panic!("{b:?}: {e:?}"),
+            }
+        }
+        assert_eq!(started, 3 * crate::oidc::PROVIDER_ADDRESSES, "{b:?}");
+        // Once the attempts expire, starts go through again; a flood left no audit entries.
+        env.clock.advance_ms(crate::oidc::ATTEMPT_MS + 1);
+        start(ADDRESS).await.expect("after the window");
+        assert!(
+            log(&env)
+                .await
+                .iter()
+                .all(|e| e.action != "session.oidc_refused"),
+            "{b:?}"
+        );
+        env.app.shutdown().await;
+    }
+}
+
+/// Attempt rows, counted as the owner.
+async fn attempt_rows(env: &Env) -> i64 {
+    use sqlx::Row;
+    let mut owner = env.app.store().owner_conn().await.expect("owner");
+    let n = sqlx::query("SELECT COUNT(*) FROM oidc_attempts")
+        .fetch_one(&mut owner)
+        .await
+        .expect("count")
+        .try_get::<i64, _>(0)
+        .expect("count value");
+    sqlx::Connection::close(owner).await.ok();
+    n
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! no JavaScript involved.
 
 use super::second_step::{to_second_step, with_session, UserAgent};
+use super::sign_in::PeerAddress;
 use crate::error::{status_of, PageError};
 use crate::i18n::T;
 use crate::layout::{home_of, Chrome};
@@ -94,6 +95,7 @@ async fn start(
     State(state): State<AppState>,
     visitor: Visitor,
     headers: HeaderMap,
+    peer: PeerAddress,
     Path(agency): Path<i64>,
 ) -> Result<Response, PageError> {
     let secure = state.config.secure_cookies;
@@ -101,7 +103,11 @@ async fn start(
         return Ok(Redirect::to(home_of(p.actor.role)).into_response());
     }
     let callback = redirect_uri(&state, &headers);
-    match state.app.start_oidc_sign_in(agency, &callback).await {
+    match state
+        .app
+        .start_oidc_sign_in(agency, &callback, &peer.0)
+        .await
+    {
         Ok(started) => {
             let mut res = Redirect::to(&started.authorize_url).into_response();
             add_cookie(

@@ -27,6 +27,8 @@ use casework_service::{Actor, ServiceError};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+mod exports;
+
 /// 2026-11-22T10:00:00Z: the expired share runs today only.
 const T0: i64 = 1_795_341_600_000;
 const DAY: i64 = 86_400_000;
@@ -695,12 +697,37 @@ struct Probe {
 impl Probe {
     /// Fetch as the person, scan the answer for what they must not see, and return it.
     async fn fetch(&mut self, who: &Session, req: Request<Body>, layer: &'static str) -> Answer {
+        self.fetch_export(who, req, layer, false).await
+    }
+
+    /// [`Probe::fetch`] for an export the person may produce: `whole_record` lets the answer
+    /// carry everything about the client (a subject access export).
+    async fn fetch_export(
+        &mut self,
+        who: &Session,
+        req: Request<Body>,
+        layer: &'static str,
+        whole_record: bool,
+    ) -> Answer {
         let uri = req.uri().to_string();
         let a = send(&self.router, req).await;
+        self.scan(who, layer, &uri, &a.body, whole_record);
+        a
+    }
+
+    /// Count one content-scan cell: does `body` hold a marker the person must not see?
+    fn scan(
+        &mut self,
+        who: &Session,
+        layer: &'static str,
+        what: &str,
+        body: &str,
+        whole_record: bool,
+    ) {
         let p = who.person;
         let mut leaks = Vec::new();
         for (text, marker) in &self.markers {
-            if a.body.contains(text.as_str()) && !Expect::sees(p, marker) {
+            if body.contains(text.as_str()) && !whole_record && !Expect::sees(p, marker) {
                 leaks.push(format!("{marker:?}"));
             }
         }
@@ -714,9 +741,8 @@ impl Probe {
         if !leaks.is_empty() {
             self.m
                 .findings
-                .push(format!("  ... {uri} showed {}", leaks.join(", ")));
+                .push(format!("  ... {what} showed {}", leaks.join(", ")));
         }
-        a
     }
 
     async fn page(&mut self, who: &Session, uri: &str) -> Answer {
@@ -789,7 +815,7 @@ async fn run_matrix(
             reads(&app, &mut probe, &who, &s).await;
             notes(&app, &mut probe, &who, &s).await;
             counts_and_search(&app, &mut probe, &who, &s).await;
-            exports(&app, &mut probe, &who, &s).await;
+            exports::run(&app, &mut probe, &who, &s, false).await;
             // Every role's own pages and lists, scanned for what they must not show.
             for uri in [
                 "/caseload",
@@ -821,10 +847,14 @@ async fn run_matrix(
     while let Some(finished) = readers.join_next().await {
         done.push(finished.expect("a reader finishes"));
     }
+    exports::audited(&app, &mut done, &s).await;
     // The writes, last, so that they change nothing read above.
+    for (who, probe) in &mut done {
+        updates(&app, probe, who, s.case_id).await;
+    }
+    exports::privacy_officer(&app, &mut done, &s).await;
     let mut m = Matrix::default();
-    for (who, mut probe) in done {
-        updates(&app, &mut probe, &who, s.case_id).await;
+    for (_, probe) in done {
         m.merge(probe.m);
     }
     m
@@ -1166,46 +1196,6 @@ async fn counts_and_search(app: &Casework, probe: &mut Probe, who: &Session, s: 
     probe.m.cell(who, "client profile", "page", expect, seen);
     let seen = passed(&mut probe.m, "client api", &api_client);
     probe.m.cell(who, "client profile", "api", expect, seen);
-}
-
-/// The printable plan, and a printed summary for a third party with the case's goals.
-async fn exports(app: &Casework, probe: &mut Probe, who: &Session, s: &Seeded) {
-    let p = who.person;
-    let c = s.case_id;
-    let expect = Expect::reads_case(p.rel);
-    let page = probe.page(who, &format!("/cases/{c}/plan/print")).await;
-    let seen = passed(&mut probe.m, "plan print", &page);
-    probe.m.cell(who, "printable plan", "page", expect, seen);
-
-    let form = DisclosureForm {
-        recipient_name: "eastside clinic".into(),
-        recipient_kind: Some("health_care".into()),
-        purpose: "care_coordination".into(),
-        purpose_other: None,
-        categories: vec!["identity".into(), "goals_and_plan".into()],
-        channel: "printed_summary".into(),
-        legal_basis: None,
-    };
-    let seen = match app.print_summary(&who.actor, s.client_id, &form).await {
-        // (It carries active goals only; the seeded goal is a draft, so the case is the sign.)
-        Ok(summary) => summary
-            .plans
-            .unwrap_or_default()
-            .iter()
-            .any(|plan| plan.case_id == c),
-        Err(ServiceError::NotFound | ServiceError::Forbidden) => false,
-        Err(e) => {
-            probe.m.errors.push(format!("print summary: {e:?}"));
-            false
-        }
-    };
-    probe.m.cell(
-        who,
-        "printed summary carries the plan",
-        "service",
-        Expect::prints_case_plan(p.rel),
-        seen,
-    );
 }
 
 /// Recording on the case: a contact and a note, by service, page and API.

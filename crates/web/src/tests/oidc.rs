@@ -229,3 +229,34 @@ async fn only_admins_see_the_provider_page_and_bad_input_names_its_field() {
     let sign_in_page = send(&f.router, get("/sign-in", None)).await;
     assert!(!sign_in_page.body.contains("/sign-in/oidc/"));
 }
+
+#[tokio::test]
+async fn too_many_sign_ins_started_from_one_address_get_a_translated_429_page() {
+    each_backend(|f| async move {
+        let (_idp, agency) = set_up(&f).await;
+        let uri = format!("/sign-in/oidc/{agency}");
+        // The default address failure limit: 50 sign-ins may wait for the provider at once.
+        for _ in 0..50 {
+            let started = send(&f.router, get(&uri, None)).await;
+            assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        }
+        let refused = send(&f.router, get(&uri, None)).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.body.contains("Too many sign-ins started"));
+        assert!(refused
+            .cookie(STATE_COOKIE)
+            .is_none_or(|c| c.ends_with('=')));
+        let req = Request::get(&uri)
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .body(Body::empty())
+            .expect("request");
+        let refused = send(&f.router, req).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            refused.body.contains("Demasiados inicios de sesión"),
+            "{}",
+            refused.body
+        );
+    })
+    .await;
+}
