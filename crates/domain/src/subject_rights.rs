@@ -31,7 +31,12 @@ pub fn subject_rights_access(
     }
     match actor.role {
         Role::Admin if admin_privacy_officer => Decision::Allow,
-        Role::Supervisor if client_access(actor, own, ClientAction::ReadProfile).allowed() => {
+        // The export holds every note of every case, restricted ones included: only a
+        // supervisor of every team the client's cases sit with reads all of them already.
+        Role::Supervisor
+            if client_access(actor, own, ClientAction::ReadProfile).allowed()
+                && own.case_teams.iter().all(|t| Some(*t) == actor.team_id) =>
+        {
             Decision::Allow
         }
         _ if reads_profile => Decision::Forbidden,
@@ -134,6 +139,20 @@ mod tests {
             case_workers: vec![4],
             case_teams: vec![5],
         }
+    }
+
+    #[test]
+    fn a_client_with_cases_on_two_teams_needs_the_privacy_officer() {
+        let mut r = reach();
+        r.case_teams = vec![5, 6];
+        // Each team's supervisor reads the client but not the other team's restricted notes.
+        for team in [5, 6] {
+            assert_eq!(
+                subject_rights_access(&actor(Role::Supervisor, Some(team)), &r, true, false),
+                Decision::Forbidden
+            );
+        }
+        assert!(subject_rights_access(&actor(Role::Admin, None), &r, false, true).allowed());
     }
 
     #[test]
