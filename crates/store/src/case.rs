@@ -469,10 +469,13 @@ pub async fn caseload(
     let (filter, value, today) = match of {
         CaseloadOf::Worker(id) => ("c.primary_worker_id = $2", id, None),
         CaseloadOf::Team(id) => ("c.team_id = $2", id, None),
+        // One id set from two indexes: written as `primary_worker_id = $2 OR id IN (...)`,
+        // PostgreSQL walked the whole agency's cases in id order (1.5 s under load on 150,000).
         CaseloadOf::WorkerWithShares(id, today) => (
-            "(c.primary_worker_id = $2 OR c.id IN (SELECT s.case_id FROM case_shares s
+            "c.id IN (SELECT w.id FROM cases w WHERE w.agency_id = $1 AND w.primary_worker_id = $2
+               UNION SELECT s.case_id FROM case_shares s
                WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $5
-                 AND s.starts_on <= $5 AND s.ended_at IS NULL))",
+                 AND s.starts_on <= $5 AND s.ended_at IS NULL)",
             id,
             Some(today),
         ),
