@@ -14,7 +14,6 @@
 use crate::config::GlobalArgs;
 use crate::failure::Failure;
 use casework_domain::case::ContactForm;
-use casework_domain::matching::name_trigrams;
 use casework_service::case::CaseloadScope;
 use casework_service::client::ClientQuery;
 use casework_service::seed::{SeedPlan, SEED_PASSWORD};
@@ -934,6 +933,7 @@ async fn raw_reads(
 ) -> Result<Vec<(Op, Vec<u32>)>, Failure> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut conn = store.conn(casework_store::Wall::Agency(agency_id)).await?;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
     let mut caseload = Vec::new();
     let mut search = Vec::new();
     let mut case_page = Vec::new();
@@ -948,19 +948,25 @@ async fn raw_reads(
         case_store::caseload(
             &mut conn,
             agency_id,
-            CaseloadOf::Worker(actor.user_id),
+            CaseloadOf::WorkerWithShares(actor.user_id, today.clone()),
             0,
-            26,
+            51,
         )
         .await?;
         caseload.push(t.elapsed().as_micros() as u32);
 
         let q = query_for(&names[rng.gen_range(0..names.len())], &mut rng);
         let t = Instant::now();
-        let ids =
-            client_store::gram_candidates(&mut conn, agency_id, &name_trigrams(&q), 300).await?;
-        let found = client_store::summaries(&mut conn, agency_id, &ids).await?;
-        let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
+        // A caseworker's search scores the clients they may reach (the service's path for
+        // the role every simulated user has), then reads those clients' reach.
+        let found =
+            client_store::reachable_summaries(&mut conn, agency_id, actor.user_id, &today, 10_000)
+                .await?;
+        let ids: Vec<i64> = found
+            .iter()
+            .filter(|s| casework_domain::matching::name_matches(&q, &s.legal_name).is_some())
+            .map(|s| s.id)
+            .collect();
         client_store::case_reach(&mut conn, &ids).await?;
         search.push(t.elapsed().as_micros() as u32);
 
@@ -975,8 +981,7 @@ async fn raw_reads(
             if let Some(w) = c.primary_worker_id {
                 casework_store::user::in_agency(&mut conn, agency_id, w).await?;
             }
-            case_store::has_service_consent(&mut conn, c.id).await?;
-            case_store::contact_count(&mut conn, c.id).await?;
+            case_store::guard_counts(&mut conn, c.id).await?;
             case_store::contacts(&mut conn, vault, agency_id, c.id, None, 51).await?;
             case_store::stage_history(&mut conn, c.id).await?;
             case_store::assignments(&mut conn, c.id).await?;

@@ -307,7 +307,7 @@ impl Casework {
         let now = self.clock.now_ms();
         let hash = token_hash(token.expose());
         let mut conn = self.store.conn(Wall::System).await?;
-        let s = session::by_hash(&mut conn, &hash)
+        let (s, u) = session::with_user(&mut conn, &hash)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let idle = self.settings.session_idle.as_millis() as i64;
@@ -317,9 +317,6 @@ impl Casework {
             conn.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
-        let u = user::by_id(&mut conn, s.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
         if u.active != 1 {
             return Err(ServiceError::Unauthenticated);
         }

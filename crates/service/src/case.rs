@@ -207,39 +207,39 @@ impl Casework {
             Some(p) => agency::program(conn, c.agency_id, p).await?,
             None => None,
         };
-        let assessed = casework_store::assessment::assessed_counts(conn, c.id).await?;
+        let n = store::guard_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
-        let goals = casework_store::goal::counts(conn, c.id).await?;
-        let plan = casework_store::plan::counts(conn, c.id).await?;
-        // The latest recorded evaluation decides.
-        let evaluation = casework_store::evaluation::latest_decision(conn, c.id).await?;
-        let closure = casework_store::termination::counts(conn, c.id).await?;
+        let closure_status = n.termination_status.as_deref().unwrap_or_default();
         Ok(CaseFacts {
-            agreed_smart_goals: goals.agreed_active.clamp(0, i64::from(u32::MAX)) as u32,
-            active_goals: goals.active.clamp(0, i64::from(u32::MAX)) as u32,
-            consent_to_services: store::has_service_consent(conn, c.id).await?,
-            contacts: store::contact_count(conn, c.id)
-                .await?
-                .clamp(0, i64::from(u32::MAX)) as u32,
-            completed_assessment: assessed.completed_assessments > 0,
-            assessed_needs: count(assessed.needs),
-            assessed_strengths: count(assessed.strengths),
+            agreed_smart_goals: count(n.agreed_active_goals),
+            active_goals: count(n.active_goals),
+            consent_to_services: n.service_consents > 0,
+            contacts: count(n.contacts),
+            completed_assessment: n.completed_assessments > 0,
+            assessed_needs: count(n.needs),
+            assessed_strengths: count(n.strengths),
             plan_approval_required: program
                 .as_ref()
                 .is_some_and(|p| p.plan_approval_required == 1),
             closure_approval_required: program
                 .as_ref()
                 .is_some_and(|p| p.closure_approval_required == 1),
-            active_goals_without_intervention: count(plan.active_goals_without_intervention),
-            plan_agreed_by_client: plan.agreed,
-            plan_approved: plan.approved,
-            evaluation_recorded: evaluation.is_some(),
-            evaluation_decision: evaluation
-                .flatten()
-                .and_then(|d| casework_domain::evaluation::decision_of(&d)),
-            closing_summary: closure.handed_in,
-            closure_approved: closure.approved,
-            follow_ups_pending: count(closure.open_follow_ups),
+            active_goals_without_intervention: count(n.goals_without_intervention),
+            plan_agreed_by_client: n.plan_agreed,
+            plan_approved: n.plan_approved,
+            evaluation_recorded: n.evaluations_since_return > 0,
+            evaluation_decision: n
+                .evaluation_decision
+                .as_deref()
+                .and_then(casework_domain::evaluation::decision_of),
+            // The summary is sealed: only whether one was written can be seen here.
+            closing_summary: n.closing_summary_written
+                && matches!(
+                    closure_status,
+                    "submitted" | "awaiting_approval" | "approved"
+                ),
+            closure_approved: closure_status == "approved",
+            follow_ups_pending: count(n.open_follow_ups),
             required_assessments_missing: self.required_assessments_missing(conn, c).await?,
         })
     }
@@ -395,12 +395,35 @@ impl Casework {
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
                 .await
         );
+        let detail = self
+            .case_detail_of(&mut conn, actor, c, contacts_cursor)
+            .await?;
+        drop(conn);
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                case_act("case.read", Some(&detail.case), id),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(detail)
+    }
+
+    /// The case part of the case page, for a case the actor was authorized to read.
+    pub(crate) async fn case_detail_of(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: CaseRow,
+        contacts_cursor: Option<Cursor>,
+    ) -> ServiceResult<CaseDetail> {
         let stage = stage_of(&c)?;
-        let client = client_store::summaries(&mut conn, actor.agency_id, &[c.client_id])
+        let client = client_store::summaries(conn, actor.agency_id, &[c.client_id])
             .await?
             .into_iter()
             .next();
-        let full = client_store::get(&mut conn, &self.vault, actor.agency_id, c.client_id).await?;
+        let full = client_store::get(conn, &self.vault, actor.agency_id, c.client_id).await?;
         let Some(client) = client.or_else(|| {
             full.as_ref().map(|f| client_store::ClientSummary {
                 id: f.id,
@@ -414,29 +437,29 @@ impl Casework {
             return Err(ServiceError::NotFound);
         };
         let program = match c.program_id {
-            Some(p) => agency::program(&mut conn, actor.agency_id, p).await?,
+            Some(p) => agency::program(conn, actor.agency_id, p).await?,
             None => None,
         };
         let worker_name = match c.primary_worker_id {
-            Some(w) => user::in_agency(&mut conn, actor.agency_id, w)
+            Some(w) => user::in_agency(conn, actor.agency_id, w)
                 .await?
                 .map(|u| u.display_name),
             None => None,
         };
-        let facts = self.facts(&mut conn, &c).await?;
+        let facts = self.facts(conn, &c).await?;
         // A running share lets its worker record on the case.
         let can_record = self
-            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .may_on_case(conn, actor, &c, CaseAction::Record)
             .await?;
         let can_override = self
-            .may_on_case(&mut conn, actor, &c, CaseAction::OverrideGuard)
+            .may_on_case(conn, actor, &c, CaseAction::OverrideGuard)
             .await?;
         let can_assign = self
-            .may_on_case(&mut conn, actor, &c, CaseAction::Assign)
+            .may_on_case(conn, actor, &c, CaseAction::Assign)
             .await?;
         let limit = 50;
         let contacts = store::contacts(
-            &mut conn,
+            conn,
             &self.vault,
             actor.agency_id,
             c.id,
@@ -452,26 +475,17 @@ impl Casework {
             program,
             worker_name,
             stage,
-            history: store::stage_history(&mut conn, c.id).await?,
-            assignments: store::assignments(&mut conn, c.id).await?,
+            history: store::stage_history(conn, c.id).await?,
+            assignments: store::assignments(conn, c.id).await?,
             contacts: contacts.items,
             contacts_next_cursor: contacts.next_cursor,
-            consents: store::consents(&mut conn, c.id).await?,
+            consents: store::consents(conn, c.id).await?,
             unmet: unmet(stage, &facts),
             can_record,
             can_override,
             can_assign,
             case: c,
         };
-        drop(conn);
-        self.audit
-            .record_read(vec![self.event(
-                actor,
-                case_act("case.read", Some(&detail.case), id),
-                Outcome::Allowed,
-                None,
-            )])
-            .await?;
         Ok(detail)
     }
 
@@ -743,11 +757,6 @@ impl Casework {
             limit + 1,
         )
         .await?;
-        // The plan's facts take a few queries; only cases in planning need them.
-        let mut plans = Vec::new();
-        for r in rows.iter().filter(|r| r.stage == Stage::Planning.as_str()) {
-            plans.push((r.id, casework_store::plan::counts(&mut conn, r.id).await?));
-        }
         let borrowed: Vec<i64> = rows
             .iter()
             .filter(|r| r.primary_worker_id != Some(actor.user_id))
@@ -761,8 +770,7 @@ impl Casework {
         let items: Vec<CaseloadItem> = rows
             .iter()
             .filter_map(|r| {
-                let plan = plans.iter().find(|(id, _)| *id == r.id).map(|(_, p)| p);
-                let mut item = caseload_item(r, plan, now)?;
+                let mut item = caseload_item(r, now)?;
                 item.shared_until = shared.iter().find(|s| s.0 == r.id).map(|s| s.1.clone());
                 Some(item)
             })
@@ -792,12 +800,14 @@ impl Casework {
 
 /// A caseload line; its "next due" is the first thing the stage's guard still needs. Facts a
 /// caseload row does not carry (evaluation, closure, follow-ups) count as not yet done.
-fn caseload_item(
-    r: &CaseloadRow,
-    plan: Option<&casework_store::plan::PlanCounts>,
-    now: i64,
-) -> Option<CaseloadItem> {
+fn caseload_item(r: &CaseloadRow, now: i64) -> Option<CaseloadItem> {
     let stage: Stage = r.stage.parse().ok()?;
+    let plan = (stage == Stage::Planning).then(|| casework_store::plan::PlanCounts {
+        active_goals_without_intervention: r.plan_goals_without_intervention,
+        agreed: r.plan_agreed == Some(1),
+        approved: r.plan_approved == Some(1),
+    });
+    let plan = plan.as_ref();
     let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
     let facts = CaseFacts {
         consent_to_services: r.consents > 0,

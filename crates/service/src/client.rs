@@ -505,6 +505,8 @@ impl Casework {
         let birth = birth.map(|b| parse_date("birth_date", &b)).transpose()?;
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         // Candidates in rank order; each branch stays bounded.
+        // The candidates' summaries when the name branch already read them.
+        let mut found = None;
         let mut ranked: Vec<(i64, f32)> = if let Some(i) = &ident {
             store::by_identifier(
                 &mut conn,
@@ -520,18 +522,22 @@ impl Casework {
         } else if let Some(q) = &q {
             // A caseworker may only find the clients they carry or registered: score those
             // directly instead of ranking the whole registry and discarding most of it.
-            let ids = if actor.role == casework_domain::Role::Caseworker {
-                let mut ids =
-                    store::reachable_by_worker(&mut conn, actor.agency_id, actor.user_id, 5000)
-                        .await?;
-                ids.extend(self.shared_client_ids(&mut conn, actor, 5000).await?);
-                ids
+            let candidates = if actor.role == casework_domain::Role::Caseworker {
+                store::reachable_summaries(
+                    &mut conn,
+                    actor.agency_id,
+                    actor.user_id,
+                    &self.today_text(),
+                    10_000,
+                )
+                .await?
             } else {
                 let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
-                store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?
+                let ids =
+                    store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?;
+                store::summaries(&mut conn, actor.agency_id, &ids).await?
             };
-            let found = store::summaries(&mut conn, actor.agency_id, &ids).await?;
-            let mut scored: Vec<(i64, f32)> = found
+            let mut scored: Vec<(i64, f32)> = candidates
                 .iter()
                 .filter_map(|s| {
                     let best = [Some(s.legal_name.as_str()), s.preferred_name.as_deref()]
@@ -543,6 +549,7 @@ impl Casework {
                 })
                 .collect();
             scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            found = Some(candidates);
             scored
         } else {
             Vec::new()
@@ -560,6 +567,12 @@ impl Casework {
             .await?;
             ranked = rows.iter().map(|r| (r.id, 1.0)).collect();
             rows
+        } else if let Some(found) = found {
+            let wanted: std::collections::HashSet<i64> = ranked.iter().map(|r| r.0).collect();
+            found
+                .into_iter()
+                .filter(|s| wanted.contains(&s.id))
+                .collect()
         } else {
             let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
             store::summaries(&mut conn, actor.agency_id, &ids).await?

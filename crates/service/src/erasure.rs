@@ -142,7 +142,7 @@ impl Casework {
         let redacted = casework_store::audit::redact_client(tx, agency_id, client_id, now).await?;
         let cases = store::blank_client(tx, agency_id, client_id, now).await?;
         // Whatever stays sealed (instrument and form answers) can never be opened again.
-        casework_store::client_key::destroy(tx, agency_id, client_id, now).await?;
+        casework_store::client_key::destroy(tx, &self.vault, agency_id, client_id, now).await?;
         let (erased_by, reason, run_id) = match cause {
             Cause::Request { actor, reason } => (Some(actor.user_id), reason, None),
             Cause::Retention { run_id } => (None, "retention period ended", Some(run_id)),

@@ -186,41 +186,50 @@ impl Casework {
             )
             .await
         );
+        let list = self
+            .follow_ups_of(&mut conn, actor, c, cursor, asked)
+            .await?;
+        drop(conn);
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                follow_up_read_act(&list.case),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(list)
+    }
+
+    /// The follow-ups and reopenings of a case the actor was authorized to read.
+    pub(crate) async fn follow_ups_of(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: CaseRow,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<FollowUpList> {
         let limit = limit(asked, 200);
         let rows = store::of_case(
-            &mut conn,
+            conn,
             actor.agency_id,
             c.id,
             cursor.map_or(0, |c| c.0),
             limit + 1,
         )
         .await?;
-        let reopenings = store::reopenings(&mut conn, actor.agency_id, c.id).await?;
+        let reopenings = store::reopenings(conn, actor.agency_id, c.id).await?;
         let can_record = self
-            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
+            .may_on_case(conn, actor, &c, CaseAction::Record)
             .await?;
-        drop(conn);
-        let list = FollowUpList {
+        Ok(FollowUpList {
             stage: crate::case::stage_of(&c)?,
             follow_ups: page_of(rows, limit, |f| f.id),
             reopenings,
             can_record,
             case: c,
-        };
-        self.audit
-            .record_read(vec![self.event(
-                actor,
-                Act {
-                    action: "follow_up.read",
-                    record_type: "case",
-                    record_id: Some(list.case.id),
-                    client_id: Some(list.case.client_id),
-                },
-                Outcome::Allowed,
-                None,
-            )])
-            .await?;
-        Ok(list)
+        })
     }
 
     /// The check-in and its case, if the actor may do `action` on the case.
@@ -412,6 +421,16 @@ impl Casework {
             .collect();
         self.audit.record_read(events).await?;
         Ok(page)
+    }
+}
+
+/// The audit entry of reading a case's follow-ups.
+pub(crate) fn follow_up_read_act(c: &CaseRow) -> Act<'static> {
+    Act {
+        action: "follow_up.read",
+        record_type: "case",
+        record_id: Some(c.id),
+        client_id: Some(c.client_id),
     }
 }
 

@@ -180,14 +180,33 @@ impl Casework {
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
                 .await
         );
-        let rows = store::of_case(&mut conn, actor.agency_id, c.id).await?;
-        let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
-        let links = store::links(&mut conn, &ids).await?;
-        let needs = store::case_needs(&mut conn, &self.vault, actor.agency_id, c.id).await?;
-        let can_record = self
-            .may_on_case(&mut conn, actor, &c, CaseAction::Record)
-            .await?;
+        let goals = self.goals_of(&mut conn, actor, c).await?;
         drop(conn);
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                goal_list_act(&goals.case),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(goals)
+    }
+
+    /// The goals of a case the actor was authorized to read.
+    pub(crate) async fn goals_of(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: CaseRow,
+    ) -> ServiceResult<CaseGoals> {
+        let rows = store::of_case(conn, actor.agency_id, c.id).await?;
+        let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
+        let links = store::links(conn, &ids).await?;
+        let needs = store::case_needs(conn, &self.vault, actor.agency_id, c.id).await?;
+        let can_record = self
+            .may_on_case(conn, actor, &c, CaseAction::Record)
+            .await?;
         let today = self.today();
         let goals = rows
             .into_iter()
@@ -200,15 +219,6 @@ impl Casework {
                 view(g, mine, today)
             })
             .collect::<ServiceResult<Vec<_>>>()?;
-        let act = Act {
-            action: "goal.list",
-            record_type: "case",
-            record_id: Some(c.id),
-            client_id: Some(c.client_id),
-        };
-        self.audit
-            .record_read(vec![self.event(actor, act, Outcome::Allowed, None)])
-            .await?;
         Ok(CaseGoals {
             can_record,
             case: c,
@@ -521,5 +531,15 @@ impl Casework {
                 view(g, mine, today)
             })
             .collect()
+    }
+}
+
+/// The audit entry of reading a case's goals.
+pub(crate) fn goal_list_act(c: &CaseRow) -> Act<'static> {
+    Act {
+        action: "goal.list",
+        record_type: "case",
+        record_id: Some(c.id),
+        client_id: Some(c.client_id),
     }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 mod audit_log;
 pub mod auth;
 pub mod case;
+pub mod case_page;
 pub mod client;
 pub mod clock;
 pub mod consent;
@@ -166,6 +167,11 @@ impl Casework {
     /// Direct access to the store for the operator's own tools (migrate, seed, verify, bench).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The vault, for tests and tools that work on stored keys directly.
+    pub fn vault(&self) -> &casework_store::vault::Vault {
+        &self.vault
     }
 }
 

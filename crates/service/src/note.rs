@@ -215,22 +215,41 @@ impl Casework {
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "note.list")
                 .await
         );
+        let notes = self.notes_of(&mut conn, actor, c).await?;
+        drop(conn);
+        self.audit
+            .record_read(vec![self.event(
+                actor,
+                note_list_act(&notes.case),
+                Outcome::Allowed,
+                None,
+            )])
+            .await?;
+        Ok(notes)
+    }
+
+    /// The notes of a case the actor was authorized to read, those they may read.
+    pub(crate) async fn notes_of(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: CaseRow,
+    ) -> ServiceResult<CaseNotes> {
         let case_reach = reach(&c);
-        let relation = self.case_relation(&mut conn, actor, &c).await?;
+        let relation = self.case_relation(conn, actor, &c).await?;
         let mut rows = Vec::new();
-        for row in store::of_case(&mut conn, &self.vault, actor.agency_id, c.id).await? {
+        for row in store::of_case(conn, &self.vault, actor.agency_id, c.id).await? {
             let sensitivity = sensitivity_of(&row)?;
             if may_read_note_with(actor, row.author_id, sensitivity, &case_reach, relation) {
                 rows.push(row);
             }
         }
         let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
-        let links = store::goal_links(&mut conn, &ids).await?;
+        let links = store::goal_links(conn, &ids).await?;
         let mut authors: Vec<i64> = rows.iter().map(|n| n.author_id).collect();
         authors.sort_unstable();
         authors.dedup();
-        let names = store::user_names(&mut conn, &authors).await?;
-        drop(conn);
+        let names = store::user_names(conn, &authors).await?;
         let notes = rows
             .into_iter()
             .map(|n| {
@@ -243,15 +262,6 @@ impl Casework {
                 view(n, goals, author)
             })
             .collect::<ServiceResult<Vec<_>>>()?;
-        let act = Act {
-            action: "note.list",
-            record_type: "case",
-            record_id: Some(c.id),
-            client_id: Some(c.client_id),
-        };
-        self.audit
-            .record_read(vec![self.event(actor, act, Outcome::Allowed, None)])
-            .await?;
         Ok(CaseNotes {
             can_record: casework_domain::sharing::case_access_with(
                 actor,
@@ -494,5 +504,15 @@ impl Casework {
             author_name: name_of(&names, actor.user_id),
             addendum: row,
         })
+    }
+}
+
+/// The audit entry of listing a case's notes.
+pub(crate) fn note_list_act(c: &CaseRow) -> Act<'static> {
+    Act {
+        action: "note.list",
+        record_type: "case",
+        record_id: Some(c.id),
+        client_id: Some(c.client_id),
     }
 }

@@ -54,7 +54,7 @@ fn share_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
 }
 
 impl Casework {
-    fn today_text(&self) -> String {
+    pub(crate) fn today_text(&self) -> String {
         self.today().to_string()
     }
 
@@ -151,23 +151,6 @@ impl Casework {
                 .extend(shared.iter().filter(|s| s.0 == *id).map(|s| s.1));
         }
         Ok(reach)
-    }
-
-    /// Clients of cases shared with the worker today, for their search.
-    pub(crate) async fn shared_client_ids(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        limit: i64,
-    ) -> ServiceResult<Vec<i64>> {
-        Ok(store::shared_clients(
-            conn,
-            actor.agency_id,
-            actor.user_id,
-            &self.today_text(),
-            limit,
-        )
-        .await?)
     }
 
     /// The last day of each share running today with the actor, for the caseload's marks.

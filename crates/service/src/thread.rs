@@ -51,7 +51,7 @@ fn count(n: i64) -> u32 {
     n.clamp(0, i64::from(u32::MAX)) as u32
 }
 
-fn thread_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
+pub(crate) fn thread_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
     Act {
         action,
         record_type: "case",
@@ -162,8 +162,7 @@ impl Casework {
     ) -> ServiceResult<MonitoringCounts> {
         let mut tx = self.store.begin_read(Wall::Agency(actor.agency_id)).await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Read, "thread.summary").await, end tx);
-        let view = self.thread_of(&mut tx, &c, Window::DEFAULT).await?;
-        let services = delivery_store::count_of_case(&mut tx, c.id).await?;
+        let counts = self.monitoring_of(&mut tx, &c).await?;
         casework_store::commit(tx).await?;
         self.audit
             .record_read(vec![self.event(
@@ -173,6 +172,17 @@ impl Casework {
                 None,
             )])
             .await?;
+        Ok(counts)
+    }
+
+    /// The case page's monitoring counts, for a case the actor was authorized to read.
+    pub(crate) async fn monitoring_of(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+    ) -> ServiceResult<MonitoringCounts> {
+        let view = self.thread_of(conn, c, Window::DEFAULT).await?;
+        let services = delivery_store::count_of_case(conn, c.id).await?;
         Ok(MonitoringCounts {
             services,
             breaks: view.breaks.len(),

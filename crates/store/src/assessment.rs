@@ -3,7 +3,6 @@
 use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::assessment::{Assessment, AssessmentStatus};
-use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AssessmentRow {
@@ -399,33 +398,6 @@ pub async fn items_of_case(
     .fetch_all(&mut *conn)
     .await?;
     opened_items(conn, vault, which, rows).await
-}
-
-/// What the assessment stage's guard looks at.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AssessedCounts {
-    pub completed_assessments: i64,
-    pub needs: i64,
-    pub strengths: i64,
-}
-
-pub async fn assessed_counts(conn: &mut Conn, case_id: i64) -> Result<AssessedCounts> {
-    let row = sqlx::query(
-        "SELECT
-           (SELECT COUNT(*) FROM assessments WHERE case_id = $1 AND status = 'completed'),
-           (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
-              WHERE i.case_id = $1 AND a.status = 'completed'),
-           (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
-              WHERE i.case_id = $1 AND a.status = 'completed')",
-    )
-    .bind(case_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(AssessedCounts {
-        completed_assessments: row.try_get(0)?,
-        needs: row.try_get(1)?,
-        strengths: row.try_get(2)?,
-    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

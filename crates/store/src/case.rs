@@ -360,14 +360,6 @@ pub async fn contacts(
     Ok(rows)
 }
 
-pub async fn contact_count(conn: &mut Conn, case_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM contacts WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConsentRow {
     pub id: i64,
@@ -417,16 +409,6 @@ pub async fn consents(conn: &mut Conn, case_id: i64) -> Result<Vec<ConsentRow>> 
     .await?)
 }
 
-pub async fn has_service_consent(conn: &mut Conn, case_id: i64) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) FROM service_consents WHERE case_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(case_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
-}
-
 /// A caseload row: the case, who it is for, and how long it has waited.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CaseloadRow {
@@ -449,6 +431,11 @@ pub struct CaseloadRow {
     pub agreed_goals: i64,
     pub plan_approval_required: i64,
     pub closure_approval_required: i64,
+    /// Cases in planning only (else 0 / NULL): the latest plan version's facts for the guard,
+    /// asked here rather than per line.
+    pub plan_goals_without_intervention: i64,
+    pub plan_agreed: Option<i64>,
+    pub plan_approved: Option<i64>,
 }
 
 pub enum CaseloadOf {
@@ -495,7 +482,19 @@ pub async fn caseload(
                 (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active' AND g.client_agreed = 1)
                    AS agreed_goals,
                 COALESCE(p.plan_approval_required, 0) AS plan_approval_required,
-                COALESCE(p.closure_approval_required, 0) AS closure_approval_required
+                COALESCE(p.closure_approval_required, 0) AS closure_approval_required,
+                CASE WHEN c.stage = 'planning' THEN (SELECT COUNT(*) FROM goals g
+                   WHERE g.case_id = c.id AND g.status = 'active'
+                     AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.goal_id = g.id
+                       AND i.plan_id = (SELECT pl.id FROM plans pl WHERE pl.case_id = c.id
+                                        ORDER BY pl.version_no DESC LIMIT 1)))
+                   ELSE 0 END AS plan_goals_without_intervention,
+                CASE WHEN c.stage = 'planning' THEN (SELECT CAST(CASE WHEN pl.client_agreed_on
+                   IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM plans pl WHERE pl.case_id = c.id
+                   ORDER BY pl.version_no DESC LIMIT 1) END AS plan_agreed,
+                CASE WHEN c.stage = 'planning' THEN (SELECT CAST(CASE WHEN pl.status = 'approved'
+                   THEN 1 ELSE 0 END AS BIGINT) FROM plans pl WHERE pl.case_id = c.id
+                   ORDER BY pl.version_no DESC LIMIT 1) END AS plan_approved
          FROM cases c JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = c.primary_worker_id
               LEFT JOIN programs p ON p.id = c.program_id
          WHERE c.agency_id = $1 AND {filter} AND c.closed_at IS NULL AND c.id > $3
@@ -541,4 +540,86 @@ pub async fn move_rows(conn: &mut Conn, table: &str, ids: &[i64], to: i64) -> Re
     }
     q.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// What a case's stage guard looks at, counted in one statement (the case page and every
+/// stage move ask it; as separate queries it was a dozen round trips).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GuardCounts {
+    pub completed_assessments: i64,
+    pub needs: i64,
+    pub strengths: i64,
+    pub active_goals: i64,
+    pub agreed_active_goals: i64,
+    /// Active goals with no intervention in the latest plan version (all of them without a plan).
+    pub goals_without_intervention: i64,
+    pub plan_agreed: bool,
+    pub plan_approved: bool,
+    pub service_consents: i64,
+    pub contacts: i64,
+    /// Evaluations recorded since the case last went back from evaluation to intervention.
+    pub evaluations_since_return: i64,
+    /// The latest of those evaluations' decision.
+    pub evaluation_decision: Option<String>,
+    /// The running termination's status and whether its closing summary was written.
+    pub termination_status: Option<String>,
+    pub closing_summary_written: bool,
+    pub open_follow_ups: i64,
+}
+
+pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> {
+    const LATEST_PLAN: &str =
+        "FROM plans pl WHERE pl.case_id = $1 ORDER BY pl.version_no DESC LIMIT 1";
+    // A decision to continue that already took the case back to intervention is spent: only
+    // evaluations recorded after the latest such return decide the guard again.
+    const SINCE_RETURN: &str = "FROM evaluations WHERE case_id = $1 AND status = 'recorded'
+           AND recorded_at > (SELECT COALESCE(MAX(h.moved_at), -1) FROM stage_history h
+                              WHERE h.case_id = $1 AND h.from_stage = 'evaluation'
+                                AND h.to_stage = 'intervention')";
+    const RUNNING_TERMINATION: &str =
+        "FROM terminations WHERE case_id = $1 AND reopened_at IS NULL ORDER BY id DESC LIMIT 1";
+    let sql = format!(
+        "SELECT
+           (SELECT COUNT(*) FROM assessments WHERE case_id = $1 AND status = 'completed'),
+           (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
+              WHERE i.case_id = $1 AND a.status = 'completed'),
+           (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
+              WHERE i.case_id = $1 AND a.status = 'completed'),
+           (SELECT COUNT(*) FROM goals WHERE case_id = $1 AND status = 'active'),
+           (SELECT COUNT(*) FROM goals WHERE case_id = $1 AND status = 'active' AND client_agreed = 1),
+           (SELECT COUNT(*) FROM goals g WHERE g.case_id = $1 AND g.status = 'active'
+              AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.goal_id = g.id
+                              AND i.plan_id = (SELECT pl.id {LATEST_PLAN}))),
+           (SELECT CAST(CASE WHEN pl.client_agreed_on IS NULL THEN 0 ELSE 1 END AS BIGINT) {LATEST_PLAN}),
+           (SELECT CAST(CASE WHEN pl.status = 'approved' THEN 1 ELSE 0 END AS BIGINT) {LATEST_PLAN}),
+           (SELECT COUNT(*) FROM service_consents WHERE case_id = $1 AND revoked_at IS NULL),
+           (SELECT COUNT(*) FROM contacts WHERE case_id = $1),
+           (SELECT COUNT(*) {SINCE_RETURN}),
+           (SELECT decision {SINCE_RETURN} ORDER BY recorded_at DESC, id DESC LIMIT 1),
+           (SELECT status {RUNNING_TERMINATION}),
+           (SELECT CAST(CASE WHEN closing_summary IS NULL OR TRIM(closing_summary) = '' THEN 0
+                        ELSE 1 END AS BIGINT) {RUNNING_TERMINATION}),
+           (SELECT COUNT(*) FROM follow_ups WHERE case_id = $1 AND status = 'open')"
+    );
+    let r = sqlx::query(&sql)
+        .bind(case_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(GuardCounts {
+        completed_assessments: r.try_get(0)?,
+        needs: r.try_get(1)?,
+        strengths: r.try_get(2)?,
+        active_goals: r.try_get(3)?,
+        agreed_active_goals: r.try_get(4)?,
+        goals_without_intervention: r.try_get(5)?,
+        plan_agreed: r.try_get::<Option<i64>, _>(6)? == Some(1),
+        plan_approved: r.try_get::<Option<i64>, _>(7)? == Some(1),
+        service_consents: r.try_get(8)?,
+        contacts: r.try_get(9)?,
+        evaluations_since_return: r.try_get(10)?,
+        evaluation_decision: r.try_get(11)?,
+        termination_status: r.try_get(12)?,
+        closing_summary_written: r.try_get::<Option<i64>, _>(13)? == Some(1),
+        open_follow_ups: r.try_get(14)?,
+    })
 }

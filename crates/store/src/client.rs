@@ -359,25 +359,30 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .join(",")
 }
 
-/// The clients a worker carries a case for or registered: all a caseworker may find.
-pub async fn reachable_by_worker(
+/// The clients a caseworker may find by name, in one statement: those of their cases, those
+/// they registered, and those of cases shared with them on `today`.
+pub async fn reachable_summaries(
     conn: &mut Conn,
     agency_id: i64,
     worker_id: i64,
+    today: &str,
     limit: i64,
-) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
-        "SELECT client_id FROM cases WHERE agency_id = $1 AND primary_worker_id = $2
-         UNION
-         SELECT id FROM clients WHERE agency_id = $1 AND registered_by = $2 AND merged_into IS NULL
-         LIMIT $3",
-    )
+) -> Result<Vec<ClientSummary>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN (
+           SELECT client_id FROM cases WHERE agency_id = $1 AND primary_worker_id = $2
+           UNION SELECT id FROM clients WHERE agency_id = $1 AND registered_by = $2
+           UNION SELECT c.client_id FROM case_shares s JOIN cases c ON c.id = s.case_id
+             WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $3
+               AND s.starts_on <= $3 AND s.ended_at IS NULL)
+         ORDER BY id LIMIT $4"
+    ))
     .bind(agency_id)
     .bind(worker_id)
+    .bind(today)
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    .await?)
 }
 
 /// Clients sharing the most name trigrams with the query, best first (a bounded candidate set).

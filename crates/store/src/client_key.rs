@@ -165,7 +165,14 @@ pub async fn issue(
 /// Destroy every data key of the client: what was sealed under them can never be read again
 /// (reads fail with `record_erased`). A tombstone row stays so later writes are refused too,
 /// until erasure removes the client's rows. Returns how many keys were destroyed.
-pub async fn destroy(conn: &mut Conn, agency_id: i64, client_id: i64, now: i64) -> Result<u64> {
+pub async fn destroy(
+    conn: &mut Conn,
+    vault: &crate::vault::Vault,
+    agency_id: i64,
+    client_id: i64,
+    now: i64,
+) -> Result<u64> {
+    vault.forget_client(agency_id, client_id);
     let done = sqlx::query(
         "UPDATE client_keys SET wrapped = NULL, destroyed_at = $1
          WHERE agency_id = $2 AND client_id = $3 AND wrapped IS NOT NULL",

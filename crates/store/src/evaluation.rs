@@ -213,21 +213,3 @@ pub async fn goals_of(conn: &mut Conn, evaluation_id: i64) -> Result<Vec<Evaluat
     .fetch_all(&mut *conn)
     .await?)
 }
-
-/// The latest recorded evaluation's decision, for the evaluation guard: `None` when none is
-/// recorded, `Some(None)` when it names no decision.
-pub async fn latest_decision(conn: &mut Conn, case_id: i64) -> Result<Option<Option<String>>> {
-    let row: Option<(Option<String>,)> = sqlx::query_as(
-        // A decision to continue that already took the case back to intervention is spent:
-        // only evaluations recorded after the latest such return decide the guard again.
-        "SELECT decision FROM evaluations WHERE case_id = $1 AND status = 'recorded'
-           AND recorded_at > (SELECT COALESCE(MAX(h.moved_at), -1) FROM stage_history h
-                              WHERE h.case_id = $1 AND h.from_stage = 'evaluation'
-                                AND h.to_stage = 'intervention')
-         ORDER BY recorded_at DESC, id DESC LIMIT 1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.0))
-}

@@ -363,25 +363,3 @@ pub async fn needs_in_case(
     let rows = q.fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
-
-/// What the stage guards count about a case's goals.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GoalCounts {
-    pub active: i64,
-    /// Active goals the client agreed to.
-    pub agreed_active: i64,
-}
-
-pub async fn counts(conn: &mut Conn, case_id: i64) -> Result<GoalCounts> {
-    let row = sqlx::query(
-        "SELECT COUNT(*), COUNT(CASE WHEN client_agreed = 1 THEN 1 END) FROM goals
-         WHERE case_id = $1 AND status = 'active'",
-    )
-    .bind(case_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(GoalCounts {
-        active: row.try_get(0)?,
-        agreed_active: row.try_get(1)?,
-    })
-}

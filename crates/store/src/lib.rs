@@ -16,6 +16,7 @@ pub mod follow_up;
 pub mod form;
 pub mod goal;
 pub mod identity;
+mod key_cache;
 mod migrate;
 pub mod note;
 pub mod plan;

@@ -393,34 +393,3 @@ pub struct PlanCounts {
     pub agreed: bool,
     pub approved: bool,
 }
-
-pub async fn counts(conn: &mut Conn, case_id: i64) -> Result<PlanCounts> {
-    let plan = sqlx::query(
-        "SELECT id, client_agreed_on, status FROM plans WHERE case_id = $1
-         ORDER BY version_no DESC LIMIT 1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (plan_id, agreed, approved) = match &plan {
-        Some(r) => (
-            r.try_get::<i64, _>(0)?,
-            r.try_get::<Option<String>, _>(1)?.is_some(),
-            r.try_get::<String, _>(2)? == "approved",
-        ),
-        None => (0, false, false),
-    };
-    let row = sqlx::query(
-        "SELECT COUNT(*) FROM goals g WHERE g.case_id = $1 AND g.status = 'active'
-           AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.plan_id = $2 AND i.goal_id = g.id)",
-    )
-    .bind(case_id)
-    .bind(plan_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(PlanCounts {
-        active_goals_without_intervention: row.try_get(0)?,
-        agreed,
-        approved,
-    })
-}

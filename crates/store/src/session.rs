@@ -1,5 +1,6 @@
 //! Browser sessions, API tokens and sign-in throttling. Only hashes of secrets are stored.
 
+use crate::user::User;
 use crate::{Conn, Result};
 use sqlx::Row;
 
@@ -54,6 +55,45 @@ pub async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// The session and its user in one round trip: every signed-in request asks this first.
+pub async fn with_user(conn: &mut Conn, token_hash: &str) -> Result<Option<(Session, User)>> {
+    let row = sqlx::query(
+        "SELECT s.token_hash, s.agency_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+                s.public_id, s.user_agent,
+                u.id, u.agency_id, u.email, u.display_name, u.role, u.team_id, u.password_hash,
+                u.locale, u.active, u.version
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let session = Session {
+        token_hash: r.try_get(0)?,
+        agency_id: r.try_get(1)?,
+        user_id: r.try_get(2)?,
+        csrf_token: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+        last_seen_at: r.try_get(5)?,
+        public_id: r.try_get(6)?,
+        user_agent: r.try_get(7)?,
+    };
+    let user = User {
+        id: r.try_get(8)?,
+        agency_id: r.try_get(9)?,
+        email: r.try_get(10)?,
+        display_name: r.try_get(11)?,
+        role: r.try_get(12)?,
+        team_id: r.try_get(13)?,
+        password_hash: r.try_get(14)?,
+        locale: r.try_get(15)?,
+        active: r.try_get(16)?,
+        version: r.try_get(17)?,
+    };
+    Ok(Some((session, user)))
 }
 
 pub async fn touch(conn: &mut Conn, token_hash: &str, now: i64) -> Result<()> {

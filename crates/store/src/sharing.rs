@@ -154,29 +154,6 @@ pub async fn running_shares_of(
         .collect()
 }
 
-/// Clients of cases shared with `worker_id` on `today` (for a caseworker's search).
-pub async fn shared_clients(
-    conn: &mut Conn,
-    agency_id: i64,
-    worker_id: i64,
-    today: &str,
-    limit: i64,
-) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT c.client_id FROM case_shares s JOIN cases c ON c.id = s.case_id
-         WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $3 AND s.starts_on <= $3
-           AND s.ended_at IS NULL
-         LIMIT $4",
-    )
-    .bind(agency_id)
-    .bind(worker_id)
-    .bind(today)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-}
-
 /// Workers with a share running on `today` on a case of each of `client_ids`:
 /// (client id, worker id) pairs, the facts a client's reach needs.
 pub async fn shared_workers_of_clients(

@@ -144,7 +144,12 @@ pub async fn case_tasks(
     after: &After,
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
-    let inner = format!(
+    let inner = case_tasks_inner(scope);
+    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+}
+
+fn case_tasks_inner(scope: TaskScope) -> String {
+    format!(
         "SELECT 'case_task' AS kind, t.id, t.case_id, c.client_id,
            COALESCE(cl.preferred_name, cl.legal_name) AS client_name, t.title, t.due_on,
            t.remind_on, t.assignee_id, u.display_name AS assignee_name
@@ -152,8 +157,7 @@ pub async fn case_tasks(
            JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = t.assignee_id
          WHERE t.agency_id = $1 AND t.status = 'open' AND c.closed_at IS NULL AND {}",
         scope_clause(scope, "t.assignee_id", "t.due_on")
-    );
-    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+    )
 }
 
 /// Open tasks of the case's current plan version that the worker is responsible for: the plan
@@ -166,7 +170,12 @@ pub async fn plan_tasks(
     after: &After,
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
-    let inner = format!(
+    let inner = plan_tasks_inner(scope);
+    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+}
+
+fn plan_tasks_inner(scope: TaskScope) -> String {
+    format!(
         "SELECT 'plan_task' AS kind, t.id, c.id AS case_id, c.client_id,
            COALESCE(cl.preferred_name, cl.legal_name) AS client_name, t.description AS title,
            t.due_on, t.due_on AS remind_on, c.primary_worker_id AS assignee_id,
@@ -179,8 +188,7 @@ pub async fn plan_tasks(
            AND p.version_no = (SELECT MAX(p2.version_no) FROM plans p2 WHERE p2.case_id = c.id)
            AND {}",
         scope_clause(scope, "c.primary_worker_id", "t.due_on")
-    );
-    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+    )
 }
 
 /// Open follow-up check-ins assigned to the worker (after closure; no reminder). Their title
@@ -193,7 +201,12 @@ pub async fn follow_ups(
     after: &After,
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
-    let inner = format!(
+    let inner = follow_ups_inner(scope);
+    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+}
+
+fn follow_ups_inner(scope: TaskScope) -> String {
+    format!(
         "SELECT 'follow_up' AS kind, f.id, f.case_id, c.client_id,
            COALESCE(cl.preferred_name, cl.legal_name) AS client_name,
            CAST(f.day_offset AS TEXT) AS title, f.due_on, f.due_on AS remind_on,
@@ -202,11 +215,11 @@ pub async fn follow_ups(
            JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = f.assigned_to
          WHERE f.agency_id = $1 AND f.status = 'open' AND {}",
         scope_clause(scope, "f.assigned_to", "f.due_on")
-    );
-    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+    )
 }
 
-/// How many open tasks of the worker are overdue, across every source.
+/// How many open tasks of the worker are overdue, across every source (each counted up to
+/// `cap`), in one statement: the caseload home asks this on every visit.
 pub async fn overdue_count(
     conn: &mut Conn,
     agency_id: i64,
@@ -214,20 +227,24 @@ pub async fn overdue_count(
     worker_id: i64,
     cap: i64,
 ) -> Result<i64> {
-    // Overdue lines come first in every source: read up to `cap` of each and count them.
-    let mut n = 0;
-    for source in Source::ALL {
-        let lines = source
-            .lines(
-                conn,
-                agency_id,
-                today,
-                TaskScope::Worker(worker_id),
-                &After::start(),
-                cap,
-            )
-            .await?;
-        n += lines.iter().filter(|l| l.due_on.as_str() < today).count() as i64;
-    }
+    use sqlx::Row;
+    let scope = TaskScope::Worker(worker_id);
+    let count = |inner: String| {
+        format!("(SELECT COUNT(*) FROM (SELECT 1 FROM ({inner}) q WHERE q.due_on < $2 LIMIT $4) o)")
+    };
+    let sql = format!(
+        "SELECT {} + {} + {}",
+        count(case_tasks_inner(scope)),
+        count(plan_tasks_inner(scope)),
+        count(follow_ups_inner(scope))
+    );
+    let row = sqlx::query(&sql)
+        .bind(agency_id)
+        .bind(today)
+        .bind(worker_id)
+        .bind(cap)
+        .fetch_one(&mut *conn)
+        .await?;
+    let n: i64 = row.try_get(0)?;
     Ok(n.min(cap))
 }

@@ -4,7 +4,6 @@
 use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::termination::Termination;
-use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct TerminationRow {
@@ -315,50 +314,6 @@ pub async fn awaiting_approval_for_team(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
-}
-
-/// What the termination and follow-up guards count about a case.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClosureCounts {
-    /// The current termination's closing summary was handed in.
-    pub handed_in: bool,
-    pub approved: bool,
-    /// Check-ins neither done nor cancelled.
-    pub open_follow_ups: i64,
-}
-
-pub async fn counts(conn: &mut Conn, case_id: i64) -> Result<ClosureCounts> {
-    let t = sqlx::query(
-        "SELECT status, closing_summary FROM terminations
-         WHERE case_id = $1 AND reopened_at IS NULL",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (status, summary) = match &t {
-        Some(r) => (
-            r.try_get::<String, _>(0)?,
-            r.try_get::<Option<String>, _>(1)?,
-        ),
-        None => (String::new(), None),
-    };
-    // The summary is sealed, so only whether there is one can be seen here; the form stores a
-    // blank summary as none (erasure too), so there is one exactly when it was written.
-    let handed_in = summary.is_some_and(|s| !s.trim().is_empty())
-        && matches!(
-            status.as_str(),
-            "submitted" | "awaiting_approval" | "approved"
-        );
-    let open =
-        sqlx::query("SELECT COUNT(*) FROM follow_ups WHERE case_id = $1 AND status = 'open'")
-            .bind(case_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(ClosureCounts {
-        handed_in,
-        approved: status == "approved",
-        open_follow_ups: open.try_get(0)?,
-    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -6,6 +6,7 @@
 //! is until `casework keys rotate` seals it. Anything else is refused as malformed.
 
 use crate::client_key;
+use crate::key_cache::KeyCache;
 use crate::{Conn, Result};
 use casework_domain::crypto::{self, CryptoError, Key, KeyRef, Keyring, Place, Sealed};
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub const LEGACY: &str = "legacy:";
 #[derive(Clone)]
 pub struct Vault {
     keyring: Arc<RwLock<Arc<Keyring>>>,
+    /// Client data keys unwrapped lately, shared by every clone (see `key_cache`).
+    keys: Arc<KeyCache>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -65,6 +68,7 @@ impl Vault {
     pub fn new(keyring: Keyring) -> Vault {
         Vault {
             keyring: Arc::new(RwLock::new(Arc::new(keyring))),
+            keys: Arc::default(),
         }
     }
 
@@ -82,6 +86,12 @@ impl Vault {
     /// finish with the snapshot they took.
     pub fn replace(&self, keyring: Keyring) {
         *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keyring);
+        self.keys.clear();
+    }
+
+    /// The client's data keys were destroyed: stop opening with copies kept here.
+    pub fn forget_client(&self, agency_id: i64, client_id: i64) {
+        self.keys.forget_client(agency_id, client_id);
     }
 
     /// A vault of its own holding today's keyring, unaffected by later swaps (a rotation run
@@ -89,6 +99,7 @@ impl Vault {
     pub fn frozen(&self) -> Vault {
         Vault {
             keyring: Arc::new(RwLock::new(self.keyring())),
+            keys: self.keys.clone(),
         }
     }
 
@@ -131,6 +142,7 @@ impl Vault {
         Reader {
             keyring: self.keyring(),
             keys: HashMap::new(),
+            shared: self.keys.clone(),
         }
     }
 
@@ -231,6 +243,7 @@ fn text(bytes: Vec<u8>) -> Result<String> {
 pub struct Reader {
     keyring: Arc<Keyring>,
     keys: HashMap<(i64, u32), Key>,
+    shared: Arc<KeyCache>,
 }
 
 impl Reader {
@@ -244,16 +257,25 @@ impl Reader {
         let KeyRef::Client { client_id, version } = sealed.key else {
             return Err(CryptoError::Refused(place(at).to_string()).into());
         };
-        let key = match self.keys.get(&(client_id, version)) {
-            Some(k) => k,
-            None => {
-                let k =
-                    client_key::get(conn, &self.keyring, at.agency_id, client_id, version).await?;
-                self.keys.entry((client_id, version)).or_insert(k)
-            }
-        };
         let at = At { client_id, ..at };
-        text(crypto::open(key, &sealed, &place(at))?)
+        if let Some(key) = self.keys.get(&(client_id, version)) {
+            return text(crypto::open(key, &sealed, &place(at))?);
+        }
+        let slot = (at.agency_id, client_id, version);
+        if let Some(key) = self.shared.get(slot) {
+            // A cached key that cannot open the value may be stale (destroyed or replaced
+            // elsewhere): the database decides.
+            if let Ok(bytes) = crypto::open(&key, &sealed, &place(at)) {
+                self.keys.insert((client_id, version), key);
+                return text(bytes);
+            }
+            self.shared.forget_client(at.agency_id, client_id);
+        }
+        let key = client_key::get(conn, &self.keyring, at.agency_id, client_id, version).await?;
+        let bytes = crypto::open(&key, &sealed, &place(at))?;
+        self.shared.put(slot, &key);
+        self.keys.insert((client_id, version), key);
+        text(bytes)
     }
 
     pub async fn open_opt(

@@ -612,10 +612,15 @@ async fn a_destroyed_client_key_leaves_that_client_unreadable_and_others_untouch
             .begin_write(casework_store::Wall::System)
             .await
             .expect("tx");
-        let destroyed =
-            casework_store::client_key::destroy(&mut tx, env.worker.agency_id, client, NOW)
-                .await
-                .expect("destroy");
+        let destroyed = casework_store::client_key::destroy(
+            &mut tx,
+            env.app.vault(),
+            env.worker.agency_id,
+            client,
+            NOW,
+        )
+        .await
+        .expect("destroy");
         casework_store::commit(tx).await.expect("commit");
         assert_eq!(destroyed, 1, "{b:?}");
         let err = env.app.note(&env.worker, note_id).await.unwrap_err();

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use casework_domain::case::ContactMode;
 use casework_domain::termination::{ChangeHeld, CheckInForm};
+use casework_service::follow_up::FollowUpList;
 use casework_service::follow_up::FollowUpRow;
 use casework_service::{Cursor, ServiceError};
 
@@ -84,22 +85,12 @@ fn line_of(t: &T, f: &FollowUpRow) -> FollowUpLine {
 }
 
 /// The case page's short list: the first check-ins of the case.
-pub(crate) async fn lines(
-    state: &AppState,
-    staff: &Staff,
-    case_id: i64,
-) -> Result<Vec<FollowUpLine>, PageError> {
-    let t = staff.t();
-    let list = state
-        .app
-        .follow_ups(staff.actor(), case_id, None, Some(20))
-        .await?;
-    Ok(list
-        .follow_ups
+pub(crate) fn lines(t: &T, list: &FollowUpList) -> Vec<FollowUpLine> {
+    list.follow_ups
         .items
         .iter()
-        .map(|f| line_of(&t, f))
-        .collect())
+        .map(|f| line_of(t, f))
+        .collect()
 }
 
 struct ReopeningLine {

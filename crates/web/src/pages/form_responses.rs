@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use casework_domain::form::{Answer, Answers, Field, FieldKind, FormDefinition, Requirement};
+use casework_service::form::RequirementLine;
 use casework_service::form_response::ResponseForm;
 use casework_service::{Cursor, ServiceError};
 use serde_json::{Map, Value};
@@ -564,14 +565,12 @@ pub(crate) struct RequirementItem {
     pub href: Option<String>,
 }
 
-pub(crate) async fn requirement_items(
-    state: &AppState,
-    staff: &Staff,
+pub(crate) fn requirement_items(
+    t: &T,
     case_id: i64,
-) -> Result<Vec<RequirementItem>, PageError> {
-    let t = staff.t();
-    let lines = state.app.case_requirements(staff.actor(), case_id).await?;
-    Ok(lines
+    lines: Vec<RequirementLine>,
+) -> Vec<RequirementItem> {
+    lines
         .into_iter()
         .map(|l| match l.requirement {
             Requirement::Form(form_id) => RequirementItem {
@@ -585,5 +584,5 @@ pub(crate) async fn requirement_items(
                 met: l.met,
             },
         })
-        .collect())
+        .collect()
 }

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use casework_domain::note::{NoteForm, NoteFormat, Sensitivity};
+use casework_service::note::CaseNotes;
 use casework_service::note::NoteDetail;
 use casework_service::ServiceError;
 
@@ -48,25 +49,19 @@ fn day_of(ms: i64) -> String {
 }
 
 /// The notes of the case the actor may read, for the case page.
-pub(crate) async fn lines(
-    state: &AppState,
-    staff: &Staff,
-    case_id: i64,
-) -> Result<Vec<NoteLine>, PageError> {
-    let t = staff.t();
-    let notes = state.app.notes(staff.actor(), case_id).await?;
-    Ok(notes
+pub(crate) fn lines(t: &T, notes: CaseNotes) -> Vec<NoteLine> {
+    notes
         .notes
         .into_iter()
         .map(|n| NoteLine {
             id: n.note.id,
-            format: format_name(&t, n.format),
-            sensitivity: sensitivity_name(&t, n.sensitivity),
+            format: format_name(t, n.format),
+            sensitivity: sensitivity_name(t, n.sensitivity),
             author: n.author_name.clone().unwrap_or_default(),
             signed: n.signed(),
             written_on: day_of(n.note.created_at),
         })
-        .collect())
+        .collect()
 }
 
 struct Choice {

@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use casework_domain::thread::Break;
+use casework_service::thread::MonitoringCounts;
 use casework_service::thread::ThreadView;
 use casework_service::ServiceError;
 use fluent_bundle::FluentValue;
@@ -123,14 +124,8 @@ pub(crate) struct CaseMonitoring {
     pub breaks: String,
 }
 
-pub(crate) async fn case_monitoring(
-    state: &AppState,
-    staff: &Staff,
-    case_id: i64,
-) -> Result<CaseMonitoring, PageError> {
-    let t = staff.t();
-    let counts = state.app.monitoring_counts(staff.actor(), case_id).await?;
-    Ok(CaseMonitoring {
+pub(crate) fn case_monitoring(t: &T, counts: &MonitoringCounts) -> CaseMonitoring {
+    CaseMonitoring {
         services: t.get_with(
             "monitoring-services-count",
             &[("count", FluentValue::from(counts.services))],
@@ -139,7 +134,7 @@ pub(crate) async fn case_monitoring(
             "monitoring-breaks-count",
             &[("count", FluentValue::from(counts.breaks))],
         ),
-    })
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]

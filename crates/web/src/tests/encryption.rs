@@ -120,7 +120,7 @@ async fn an_erased_clients_note_is_gone_with_a_clear_message() {
         .begin_write(casework_store::Wall::System)
         .await
         .expect("tx");
-    casework_store::client_key::destroy(&mut tx, worker.agency_id, client, 0)
+    casework_store::client_key::destroy(&mut tx, f.app.vault(), worker.agency_id, client, 0)
         .await
         .expect("destroy");
     casework_store::commit(tx).await.expect("commit");

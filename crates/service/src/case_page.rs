@@ -1,0 +1,80 @@
+//! The case page in one use case: one connection, one authorization, one group of audit
+//! entries. Asked as six separate reads, the page authorized the case six times and ran about
+//! fifty statements (BENCHMARKS.md); each part is still its own service function for the API.
+
+use crate::case::{case_act, CaseDetail};
+use crate::follow_up::{follow_up_read_act, FollowUpList};
+use crate::form::RequirementLine;
+use crate::goal::{goal_list_act, CaseGoals};
+use crate::note::{note_list_act, CaseNotes};
+use crate::page::Cursor;
+use crate::thread::{thread_act, MonitoringCounts};
+use crate::{authorized, Actor, Casework, ServiceResult};
+use casework_domain::access::CaseAction;
+use casework_domain::audit::Outcome;
+use casework_store::agency::{self, Team};
+use casework_store::Wall;
+
+/// Everything the case page shows.
+#[derive(Debug, Clone)]
+pub struct CasePageView {
+    pub detail: CaseDetail,
+    pub goals: CaseGoals,
+    pub notes: CaseNotes,
+    /// The first twenty follow-ups.
+    pub follow_ups: FollowUpList,
+    pub monitoring: MonitoringCounts,
+    pub requirements: Vec<RequirementLine>,
+    /// The agency's teams, to name the case's team and offer it in the assignment form.
+    pub teams: Vec<Team>,
+}
+
+impl Casework {
+    /// Read the case page. Audited as the separate reads it is made of (the case, its goals,
+    /// notes, follow-ups and monitoring summary), written together.
+    pub async fn case_page(
+        &self,
+        actor: &Actor,
+        id: i64,
+        contacts_cursor: Option<Cursor>,
+    ) -> ServiceResult<CasePageView> {
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let c = authorized!(
+            self,
+            self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
+                .await
+        );
+        let goals = self.goals_of(&mut conn, actor, c.clone()).await?;
+        let notes = self.notes_of(&mut conn, actor, c.clone()).await?;
+        let follow_ups = self
+            .follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
+            .await?;
+        let monitoring = self.monitoring_of(&mut conn, &c).await?;
+        let requirements = self.requirement_lines(&mut conn, &c).await?;
+        let teams = agency::teams(&mut conn, actor.agency_id).await?;
+        let events = [
+            case_act("case.read", Some(&c), id),
+            goal_list_act(&c),
+            note_list_act(&c),
+            follow_up_read_act(&c),
+            thread_act("thread.summary", &c),
+        ]
+        .into_iter()
+        .map(|act| self.event(actor, act, Outcome::Allowed, None))
+        .collect();
+        let detail = self
+            .case_detail_of(&mut conn, actor, c, contacts_cursor)
+            .await?;
+        drop(conn);
+        self.audit.record_read(events).await?;
+        Ok(CasePageView {
+            detail,
+            goals,
+            notes,
+            follow_ups,
+            monitoring,
+            requirements,
+            teams,
+        })
+    }
+}
