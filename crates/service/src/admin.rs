@@ -50,6 +50,12 @@ impl From<&User> for UserView {
     }
 }
 
+/// A cursor naming no row of this agency was not one we handed out (teams and programs are
+/// never deleted): refused like a malformed one rather than answered with an empty page.
+fn unknown_cursor() -> Invalid {
+    Invalid::new("cursor", "cursor_format")
+}
+
 fn parse_email(raw: &str) -> Result<String, Invalid> {
     let email = required("email", raw, 254)?.to_lowercase();
     match email.split_once('@') {
@@ -213,12 +219,8 @@ impl Casework {
     /// The agency's staff who can carry cases, for assignment pickers.
     pub async fn workers(&self, actor: &Actor) -> ServiceResult<Vec<UserView>> {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
-        let rows = user::page(&mut conn, actor.agency_id, 0, 500).await?;
-        Ok(rows
-            .iter()
-            .filter(|u| u.active == 1 && (u.role == "caseworker" || u.role == "supervisor"))
-            .map(UserView::from)
-            .collect())
+        let rows = user::workers(&mut conn, actor.agency_id).await?;
+        Ok(rows.iter().map(UserView::from).collect())
     }
 
     /// Change a user's role, team or active flag; refused if it changed since `version` was read.
@@ -329,9 +331,38 @@ impl Casework {
         }
     }
 
+    /// Every team of the agency, by name, for pickers (an agency has few teams).
     pub async fn teams(&self, actor: &Actor) -> ServiceResult<Vec<Team>> {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(agency::teams(&mut conn, actor.agency_id).await?)
+    }
+
+    /// The agency's teams by name, a page at a time. The cursor is the last team's id; its name
+    /// is looked up here so the cursor stays an opaque number like every other list's.
+    pub async fn team_page(
+        &self,
+        actor: &Actor,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<Page<Team>> {
+        let limit = limit(asked, 200);
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let after = match cursor {
+            None => None,
+            Some(c) => Some(
+                agency::team(&mut conn, actor.agency_id, c.0)
+                    .await?
+                    .ok_or_else(unknown_cursor)?,
+            ),
+        };
+        let rows = agency::teams_page(
+            &mut conn,
+            actor.agency_id,
+            after.as_ref().map(|t| (t.name.as_str(), t.id)),
+            limit + 1,
+        )
+        .await?;
+        Ok(page_of(rows, limit, |t| t.id))
     }
 
     pub async fn create_program(
@@ -377,8 +408,36 @@ impl Casework {
         Ok(p)
     }
 
+    /// Every program of the agency, by name, for pickers (an agency has few programs).
     pub async fn programs(&self, actor: &Actor) -> ServiceResult<Vec<Program>> {
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(agency::programs(&mut conn, actor.agency_id).await?)
+    }
+
+    /// The agency's programs by name, a page at a time; the cursor is the last program's id.
+    pub async fn program_page(
+        &self,
+        actor: &Actor,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<Page<Program>> {
+        let limit = limit(asked, 200);
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let after = match cursor {
+            None => None,
+            Some(c) => Some(
+                agency::program(&mut conn, actor.agency_id, c.0)
+                    .await?
+                    .ok_or_else(unknown_cursor)?,
+            ),
+        };
+        let rows = agency::programs_page(
+            &mut conn,
+            actor.agency_id,
+            after.as_ref().map(|p| (p.name.as_str(), p.id)),
+            limit + 1,
+        )
+        .await?;
+        Ok(page_of(rows, limit, |p| p.id))
     }
 }

@@ -1,6 +1,6 @@
 //! Sign-in, sessions and API tokens. Secrets are random, shown once, and stored only as hashes.
 
-use crate::{Act, Actor, Casework, ServiceError, ServiceResult};
+use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -410,9 +410,18 @@ impl Casework {
         Ok((row, Secret(token)))
     }
 
-    pub async fn tokens(&self, actor: &Actor) -> ServiceResult<Vec<ApiToken>> {
+    /// The actor's own tokens, revoked ones included, newest first, a page at a time.
+    pub async fn tokens(
+        &self,
+        actor: &Actor,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<Page<ApiToken>> {
+        let limit = crate::page::limit(asked, 200);
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
-        Ok(session::tokens_of(&mut conn, actor.user_id).await?)
+        let rows =
+            session::tokens_of(&mut conn, actor.user_id, cursor.map(|c| c.0), limit + 1).await?;
+        Ok(crate::page::page_of(rows, limit, |t| t.id))
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> ServiceResult<()> {

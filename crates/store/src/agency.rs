@@ -73,11 +73,35 @@ pub async fn insert_team(conn: &mut Conn, agency_id: i64, name: &str, now: i64) 
     .await?)
 }
 
+/// Every team of the agency, by name: for pickers. An agency has a handful of teams, so this is
+/// not paged; lists a person browses use `teams_page`.
 pub async fn teams(conn: &mut Conn, agency_id: i64) -> Result<Vec<Team>> {
     Ok(sqlx::query_as(
-        "SELECT id, agency_id, name FROM teams WHERE agency_id = $1 ORDER BY name LIMIT 500",
+        "SELECT id, agency_id, name FROM teams WHERE agency_id = $1 ORDER BY name, id",
     )
     .bind(agency_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Up to `limit` teams by (name, id), after `after` (the name and id of the last one seen).
+/// Keyset on the (agency_id, name) unique index, so a page costs the same wherever it starts.
+pub async fn teams_page(
+    conn: &mut Conn,
+    agency_id: i64,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<Team>> {
+    let (name, id) = after.unwrap_or(("", i64::MIN));
+    Ok(sqlx::query_as(
+        "SELECT id, agency_id, name FROM teams
+         WHERE agency_id = $1 AND (name > $2 OR (name = $2 AND id > $3))
+         ORDER BY name, id LIMIT $4",
+    )
+    .bind(agency_id)
+    .bind(name)
+    .bind(id)
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -115,11 +139,34 @@ pub async fn insert_program(
     .await?)
 }
 
+/// Every program of the agency, by name: for pickers (few per agency); browsing uses
+/// `programs_page`.
 pub async fn programs(conn: &mut Conn, agency_id: i64) -> Result<Vec<Program>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {PROGRAM} FROM programs WHERE agency_id = $1 ORDER BY name LIMIT 500"
+        "SELECT {PROGRAM} FROM programs WHERE agency_id = $1 ORDER BY name, id"
     ))
     .bind(agency_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Up to `limit` programs by (name, id), after `after` (name and id of the last one seen).
+pub async fn programs_page(
+    conn: &mut Conn,
+    agency_id: i64,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<Program>> {
+    let (name, id) = after.unwrap_or(("", i64::MIN));
+    Ok(sqlx::query_as(&format!(
+        "SELECT {PROGRAM} FROM programs
+         WHERE agency_id = $1 AND (name > $2 OR (name = $2 AND id > $3))
+         ORDER BY name, id LIMIT $4"
+    ))
+    .bind(agency_id)
+    .bind(name)
+    .bind(id)
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
 }

@@ -222,11 +222,19 @@ pub async fn token_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<A
     .await?)
 }
 
-pub async fn tokens_of(conn: &mut Conn, user_id: i64) -> Result<Vec<ApiToken>> {
+/// Up to `limit` of a user's tokens, newest first, older than token `before` when given.
+pub async fn tokens_of(
+    conn: &mut Conn,
+    user_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {TOKEN} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC LIMIT 200"
+        "SELECT {TOKEN} FROM api_tokens WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(user_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
 }

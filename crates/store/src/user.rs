@@ -97,6 +97,20 @@ pub async fn page(conn: &mut Conn, agency_id: i64, after_id: i64, limit: i64) ->
     .await?)
 }
 
+/// Every active caseworker and supervisor of the agency, by id: the staff who can carry cases,
+/// for assignment pickers. Filtered here rather than after a bounded page, which would leave out
+/// whoever came after the page's end.
+pub async fn workers(conn: &mut Conn, agency_id: i64) -> Result<Vec<User>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users
+         WHERE agency_id = $1 AND active = 1 AND role IN ('caseworker', 'supervisor')
+         ORDER BY id"
+    ))
+    .bind(agency_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 pub async fn set_locale(conn: &mut Conn, id: i64, locale: &str) -> Result<()> {
     sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
         .bind(locale)

@@ -19,4 +19,5 @@ mod retention;
 mod schema;
 mod seed;
 mod serve;
+mod shutdown;
 mod sign_in;

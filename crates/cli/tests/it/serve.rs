@@ -8,9 +8,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// A running `casework serve`, killed if the test fails before stopping it.
-struct Served {
-    child: Child,
-    base: String,
+pub(crate) struct Served {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     /// What it printed before "listening": the demo logins.
     banner: Vec<String>,
 }
@@ -22,7 +22,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(database_url: &str, extra: &[&str]) -> Served {
+pub(crate) fn serve(database_url: &str, extra: &[&str]) -> Served {
     // A fixed test key, so none is generated in the working directory.
     start(
         database_url,
@@ -106,12 +106,22 @@ fn login_for(banner: &[String], role: &str) -> (String, String) {
     (email, password)
 }
 
-fn stop_with_sigterm(mut served: Served) -> std::process::ExitStatus {
+pub(crate) fn stop_with_sigterm(served: Served) -> std::process::ExitStatus {
+    sigterm(&served);
+    exited(served)
+}
+
+/// Send SIGTERM and return at once.
+pub(crate) fn sigterm(served: &Served) {
     let status = Command::new("kill")
         .args(["-TERM", &served.child.id().to_string()])
         .status()
         .expect("run kill");
     assert!(status.success(), "kill -TERM failed");
+}
+
+/// The exit status, waiting up to 20 s for it.
+pub(crate) fn exited(mut served: Served) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = served.child.try_wait().expect("wait") {

@@ -10,6 +10,7 @@ mod evaluations;
 mod forms;
 mod goals;
 mod keys;
+mod lists;
 mod monitoring;
 mod notes;
 mod oidc;

@@ -29,25 +29,4 @@ impl PageQuery {
             }),
         }
     }
-
-    /// Page a list the service hands back whole, by id. For lists that are small by nature
-    /// (teams, programs, one user's tokens) until the service pages them itself.
-    pub fn page_of<T>(
-        &self,
-        rows: Vec<T>,
-        id: impl Fn(&T) -> i64,
-    ) -> Result<(Vec<T>, Option<String>), ApiError> {
-        let after = self.cursor()?.map_or(i64::MIN, |c| c.0);
-        let limit = self.limit()?.unwrap_or(25).clamp(1, 200) as usize;
-        let mut rows: Vec<T> = rows.into_iter().filter(|r| id(r) > after).collect();
-        rows.sort_by_key(|r| id(r));
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let next = if more {
-            rows.last().map(|r| id(r).to_string())
-        } else {
-            None
-        };
-        Ok((rows, next))
-    }
 }

@@ -45,7 +45,7 @@ fn program_of(id: i64, name: String, plan: i64, closure: i64) -> Program {
     }
 }
 
-/// The agency's programs, by id.
+/// The agency's programs, by name.
 #[utoipa::path(
     get,
     path = "/api/v1/programs",
@@ -59,10 +59,13 @@ async fn list(
     caller: Caller,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<ProgramList>, ApiError> {
-    let programs = state.app.programs(caller.actor()).await?;
-    let (items, next_cursor) = q.page_of(programs, |p| p.id)?;
+    let page = state
+        .app
+        .program_page(caller.actor(), q.cursor()?, q.limit()?)
+        .await?;
     Ok(Json(ProgramList {
-        items: items
+        items: page
+            .items
             .into_iter()
             .map(|p| {
                 program_of(
@@ -73,7 +76,7 @@ async fn list(
                 )
             })
             .collect(),
-        next_cursor,
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -28,7 +28,7 @@ pub struct NewTeam {
     pub name: String,
 }
 
-/// The agency's teams, by id.
+/// The agency's teams, by name.
 #[utoipa::path(
     get,
     path = "/api/v1/teams",
@@ -42,17 +42,20 @@ async fn list(
     caller: Caller,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<TeamList>, ApiError> {
-    let teams = state.app.teams(caller.actor()).await?;
-    let (items, next_cursor) = q.page_of(teams, |t| t.id)?;
+    let page = state
+        .app
+        .team_page(caller.actor(), q.cursor()?, q.limit()?)
+        .await?;
     Ok(Json(TeamList {
-        items: items
+        items: page
+            .items
             .into_iter()
             .map(|t| Team {
                 id: t.id,
                 name: t.name,
             })
             .collect(),
-        next_cursor,
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -55,7 +55,7 @@ impl std::fmt::Debug for CreatedToken {
     }
 }
 
-/// The caller's tokens, revoked ones included.
+/// The caller's tokens, revoked ones included, newest first.
 #[utoipa::path(
     get,
     path = "/api/v1/tokens",
@@ -69,10 +69,13 @@ async fn list(
     caller: Caller,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<TokenList>, ApiError> {
-    let tokens = state.app.tokens(caller.actor()).await?;
-    let (items, next_cursor) = q.page_of(tokens, |t| t.id)?;
+    let page = state
+        .app
+        .tokens(caller.actor(), q.cursor()?, q.limit()?)
+        .await?;
     Ok(Json(TokenList {
-        items: items
+        items: page
+            .items
             .into_iter()
             .map(|t| Token {
                 id: t.id,
@@ -82,7 +85,7 @@ async fn list(
                 revoked_at: t.revoked_at.map(timestamp),
             })
             .collect(),
-        next_cursor,
+        next_cursor: page.next_cursor,
     }))
 }
 

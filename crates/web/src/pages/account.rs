@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use casework_service::{Cursor, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,6 +36,8 @@ struct AccountPage {
     email: String,
     role: String,
     tokens: Vec<TokenRow>,
+    /// More (older) tokens follow on the next page.
+    next_cursor: Option<String>,
     /// A token just created: shown on this one answer and never again.
     new_token: Option<String>,
     problem: Problem,
@@ -56,6 +59,7 @@ struct SessionRow {
 
 #[derive(Debug, serde::Deserialize)]
 struct AccountQuery {
+    cursor: Option<String>,
     notice: Option<String>,
 }
 
@@ -71,19 +75,21 @@ fn notice_of(t: &T, notice: Option<&str>) -> Option<String> {
     }
 }
 
+/// The account page with one page of tokens: the one after `cursor`, newest first.
 async fn page(
     state: &AppState,
     staff: &Staff,
+    cursor: Option<&str>,
     new_token: Option<String>,
     problem: Problem,
     notice: Option<String>,
 ) -> Result<String, PageError> {
     let t = staff.t();
     let never = t.get("tokens-never-used");
-    let tokens = state
-        .app
-        .tokens(staff.actor())
-        .await?
+    let cursor = Cursor::parse(cursor).map_err(ServiceError::Invalid)?;
+    let listed = state.app.tokens(staff.actor(), cursor, Some(50)).await?;
+    let tokens = listed
+        .items
         .into_iter()
         .map(|tok| TokenRow {
             id: tok.id,
@@ -125,6 +131,7 @@ async fn page(
         email: staff.principal.email.clone(),
         role: t.role(staff.actor().role.as_str()),
         tokens,
+        next_cursor: listed.next_cursor,
         new_token,
         problem,
         notice,
@@ -146,7 +153,15 @@ async fn show(
 ) -> Result<Html<String>, PageError> {
     let notice = notice_of(&staff.t(), q.notice.as_deref());
     Ok(Html(
-        page(&state, &staff, None, Problem::none(), notice).await?,
+        page(
+            &state,
+            &staff,
+            q.cursor.as_deref(),
+            None,
+            Problem::none(),
+            notice,
+        )
+        .await?,
     ))
 }
 
@@ -164,13 +179,16 @@ async fn create_token(
     match state.app.create_token(staff.actor(), &form.name).await {
         Ok((_, secret)) => {
             let shown = Some(secret.expose().to_string());
-            Ok(Html(page(&state, &staff, shown, Problem::none(), None).await?).into_response())
+            Ok(
+                Html(page(&state, &staff, None, shown, Problem::none(), None).await?)
+                    .into_response(),
+            )
         }
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &staff.t(), &["name"])?;
             Ok((
                 status,
-                Html(page(&state, &staff, None, problem, None).await?),
+                Html(page(&state, &staff, None, None, problem, None).await?),
             )
                 .into_response())
         }

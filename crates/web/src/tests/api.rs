@@ -243,58 +243,186 @@ async fn only_admins_manage_users() {
     assert_eq!(body["error"]["field"], "limit");
 }
 
+/// Every item of a list, following `next_cursor` `limit` at a time; and how many pages it took.
+async fn walk(
+    router: &Router,
+    path: &str,
+    auth: &str,
+    limit: usize,
+) -> (Vec<serde_json::Value>, usize) {
+    let mut items = Vec::new();
+    let mut pages = 0;
+    let mut uri = format!("{path}?limit={limit}");
+    loop {
+        let answer = send(router, authed("GET", &uri, auth)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.body);
+        let page = answer.json();
+        let got = page["items"].as_array().expect("items").clone();
+        assert!(got.len() <= limit, "{uri}: {page}");
+        pages += 1;
+        items.extend(got);
+        match page["next_cursor"].as_str() {
+            Some(cursor) => uri = format!("{path}?limit={limit}&cursor={cursor}"),
+            None => return (items, pages),
+        }
+    }
+}
+
+fn names(items: &[serde_json::Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+async fn created(router: &Router, path: &str, auth: &str, body: &str) -> serde_json::Value {
+    let answer = send(router, json_request("POST", path, auth, body)).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::CREATED,
+        "{path}: {}",
+        answer.body
+    );
+    answer.json()
+}
+
 #[tokio::test]
-async fn teams_and_programs_are_paged() {
-    let f = fixture().await;
-    let admin = bearer(&f.app, "admin@example.org").await;
-    for name in ["North", "South", "East"] {
+async fn teams_and_programs_are_paged_by_name_with_cursors() {
+    each_backend(|f| async move {
+        let admin = bearer(&f.app, "admin@example.org").await;
+        // Created out of name order, so paging by id would give another order. One case and
+        // ASCII only, so both databases' collations agree on the order.
+        let wanted = ["Delta", "Alpha", "Echo", "Charlie", "Bravo"];
+        for name in wanted {
+            let body = format!(r#"{{"name": "{name}"}}"#);
+            created(&f.router, "/api/v1/teams", &admin, &body).await;
+            let body = format!(r#"{{"name": "{name} program", "plan_approval_required": true}}"#);
+            let program = created(&f.router, "/api/v1/programs", &admin, &body).await;
+            assert_eq!(program["plan_approval_required"], true);
+            assert_eq!(program["closure_approval_required"], false);
+        }
+        // The pickers' whole lists are in the same order.
+        let actor = f
+            .app
+            .actor_for_email("admin@example.org")
+            .await
+            .expect("actor");
+        let all_teams: Vec<String> = f
+            .app
+            .teams(&actor)
+            .await
+            .expect("teams")
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        let all_programs: Vec<String> = f
+            .app
+            .programs(&actor)
+            .await
+            .expect("programs")
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(all_teams, ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]);
+        assert_eq!(all_programs[0], "Alpha program");
+        for limit in [1, 2, 5] {
+            let (teams, pages) = walk(&f.router, "/api/v1/teams", &admin, limit).await;
+            assert_eq!(names(&teams), all_teams, "limit {limit}");
+            assert_eq!(pages, 5usize.div_ceil(limit).max(1), "limit {limit}");
+            let (programs, _) = walk(&f.router, "/api/v1/programs", &admin, limit).await;
+            assert_eq!(names(&programs), all_programs, "limit {limit}");
+        }
+        for path in ["/api/v1/teams", "/api/v1/programs"] {
+            for cursor in ["abc", "-3", "1.5"] {
+                let answer = send(
+                    &f.router,
+                    authed("GET", &format!("{path}?cursor={cursor}"), &admin),
+                )
+                .await;
+                let body = assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "cursor_format");
+                assert_eq!(body["error"]["field"], "cursor", "{path}?cursor={cursor}");
+            }
+            // A well-formed cursor naming no team or program of this agency is refused too.
+            let answer = send(
+                &f.router,
+                authed("GET", &format!("{path}?cursor=999999"), &admin),
+            )
+            .await;
+            let body = assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "cursor_format");
+            assert_eq!(body["error"]["field"], "cursor");
+            let answer = send(
+                &f.router,
+                authed("GET", &format!("{path}?limit=lots"), &admin),
+            )
+            .await;
+            let body = assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "wrong_type");
+            assert_eq!(body["error"]["field"], "limit");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_are_paged_newest_first_with_cursors() {
+    each_backend(|f| async move {
+        let first = bearer(&f.app, "worker@example.org").await;
+        let mut ids = Vec::new();
+        for n in 0..6 {
+            let body = format!(r#"{{"name": "script {n}"}}"#);
+            let token = created(&f.router, "/api/v1/tokens", &first, &body).await;
+            ids.push(token["id"].as_i64().expect("id"));
+        }
+        let (tokens, pages) = walk(&f.router, "/api/v1/tokens", &first, 2).await;
+        let listed: Vec<i64> = tokens
+            .iter()
+            .map(|t| t["id"].as_i64().expect("id"))
+            .collect();
+        // The six made here and the one `bearer` made, newest first, each once.
+        assert_eq!(listed.len(), 7, "{tokens:?}");
+        assert_eq!(pages, 4);
+        assert_eq!(
+            listed[..6],
+            ids.iter().rev().copied().collect::<Vec<_>>()[..]
+        );
+        assert!(listed.windows(2).all(|w| w[0] > w[1]), "{listed:?}");
+        // Someone else's list does not include them.
+        let admin = bearer(&f.app, "admin@example.org").await;
+        let (theirs, _) = walk(&f.router, "/api/v1/tokens", &admin, 2).await;
+        assert_eq!(theirs.len(), 1);
+        let answer = send(&f.router, authed("GET", "/api/v1/tokens?cursor=x1", &first)).await;
+        let body = assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "cursor_format");
+        assert_eq!(body["error"]["field"], "cursor");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_are_walked_with_cursors_each_once() {
+    each_backend(|f| async move {
+        let admin = bearer(&f.app, "admin@example.org").await;
+        let (users, pages) = walk(&f.router, "/api/v1/users", &admin, 1).await;
+        let emails: Vec<&str> = users
+            .iter()
+            .map(|u| u["email"].as_str().expect("email"))
+            .collect();
+        assert_eq!(
+            emails,
+            [
+                "admin@example.org",
+                "worker@example.org",
+                "auditor@example.org"
+            ]
+        );
+        assert_eq!(pages, 3);
         let answer = send(
             &f.router,
-            json_request(
-                "POST",
-                "/api/v1/teams",
-                &admin,
-                &format!(r#"{{"name": "{name}"}}"#),
-            ),
+            authed("GET", "/api/v1/users?cursor=%20-1", &admin),
         )
         .await;
-        assert_eq!(answer.status, StatusCode::CREATED);
-    }
-    let first = send(&f.router, authed("GET", "/api/v1/teams?limit=2", &admin))
-        .await
-        .json();
-    assert_eq!(first["items"][0]["name"], "North");
-    let cursor = first["next_cursor"].as_str().expect("more");
-    let rest = send(
-        &f.router,
-        authed(
-            "GET",
-            &format!("/api/v1/teams?limit=2&cursor={cursor}"),
-            &admin,
-        ),
-    )
-    .await
-    .json();
-    assert_eq!(rest["items"][0]["name"], "East");
-    assert!(rest["next_cursor"].is_null());
-
-    let program = send(
-        &f.router,
-        json_request(
-            "POST",
-            "/api/v1/programs",
-            &admin,
-            r#"{"name": "Housing First", "plan_approval_required": true}"#,
-        ),
-    )
+        let body = assert_error(&answer, StatusCode::UNPROCESSABLE_ENTITY, "cursor_format");
+        assert_eq!(body["error"]["field"], "cursor");
+    })
     .await;
-    assert_eq!(program.status, StatusCode::CREATED);
-    assert_eq!(program.json()["plan_approval_required"], true);
-    assert_eq!(program.json()["closure_approval_required"], false);
-    let programs = send(&f.router, authed("GET", "/api/v1/programs", &admin))
-        .await
-        .json();
-    assert_eq!(programs["items"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod encryption;
 mod evaluations;
 mod forms;
 mod goals;
+mod list_pages;
 mod matrix;
 mod monitoring;
 mod notes;

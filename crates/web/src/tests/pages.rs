@@ -346,10 +346,12 @@ async fn tokens_are_shown_once_and_can_be_revoked() {
                 .actor_for_email("worker@example.org")
                 .await
                 .expect("actor"),
+            None,
+            None,
         )
         .await
         .expect("tokens");
-    let uri = format!("/account/tokens/{}/revoke", tokens[0].id);
+    let uri = format!("/account/tokens/{}/revoke", tokens.items[0].id);
     let answer = send(
         &f.router,
         form(

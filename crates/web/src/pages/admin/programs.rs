@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use casework_domain::Role;
+use casework_service::{Cursor, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/programs", get(show).post(create))
@@ -28,6 +29,7 @@ struct ProgramsPage {
     t: T,
     page: Chrome,
     programs: Vec<ProgramRow>,
+    next_cursor: Option<String>,
     name: String,
     problem: Problem,
     notice: Option<String>,
@@ -35,20 +37,26 @@ struct ProgramsPage {
 
 #[derive(Debug, serde::Deserialize)]
 struct ProgramsQuery {
+    cursor: Option<String>,
     notice: Option<String>,
 }
 
+/// One page of the programs (the one after `cursor`), with the create form below it.
 async fn page(
     state: &AppState,
     staff: &Staff,
+    cursor: Option<&str>,
     name: String,
     problem: Problem,
     notice: Option<String>,
 ) -> Result<String, PageError> {
-    let programs = state
+    let cursor = Cursor::parse(cursor).map_err(ServiceError::Invalid)?;
+    let listed = state
         .app
-        .programs(staff.actor())
-        .await?
+        .program_page(staff.actor(), cursor, Some(50))
+        .await?;
+    let programs = listed
+        .items
         .into_iter()
         .map(|p| ProgramRow {
             id: p.id,
@@ -61,6 +69,7 @@ async fn page(
         t: staff.t(),
         page: Chrome::new(&staff.visitor, "/admin/programs"),
         programs,
+        next_cursor: listed.next_cursor,
         name,
         problem,
         notice,
@@ -77,7 +86,15 @@ async fn show(
     let notice = (q.notice.as_deref() == Some("program-created"))
         .then(|| staff.t().get("notice-program-created"));
     Ok(Html(
-        page(&state, &staff, String::new(), Problem::none(), notice).await?,
+        page(
+            &state,
+            &staff,
+            q.cursor.as_deref(),
+            String::new(),
+            Problem::none(),
+            notice,
+        )
+        .await?,
     ))
 }
 
@@ -110,7 +127,7 @@ async fn create(
         Ok(_) => Ok(Redirect::to("/admin/programs?notice=program-created").into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &staff.t(), &["name"])?;
-            let html = page(&state, &staff, form.name, problem, None).await?;
+            let html = page(&state, &staff, None, form.name, problem, None).await?;
             Ok((status, Html(html)).into_response())
         }
     }

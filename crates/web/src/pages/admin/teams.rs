@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use casework_domain::Role;
+use casework_service::{Cursor, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/teams", get(show).post(create))
@@ -20,6 +21,7 @@ struct TeamsPage {
     t: T,
     page: Chrome,
     teams: Vec<String>,
+    next_cursor: Option<String>,
     name: String,
     problem: Problem,
     notice: Option<String>,
@@ -27,27 +29,26 @@ struct TeamsPage {
 
 #[derive(Debug, serde::Deserialize)]
 struct TeamsQuery {
+    cursor: Option<String>,
     notice: Option<String>,
 }
 
+/// One page of the teams (the one after `cursor`), with the create form below it.
 async fn page(
     state: &AppState,
     staff: &Staff,
+    cursor: Option<&str>,
     name: String,
     problem: Problem,
     notice: Option<String>,
 ) -> Result<String, PageError> {
-    let teams = state
-        .app
-        .teams(staff.actor())
-        .await?
-        .into_iter()
-        .map(|team| team.name)
-        .collect();
+    let cursor = Cursor::parse(cursor).map_err(ServiceError::Invalid)?;
+    let teams = state.app.team_page(staff.actor(), cursor, Some(50)).await?;
     Ok(TeamsPage {
         t: staff.t(),
         page: Chrome::new(&staff.visitor, "/admin/teams"),
-        teams,
+        teams: teams.items.into_iter().map(|team| team.name).collect(),
+        next_cursor: teams.next_cursor,
         name,
         problem,
         notice,
@@ -64,7 +65,15 @@ async fn show(
     let notice =
         (q.notice.as_deref() == Some("team-created")).then(|| staff.t().get("notice-team-created"));
     Ok(Html(
-        page(&state, &staff, String::new(), Problem::none(), notice).await?,
+        page(
+            &state,
+            &staff,
+            q.cursor.as_deref(),
+            String::new(),
+            Problem::none(),
+            notice,
+        )
+        .await?,
     ))
 }
 
@@ -89,7 +98,7 @@ async fn create(
         Ok(_) => Ok(Redirect::to("/admin/teams?notice=team-created").into_response()),
         Err(e) => {
             let (status, problem) = Problem::from_service(e, &staff.t(), &["name"])?;
-            let html = page(&state, &staff, form.name, problem, None).await?;
+            let html = page(&state, &staff, None, form.name, problem, None).await?;
             Ok((status, Html(html)).into_response())
         }
     }
