@@ -207,6 +207,16 @@ impl Casework {
             Some(p) => agency::program(conn, c.agency_id, p).await?,
             None => None,
         };
+        self.facts_with(conn, c, program.as_ref()).await
+    }
+
+    /// The facts, with the case's program already read.
+    async fn facts_with(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+        program: Option<&agency::Program>,
+    ) -> ServiceResult<CaseFacts> {
         let n = store::guard_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let closure_status = n.termination_status.as_deref().unwrap_or_default();
@@ -218,12 +228,8 @@ impl Casework {
             completed_assessment: n.completed_assessments > 0,
             assessed_needs: count(n.needs),
             assessed_strengths: count(n.strengths),
-            plan_approval_required: program
-                .as_ref()
-                .is_some_and(|p| p.plan_approval_required == 1),
-            closure_approval_required: program
-                .as_ref()
-                .is_some_and(|p| p.closure_approval_required == 1),
+            plan_approval_required: program.is_some_and(|p| p.plan_approval_required == 1),
+            closure_approval_required: program.is_some_and(|p| p.closure_approval_required == 1),
             active_goals_without_intervention: count(n.goals_without_intervention),
             plan_agreed_by_client: n.plan_agreed,
             plan_approved: n.plan_approved,
@@ -419,20 +425,14 @@ impl Casework {
         contacts_cursor: Option<Cursor>,
     ) -> ServiceResult<CaseDetail> {
         let stage = stage_of(&c)?;
-        let client = client_store::summaries(conn, actor.agency_id, &[c.client_id])
-            .await?
-            .into_iter()
-            .next();
         let full = client_store::get(conn, &self.vault, actor.agency_id, c.client_id).await?;
-        let Some(client) = client.or_else(|| {
-            full.as_ref().map(|f| client_store::ClientSummary {
-                id: f.id,
-                legal_name: f.legal_name.clone(),
-                preferred_name: f.preferred_name.clone(),
-                birth_date: f.birth_date.clone(),
-                preferred_language: f.preferred_language.clone(),
-                registered_by: f.registered_by,
-            })
+        let Some(client) = full.as_ref().map(|f| client_store::ClientSummary {
+            id: f.id,
+            legal_name: f.legal_name.clone(),
+            preferred_name: f.preferred_name.clone(),
+            birth_date: f.birth_date.clone(),
+            preferred_language: f.preferred_language.clone(),
+            registered_by: f.registered_by,
         }) else {
             return Err(ServiceError::NotFound);
         };
@@ -446,7 +446,7 @@ impl Casework {
                 .map(|u| u.display_name),
             None => None,
         };
-        let facts = self.facts(conn, &c).await?;
+        let facts = self.facts_with(conn, &c, program.as_ref()).await?;
         // A running share lets its worker record on the case.
         let can_record = self
             .may_on_case(conn, actor, &c, CaseAction::Record)

@@ -44,12 +44,16 @@ impl Casework {
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
                 .await
         );
-        let goals = self.goals_of(&mut conn, actor, c.clone()).await?;
+        // Read once for the goals list and the golden thread's summary.
+        let records = self.goal_records(&mut conn, &c).await?;
+        let monitoring = self.monitoring_from(&mut conn, &c, records.clone()).await?;
+        let goals = self
+            .goals_from(&mut conn, actor, c.clone(), records)
+            .await?;
         let notes = self.notes_of(&mut conn, actor, c.clone()).await?;
         let follow_ups = self
             .follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
             .await?;
-        let monitoring = self.monitoring_of(&mut conn, &c).await?;
         let requirements = self.requirement_lines(&mut conn, &c).await?;
         let teams = agency::teams(&mut conn, actor.agency_id).await?;
         let events = [

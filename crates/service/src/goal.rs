@@ -104,6 +104,15 @@ fn content_changed(row: &GoalRow, old_links: &[i64], new: &GoalDraft) -> bool {
         || old_links != new.linked_need_ids()
 }
 
+/// What a case's goals list and its golden thread both read.
+#[derive(Debug, Clone)]
+pub(crate) struct GoalRecords {
+    pub goals: Vec<store::GoalRow>,
+    /// (goal id, need id).
+    pub links: Vec<(i64, i64)>,
+    pub needs: Vec<store::NeedChoice>,
+}
+
 impl Casework {
     /// The goal and its case, if the actor may do `action` on the case.
     pub(crate) async fn authorize_goal(
@@ -200,10 +209,40 @@ impl Casework {
         actor: &Actor,
         c: CaseRow,
     ) -> ServiceResult<CaseGoals> {
-        let rows = store::of_case(conn, actor.agency_id, c.id).await?;
-        let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
+        let records = self.goal_records(conn, &c).await?;
+        self.goals_from(conn, actor, c, records).await
+    }
+
+    /// A case's goals, their links to needs and the needs its completed assessments name.
+    pub(crate) async fn goal_records(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+    ) -> ServiceResult<GoalRecords> {
+        let goals = store::of_case(conn, c.agency_id, c.id).await?;
+        let ids: Vec<i64> = goals.iter().map(|g| g.id).collect();
         let links = store::links(conn, &ids).await?;
-        let needs = store::case_needs(conn, &self.vault, actor.agency_id, c.id).await?;
+        let needs = store::case_needs(conn, &self.vault, c.agency_id, c.id).await?;
+        Ok(GoalRecords {
+            goals,
+            links,
+            needs,
+        })
+    }
+
+    /// The goals list from records already read.
+    pub(crate) async fn goals_from(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        c: CaseRow,
+        records: GoalRecords,
+    ) -> ServiceResult<CaseGoals> {
+        let GoalRecords {
+            goals: rows,
+            links,
+            needs,
+        } = records;
         let can_record = self
             .may_on_case(conn, actor, &c, CaseAction::Record)
             .await?;

@@ -2,6 +2,7 @@
 //! service and progress is broken. The facts are gathered in one read; the rules that decide
 //! "broken" are the domain's (`casework_domain::thread`).
 
+use crate::goal::GoalRecords;
 use crate::{authorized, Act, Actor, Casework, ServiceResult};
 use casework_domain::access::CaseAction;
 use casework_domain::audit::Outcome;
@@ -10,7 +11,7 @@ use casework_domain::thread::{
     breaks, Break, GoalFact, InterventionFact, NeedFact, ThreadFacts, Window,
 };
 use casework_store::case::CaseRow;
-use casework_store::goal::{self as goal_store, GoalRow, NeedChoice};
+use casework_store::goal::{GoalRow, NeedChoice};
 use casework_store::plan::{self as plan_store, InterventionRow};
 use casework_store::Wall;
 use casework_store::{delivery as delivery_store, thread as store, Conn};
@@ -68,11 +69,24 @@ impl Casework {
         c: &CaseRow,
         window: Window,
     ) -> ServiceResult<ThreadView> {
+        let records = self.goal_records(conn, c).await?;
+        self.thread_from(conn, c, window, records).await
+    }
+
+    /// The thread from the case's goal records, already read.
+    async fn thread_from(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+        window: Window,
+        records: GoalRecords,
+    ) -> ServiceResult<ThreadView> {
         let agency = c.agency_id;
-        let needs = goal_store::case_needs(conn, &self.vault, agency, c.id).await?;
-        let goals = goal_store::of_case(conn, agency, c.id).await?;
-        let ids: Vec<i64> = goals.iter().map(|g| g.id).collect();
-        let links = goal_store::links(conn, &ids).await?;
+        let GoalRecords {
+            goals,
+            links,
+            needs,
+        } = records;
         let last = store::last_progress(conn, c.id).await?;
         let plan = plan_store::latest(conn, agency, c.id).await?;
         let (interventions, tasks_done) = match &plan {
@@ -181,7 +195,18 @@ impl Casework {
         conn: &mut Conn,
         c: &CaseRow,
     ) -> ServiceResult<MonitoringCounts> {
-        let view = self.thread_of(conn, c, Window::DEFAULT).await?;
+        let records = self.goal_records(conn, c).await?;
+        self.monitoring_from(conn, c, records).await
+    }
+
+    /// The monitoring counts from the case's goal records, already read.
+    pub(crate) async fn monitoring_from(
+        &self,
+        conn: &mut Conn,
+        c: &CaseRow,
+        records: GoalRecords,
+    ) -> ServiceResult<MonitoringCounts> {
+        let view = self.thread_from(conn, c, Window::DEFAULT, records).await?;
         let services = delivery_store::count_of_case(conn, c.id).await?;
         Ok(MonitoringCounts {
             services,

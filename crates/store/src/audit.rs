@@ -12,19 +12,32 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    sqlx::query("INSERT INTO audit_heads (agency_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (agency_id) DO NOTHING")
-        .bind(agency_id)
-        .bind(GENESIS)
-        .execute(&mut *conn)
-        .await?;
     let sql = format!(
         "SELECT seq, hash FROM audit_heads WHERE agency_id = $1{}",
         for_update(backend_of_conn(conn))
     );
-    let head = sqlx::query(&sql)
+    // The head exists after an agency's first entry: look first, create only when missing.
+    let head = match sqlx::query(&sql)
         .bind(agency_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        Some(head) => head,
+        None => {
+            sqlx::query(
+                "INSERT INTO audit_heads (agency_id, seq, hash) VALUES ($1, 0, $2)
+                 ON CONFLICT (agency_id) DO NOTHING",
+            )
+            .bind(agency_id)
+            .bind(GENESIS)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&sql)
+                .bind(agency_id)
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
     let mut seq: i64 = head.try_get(0)?;
     let mut hash: String = head.try_get(1)?;
     let mut entries = Vec::with_capacity(events.len());

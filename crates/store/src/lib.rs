@@ -53,7 +53,41 @@ pub use migrate::MigrationStatus;
 pub use sqlx::AnyConnection as Conn;
 pub use wall::Wall;
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A transaction. On SQLite a write transaction also holds the process's write gate until it
+/// ends, so this process's writers queue in order instead of retrying SQLite's lock, whose busy
+/// handler sleeps in steps of up to 100 ms (a contact's p95 was 436 ms under load: BENCHMARKS.md).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// As long as SQLite's own busy timeout: a writer waits no longer for the gate than it would
+/// have for the lock, and a task that (wrongly) waited for a second write while holding one gets
+/// an error rather than hanging.
+const GATE_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -108,6 +142,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     owner_url: Arc<str>,
+    /// SQLite's one writer at a time, taken in this process before `BEGIN IMMEDIATE`.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -220,6 +256,7 @@ impl Store {
             pool,
             backend,
             owner_url: url.into(),
+            write_gate: Arc::default(),
         };
         if backend == Backend::Postgres {
             let checked = async {
@@ -278,8 +315,19 @@ impl Store {
     /// tries to upgrade.
     pub async fn begin_write(&self, wall: Wall) -> Result<Tx> {
         let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let gate = tokio::time::timeout(GATE_WAIT, self.write_gate.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _gate: Some(gate),
+                }
+            }
+            Backend::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _gate: None,
+            },
         };
         wall::enter(&mut tx, wall).await?;
         Ok(tx)
@@ -287,7 +335,10 @@ impl Store {
 
     /// A transaction that only reads: one consistent snapshot, no write lock.
     pub async fn begin_read(&self, wall: Wall) -> Result<Tx> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = Tx {
+            inner: self.pool.begin().await?,
+            _gate: None,
+        };
         wall::enter(&mut tx, wall).await?;
         Ok(tx)
     }
