@@ -324,10 +324,13 @@ impl Store {
                     _gate: Some(gate),
                 }
             }
-            Backend::Postgres => Tx {
-                inner: self.pool.begin().await?,
-                _gate: None,
-            },
+            // The wall goes up with BEGIN, in the same round trip.
+            Backend::Postgres => {
+                return Ok(Tx {
+                    inner: self.pool.begin_with(wall::begin_statement(wall)).await?,
+                    _gate: None,
+                })
+            }
         };
         wall::enter(&mut tx, wall).await?;
         Ok(tx)
@@ -335,12 +338,16 @@ impl Store {
 
     /// A transaction that only reads: one consistent snapshot, no write lock.
     pub async fn begin_read(&self, wall: Wall) -> Result<Tx> {
-        let mut tx = Tx {
+        if self.backend == Backend::Postgres {
+            return Ok(Tx {
+                inner: self.pool.begin_with(wall::begin_statement(wall)).await?,
+                _gate: None,
+            });
+        }
+        Ok(Tx {
             inner: self.pool.begin().await?,
             _gate: None,
-        };
-        wall::enter(&mut tx, wall).await?;
-        Ok(tx)
+        })
     }
 
     pub async fn migrate(&self) -> Result<Vec<i64>> {

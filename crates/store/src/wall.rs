@@ -49,6 +49,16 @@ pub async fn enter(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
     Ok(())
 }
 
+/// `BEGIN` and the wall in one statement for PostgreSQL's simple protocol, which takes several
+/// statements at once. The value is written into the text: it is an agency id or `*`, never
+/// anything a person typed.
+pub(crate) fn begin_statement(wall: Wall) -> String {
+    format!(
+        "BEGIN; SELECT set_config('{SETTING}', '{}', true)",
+        wall.setting()
+    )
+}
+
 /// The row filter of the policy on a table whose rows belong to the agency in `column`. A setting
 /// that is not a number (unset, empty) lets nothing through; `*` lets everything through.
 pub(crate) fn predicate(column: &str) -> String {
@@ -57,4 +67,21 @@ pub(crate) fn predicate(column: &str) -> String {
          CASE WHEN current_setting('{SETTING}', true) ~ '^[0-9]{{1,18}}$' \
          THEN current_setting('{SETTING}', true)::bigint END)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_begin_statement_names_only_an_agency_id_or_every_agency() {
+        assert_eq!(
+            begin_statement(Wall::Agency(42)),
+            "BEGIN; SELECT set_config('casework.agency', '42', true)"
+        );
+        assert_eq!(
+            begin_statement(Wall::System),
+            "BEGIN; SELECT set_config('casework.agency', '*', true)"
+        );
+    }
 }
