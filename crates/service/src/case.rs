@@ -63,6 +63,8 @@ pub struct CaseDetail {
     pub consents: Vec<ConsentRow>,
     /// What the guard still needs before the case may move forward.
     pub unmet: Vec<Unmet>,
+    /// The assessments the case's program requires, each met or not (the guard counts these).
+    pub requirements: Vec<crate::form::RequirementLine>,
     pub can_record: bool,
     pub can_override: bool,
     pub can_assign: bool,
@@ -207,7 +209,9 @@ impl Casework {
             Some(p) => agency::program(conn, c.agency_id, p).await?,
             None => None,
         };
-        self.facts_with(conn, c, program.as_ref()).await
+        let requirements = self.requirement_lines(conn, c).await?;
+        self.facts_with(conn, c, program.as_ref(), &requirements)
+            .await
     }
 
     /// The facts, with the case's program already read.
@@ -216,6 +220,7 @@ impl Casework {
         conn: &mut Conn,
         c: &CaseRow,
         program: Option<&agency::Program>,
+        requirements: &[crate::form::RequirementLine],
     ) -> ServiceResult<CaseFacts> {
         let n = store::guard_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
@@ -246,7 +251,7 @@ impl Casework {
                 ),
             closure_approved: closure_status == "approved",
             follow_ups_pending: count(n.open_follow_ups),
-            required_assessments_missing: self.required_assessments_missing(conn, c).await?,
+            required_assessments_missing: requirements.iter().filter(|l| !l.met).count() as u32,
         })
     }
 
@@ -446,7 +451,10 @@ impl Casework {
                 .map(|u| u.display_name),
             None => None,
         };
-        let facts = self.facts_with(conn, &c, program.as_ref()).await?;
+        let requirements = self.requirement_lines(conn, &c).await?;
+        let facts = self
+            .facts_with(conn, &c, program.as_ref(), &requirements)
+            .await?;
         // A running share lets its worker record on the case.
         let can_record = self
             .may_on_case(conn, actor, &c, CaseAction::Record)
@@ -481,6 +489,7 @@ impl Casework {
             contacts_next_cursor: contacts.next_cursor,
             consents: store::consents(conn, c.id).await?,
             unmet: unmet(stage, &facts),
+            requirements,
             can_record,
             can_override,
             can_assign,

@@ -3,12 +3,11 @@
 //! fifty statements (BENCHMARKS.md); each part is still its own service function for the API.
 
 use crate::case::{case_act, CaseDetail};
-use crate::follow_up::{follow_up_read_act, FollowUpList};
-use crate::form::RequirementLine;
-use crate::goal::{goal_list_act, CaseGoals};
-use crate::note::{note_list_act, CaseNotes};
+use crate::follow_up::FollowUpList;
+use crate::goal::CaseGoals;
+use crate::note::CaseNotes;
 use crate::page::Cursor;
-use crate::thread::{thread_act, MonitoringCounts};
+use crate::thread::MonitoringCounts;
 use crate::{authorized, Actor, Casework, ServiceResult};
 use casework_domain::access::CaseAction;
 use casework_domain::audit::Outcome;
@@ -24,7 +23,6 @@ pub struct CasePageView {
     /// The first twenty follow-ups.
     pub follow_ups: FollowUpList,
     pub monitoring: MonitoringCounts,
-    pub requirements: Vec<RequirementLine>,
     /// The agency's teams, to name the case's team and offer it in the assignment form.
     pub teams: Vec<Team>,
 }
@@ -54,17 +52,23 @@ impl Casework {
         let follow_ups = self
             .follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
             .await?;
-        let requirements = self.requirement_lines(&mut conn, &c).await?;
         let teams = agency::teams(&mut conn, actor.agency_id).await?;
         let events = [
-            case_act("case.read", Some(&c), id),
-            goal_list_act(&c),
-            note_list_act(&c),
-            follow_up_read_act(&c),
-            thread_act("thread.summary", &c),
+            "case.read",
+            "goal.list",
+            "note.list",
+            "follow_up.read",
+            "thread.summary",
         ]
         .into_iter()
-        .map(|act| self.event(actor, act, Outcome::Allowed, None))
+        .map(|action| {
+            self.event(
+                actor,
+                case_act(action, Some(&c), id),
+                Outcome::Allowed,
+                None,
+            )
+        })
         .collect();
         let detail = self
             .case_detail_of(&mut conn, actor, c, contacts_cursor)
@@ -77,7 +81,6 @@ impl Casework {
             notes,
             follow_ups,
             monitoring,
-            requirements,
             teams,
         })
     }

@@ -193,7 +193,7 @@ impl Casework {
         self.audit
             .record_read(vec![self.event(
                 actor,
-                follow_up_read_act(&list.case),
+                crate::case::case_act("follow_up.read", Some(&list.case), list.case.id),
                 Outcome::Allowed,
                 None,
             )])
@@ -421,16 +421,6 @@ impl Casework {
             .collect();
         self.audit.record_read(events).await?;
         Ok(page)
-    }
-}
-
-/// The audit entry of reading a case's follow-ups.
-pub(crate) fn follow_up_read_act(c: &CaseRow) -> Act<'static> {
-    Act {
-        action: "follow_up.read",
-        record_type: "case",
-        record_id: Some(c.id),
-        client_id: Some(c.client_id),
     }
 }
 

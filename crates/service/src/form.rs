@@ -476,16 +476,6 @@ impl Casework {
         Ok(lines)
     }
 
-    /// How many of the case's required assessments are not done: for the stage guard.
-    pub(crate) async fn required_assessments_missing(
-        &self,
-        conn: &mut Conn,
-        c: &CaseRow,
-    ) -> ServiceResult<u32> {
-        let lines = self.requirement_lines(conn, c).await?;
-        Ok(lines.iter().filter(|l| !l.met).count() as u32)
-    }
-
     /// For the case page's assessment section: what the program requires and what is still
     /// missing. The case page's own read is audited by `case_detail`; this adds no client
     /// content beyond it.

@@ -194,7 +194,7 @@ impl Casework {
         self.audit
             .record_read(vec![self.event(
                 actor,
-                goal_list_act(&goals.case),
+                crate::case::case_act("goal.list", Some(&goals.case), goals.case.id),
                 Outcome::Allowed,
                 None,
             )])
@@ -570,15 +570,5 @@ impl Casework {
                 view(g, mine, today)
             })
             .collect()
-    }
-}
-
-/// The audit entry of reading a case's goals.
-pub(crate) fn goal_list_act(c: &CaseRow) -> Act<'static> {
-    Act {
-        action: "goal.list",
-        record_type: "case",
-        record_id: Some(c.id),
-        client_id: Some(c.client_id),
     }
 }

@@ -220,7 +220,7 @@ impl Casework {
         self.audit
             .record_read(vec![self.event(
                 actor,
-                note_list_act(&notes.case),
+                crate::case::case_act("note.list", Some(&notes.case), notes.case.id),
                 Outcome::Allowed,
                 None,
             )])
@@ -504,15 +504,5 @@ impl Casework {
             author_name: name_of(&names, actor.user_id),
             addendum: row,
         })
-    }
-}
-
-/// The audit entry of listing a case's notes.
-pub(crate) fn note_list_act(c: &CaseRow) -> Act<'static> {
-    Act {
-        action: "note.list",
-        record_type: "case",
-        record_id: Some(c.id),
-        client_id: Some(c.client_id),
     }
 }

@@ -52,7 +52,7 @@ fn count(n: i64) -> u32 {
     n.clamp(0, i64::from(u32::MAX)) as u32
 }
 
-pub(crate) fn thread_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
+fn thread_act<'a>(action: &'a str, c: &CaseRow) -> Act<'a> {
     Act {
         action,
         record_type: "case",

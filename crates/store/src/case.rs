@@ -467,6 +467,7 @@ pub async fn caseload(
             Some(today),
         ),
     };
+    let [without, agreed, approved] = plan_facts("c.id");
     let sql = format!(
         "SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
                 cl.interpreter_needed, c.primary_worker_id, u.display_name AS worker_name, c.stage, c.stage_entered_at,
@@ -483,18 +484,10 @@ pub async fn caseload(
                    AS agreed_goals,
                 COALESCE(p.plan_approval_required, 0) AS plan_approval_required,
                 COALESCE(p.closure_approval_required, 0) AS closure_approval_required,
-                CASE WHEN c.stage = 'planning' THEN (SELECT COUNT(*) FROM goals g
-                   WHERE g.case_id = c.id AND g.status = 'active'
-                     AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.goal_id = g.id
-                       AND i.plan_id = (SELECT pl.id FROM plans pl WHERE pl.case_id = c.id
-                                        ORDER BY pl.version_no DESC LIMIT 1)))
-                   ELSE 0 END AS plan_goals_without_intervention,
-                CASE WHEN c.stage = 'planning' THEN (SELECT CAST(CASE WHEN pl.client_agreed_on
-                   IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM plans pl WHERE pl.case_id = c.id
-                   ORDER BY pl.version_no DESC LIMIT 1) END AS plan_agreed,
-                CASE WHEN c.stage = 'planning' THEN (SELECT CAST(CASE WHEN pl.status = 'approved'
-                   THEN 1 ELSE 0 END AS BIGINT) FROM plans pl WHERE pl.case_id = c.id
-                   ORDER BY pl.version_no DESC LIMIT 1) END AS plan_approved
+                CASE WHEN c.stage = 'planning' THEN {without} ELSE 0 END
+                   AS plan_goals_without_intervention,
+                CASE WHEN c.stage = 'planning' THEN {agreed} END AS plan_agreed,
+                CASE WHEN c.stage = 'planning' THEN {approved} END AS plan_approved
          FROM cases c JOIN clients cl ON cl.id = c.client_id LEFT JOIN users u ON u.id = c.primary_worker_id
               LEFT JOIN programs p ON p.id = c.program_id
          WHERE c.agency_id = $1 AND {filter} AND c.closed_at IS NULL AND c.id > $3
@@ -573,9 +566,28 @@ pub struct GuardCounts {
     pub open_follow_ups: i64,
 }
 
+/// What the planning guard reads of the case's latest plan version, as three scalar subqueries
+/// on the case `case` names (a column or a parameter): active goals with no intervention in that
+/// version (all of them without a plan), whether the client agreed to it (1/0, NULL without a
+/// plan), whether it is approved (likewise). The caseload and `guard_counts` both ask it.
+fn plan_facts(case: &str) -> [String; 3] {
+    let latest =
+        format!("FROM plans pl WHERE pl.case_id = {case} ORDER BY pl.version_no DESC LIMIT 1");
+    [
+        format!(
+            "(SELECT COUNT(*) FROM goals g WHERE g.case_id = {case} AND g.status = 'active'
+               AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.goal_id = g.id
+                               AND i.plan_id = (SELECT pl.id {latest})))"
+        ),
+        format!(
+            "(SELECT CAST(CASE WHEN pl.client_agreed_on IS NULL THEN 0 ELSE 1 END AS BIGINT) {latest})"
+        ),
+        format!("(SELECT CAST(CASE WHEN pl.status = 'approved' THEN 1 ELSE 0 END AS BIGINT) {latest})"),
+    ]
+}
+
 pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> {
-    const LATEST_PLAN: &str =
-        "FROM plans pl WHERE pl.case_id = $1 ORDER BY pl.version_no DESC LIMIT 1";
+    let [without, agreed, approved] = plan_facts("$1");
     // A decision to continue that already took the case back to intervention is spent: only
     // evaluations recorded after the latest such return decide the guard again.
     const SINCE_RETURN: &str = "FROM evaluations WHERE case_id = $1 AND status = 'recorded'
@@ -593,11 +605,9 @@ pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> 
               WHERE i.case_id = $1 AND a.status = 'completed'),
            (SELECT COUNT(*) FROM goals WHERE case_id = $1 AND status = 'active'),
            (SELECT COUNT(*) FROM goals WHERE case_id = $1 AND status = 'active' AND client_agreed = 1),
-           (SELECT COUNT(*) FROM goals g WHERE g.case_id = $1 AND g.status = 'active'
-              AND NOT EXISTS (SELECT 1 FROM interventions i WHERE i.goal_id = g.id
-                              AND i.plan_id = (SELECT pl.id {LATEST_PLAN}))),
-           (SELECT CAST(CASE WHEN pl.client_agreed_on IS NULL THEN 0 ELSE 1 END AS BIGINT) {LATEST_PLAN}),
-           (SELECT CAST(CASE WHEN pl.status = 'approved' THEN 1 ELSE 0 END AS BIGINT) {LATEST_PLAN}),
+           {without},
+           {agreed},
+           {approved},
            (SELECT COUNT(*) FROM service_consents WHERE case_id = $1 AND revoked_at IS NULL),
            (SELECT COUNT(*) FROM contacts WHERE case_id = $1),
            (SELECT COUNT(*) {SINCE_RETURN}),

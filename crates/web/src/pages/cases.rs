@@ -455,11 +455,12 @@ async fn case_page(
     let actor = staff.actor();
     let cursor = Cursor::parse(contacts_cursor).map_err(ServiceError::Invalid)?;
     let view = state.app.case_page(actor, id, cursor).await?;
-    let d = view.detail;
+    let mut d = view.detail;
     let notes = super::notes::lines(&t, view.notes);
     let follow_ups = super::follow_ups::lines(&t, &view.follow_ups);
     let monitoring = super::thread::case_monitoring(&t, &view.monitoring);
-    let requirements = super::form_responses::requirement_items(&t, id, view.requirements);
+    let requirements =
+        super::form_responses::requirement_items(&t, id, std::mem::take(&mut d.requirements));
     let goals = view
         .goals
         .goals
