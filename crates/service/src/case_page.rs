@@ -23,8 +23,9 @@ pub struct CasePageView {
     /// The first twenty follow-ups.
     pub follow_ups: FollowUpList,
     pub monitoring: MonitoringCounts,
-    /// The agency's teams, to name the case's team and offer it in the assignment form.
-    pub teams: Vec<Team>,
+    /// The case's team, to name it. (The assignment form's choices are the pickers' to read,
+    /// for those who may assign; the agency's whole list here was forty rows on every page.)
+    pub team: Option<Team>,
 }
 
 impl Casework {
@@ -52,7 +53,10 @@ impl Casework {
         let follow_ups = self
             .follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
             .await?;
-        let teams = agency::teams(&mut conn, actor.agency_id).await?;
+        let team = match c.team_id {
+            Some(team) => agency::team(&mut conn, actor.agency_id, team).await?,
+            None => None,
+        };
         let events = [
             "case.read",
             "goal.list",
@@ -81,7 +85,7 @@ impl Casework {
             notes,
             follow_ups,
             monitoring,
-            teams,
+            team,
         })
     }
 }

@@ -479,7 +479,7 @@ async fn case_page(
         Pickers {
             workers: Vec::new(),
             teams: view
-                .teams
+                .team
                 .into_iter()
                 .map(|team| (team.id, team.name))
                 .collect(),
@@ -544,7 +544,7 @@ async fn case_page(
         .iter()
         .map(|a| AssignmentLine {
             worker: a.worker_name.clone(),
-            team: team_name(a.team_id),
+            team: a.team_name.clone(),
             when: moment(a.assigned_at),
             reason: a.reason.clone(),
         })
