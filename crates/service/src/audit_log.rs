@@ -4,7 +4,7 @@
 
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
-use casework_store::{Store, Wall};
+use casework_store::{HeldConn, Store, Wall};
 use std::collections::BTreeMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -23,10 +23,26 @@ pub struct AuditLog {
 const GROUP_LIMIT: usize = 1024;
 
 impl AuditLog {
-    pub(crate) fn start(store: Store, audit_reads: bool) -> AuditLog {
+    pub(crate) fn start(store: Store, audit_reads: bool) -> ServiceResult<AuditLog> {
         let (queue, rx) = mpsc::channel(4096);
-        tokio::spawn(run(store, rx));
-        AuditLog { queue, audit_reads }
+        // The writer has a thread and runtime of its own. A group commit is several hand-offs to
+        // the database and back; on the shared runtime each hand-back waited in line behind the
+        // requests' tasks, and every audited request waits for the group (BENCHMARKS.md).
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                tracing::error!(error = %e, "could not start the audit writer's runtime");
+                ServiceError::Audit
+            })?;
+        std::thread::Builder::new()
+            .name("casework-audit".into())
+            .spawn(move || runtime.block_on(run(store, rx)))
+            .map_err(|e| {
+                tracing::error!(error = %e, "could not start the audit writer's thread");
+                ServiceError::Audit
+            })?;
+        Ok(AuditLog { queue, audit_reads })
     }
 
     /// Write the entries and wait until they are committed.
@@ -73,6 +89,9 @@ impl AuditLog {
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
+    // The writer's own connection, taken again after a failure (it may be the connection that
+    // broke).
+    let mut held: Option<HeldConn> = None;
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         let mut count = group[0].events.len();
@@ -85,8 +104,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        let ok = write(&store, &group).await;
+        let ok = write(&store, &mut held, &group).await;
         if !ok {
+            held = None;
             tracing::error!(
                 entries = count,
                 "audit group commit failed; requests refused"
@@ -98,7 +118,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
     }
 }
 
-async fn write(store: &Store, group: &[Pending]) -> bool {
+async fn write(store: &Store, held: &mut Option<HeldConn>, group: &[Pending]) -> bool {
     let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
     for p in group {
         for e in &p.events {
@@ -109,14 +129,21 @@ async fn write(store: &Store, group: &[Pending]) -> bool {
         return true;
     }
     let result = async {
+        let conn = match held {
+            Some(conn) => conn,
+            None => held.insert(store.held_conn().await?),
+        };
         // One transaction for the group, walled to each agency in turn as its entries go in.
         let first = by_agency.keys().next().copied().unwrap_or_default();
-        let mut tx = store.begin_write(Wall::Agency(first)).await?;
+        let mut tx = store.begin_write_on(conn, Wall::Agency(first)).await?;
         for (agency, events) in by_agency {
-            casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
+            if agency != first {
+                casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
+            }
             casework_store::audit::append(&mut tx, agency, events).await?;
         }
-        casework_store::commit(tx).await
+        tx.commit().await?;
+        Ok::<_, casework_store::StoreError>(())
     }
     .await;
     result.is_ok()

@@ -126,9 +126,9 @@ impl Casework {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> ServiceResult<Casework> {
-        let store = Store::connect_serving(url, serving_url, 16).await?;
+        let store = Store::connect_serving(url, serving_url, 8).await?;
         store.migrate().await?;
-        let audit = AuditLog::start(store.clone(), settings.audit_reads);
+        let audit = AuditLog::start(store.clone(), settings.audit_reads)?;
         let vault = casework_store::vault::Vault::new(settings.keyring.clone());
         Ok(Casework {
             store,

@@ -6,6 +6,7 @@ pub mod agency;
 pub mod assessment;
 pub mod audit;
 pub mod case;
+mod checkpoint;
 pub mod client;
 pub mod client_key;
 pub mod consent;
@@ -56,12 +57,15 @@ pub use wall::Wall;
 /// A transaction. On SQLite a write transaction also holds the process's write gate until it
 /// ends, so this process's writers queue in order instead of retrying SQLite's lock, whose busy
 /// handler sleeps in steps of up to 100 ms (a contact's p95 was 436 ms under load: BENCHMARKS.md).
-pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Any>,
+pub struct Transaction<'c> {
+    inner: sqlx::Transaction<'c, sqlx::Any>,
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-impl Tx {
+/// A transaction on a pooled connection, as nearly every use case has.
+pub type Tx = Transaction<'static>;
+
+impl Transaction<'_> {
     pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
         self.inner.commit().await
     }
@@ -71,18 +75,28 @@ impl Tx {
     }
 }
 
-impl std::ops::Deref for Tx {
+impl std::ops::Deref for Transaction<'_> {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         &self.inner
     }
 }
 
-impl std::ops::DerefMut for Tx {
+impl std::ops::DerefMut for Transaction<'_> {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.inner
     }
 }
+
+/// A connection taken out of the pool for one long-running writer (the audit log's group
+/// commit), so that writer never queues for a pooled connection. On SQLite it also keeps its
+/// page cache warm: a connection's cache survives only the changes it made itself, and a pooled
+/// connection that wrote the last group is rarely the one that writes the next.
+pub struct HeldConn(AnyConnection);
+
+/// The page cache of a held SQLite connection, in KiB (SQLite's negative `cache_size`): room for
+/// the audit indexes' hot pages. One connection, so it adds at most this much to the process.
+const HELD_CACHE_KIB: i64 = 32 * 1024;
 
 /// As long as SQLite's own busy timeout: a writer waits no longer for the gate than it would
 /// have for the lock, and a task that (wrongly) waited for a second write while holding one gets
@@ -144,6 +158,8 @@ pub struct Store {
     owner_url: Arc<str>,
     /// SQLite's one writer at a time, taken in this process before `BEGIN IMMEDIATE`.
     write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's background checkpoint task, stopped when the last clone goes.
+    checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -243,6 +259,16 @@ impl Store {
                         // Deleted and overwritten content is zeroed in the file, so an erased
                         // client's data does not linger in free pages.
                         conn.execute("PRAGMA secure_delete = ON").await?;
+                        // Checkpoints are the background task's (`checkpoint`); a commit does one
+                        // only if that task falls far behind.
+                        conn.execute(
+                            format!(
+                                "PRAGMA wal_autocheckpoint = {}",
+                                checkpoint::FOREGROUND_PAGES
+                            )
+                            .as_str(),
+                        )
+                        .await?;
                     }
                     if let Some(role) = set_role {
                         conn.execute(format!("SET ROLE {role}").as_str()).await?;
@@ -252,11 +278,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(checkpoint::start(connect_options(&url)?))),
+            Backend::Postgres => None,
+        };
         let store = Store {
             pool,
             backend,
             owner_url: url.into(),
             write_gate: Arc::default(),
+            checkpointer,
         };
         if backend == Backend::Postgres {
             let checked = async {
@@ -314,37 +345,70 @@ impl Store {
     /// the write lock up front, so it waits (busy timeout) instead of failing when it later
     /// tries to upgrade.
     pub async fn begin_write(&self, wall: Wall) -> Result<Tx> {
-        let mut tx = match self.backend {
+        let gate = self.write_gate().await?;
+        Ok(Transaction {
+            inner: self
+                .pool
+                .begin_with(self.begin_write_statement(wall))
+                .await?,
+            _gate: gate,
+        })
+    }
+
+    /// A connection of its own for a long-running writer; see `HeldConn`.
+    pub async fn held_conn(&self) -> Result<HeldConn> {
+        let mut conn = self.pool.acquire().await?.detach();
+        if self.backend == Backend::Sqlite {
+            conn.execute(format!("PRAGMA cache_size = -{HELD_CACHE_KIB}").as_str())
+                .await?;
+        }
+        Ok(HeldConn(conn))
+    }
+
+    /// `begin_write` on a held connection.
+    pub async fn begin_write_on<'c>(
+        &self,
+        held: &'c mut HeldConn,
+        wall: Wall,
+    ) -> Result<Transaction<'c>> {
+        let gate = self.write_gate().await?;
+        Ok(Transaction {
+            inner: held.0.begin_with(self.begin_write_statement(wall)).await?,
+            _gate: gate,
+        })
+    }
+
+    /// SQLite's one writer at a time in this process; PostgreSQL has row locks instead.
+    async fn write_gate(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
+        match self.backend {
             Backend::Sqlite => {
-                let gate = tokio::time::timeout(GATE_WAIT, self.write_gate.clone().lock_owned())
+                tokio::time::timeout(GATE_WAIT, self.write_gate.clone().lock_owned())
                     .await
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
-                Tx {
-                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                    _gate: Some(gate),
-                }
+                    .map(Some)
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))
             }
-            // The wall goes up with BEGIN, in the same round trip.
-            Backend::Postgres => {
-                return Ok(Tx {
-                    inner: self.pool.begin_with(wall::begin_statement(wall)).await?,
-                    _gate: None,
-                })
-            }
-        };
-        wall::enter(&mut tx, wall).await?;
-        Ok(tx)
+            Backend::Postgres => Ok(None),
+        }
+    }
+
+    /// SQLite takes the write lock up front (the wall is PostgreSQL's alone); PostgreSQL puts the
+    /// wall up with BEGIN, in the same round trip.
+    fn begin_write_statement(&self, wall: Wall) -> String {
+        match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE".to_string(),
+            Backend::Postgres => wall::begin_statement(wall),
+        }
     }
 
     /// A transaction that only reads: one consistent snapshot, no write lock.
     pub async fn begin_read(&self, wall: Wall) -> Result<Tx> {
         if self.backend == Backend::Postgres {
-            return Ok(Tx {
+            return Ok(Transaction {
                 inner: self.pool.begin_with(wall::begin_statement(wall)).await?,
                 _gate: None,
             });
         }
-        Ok(Tx {
+        Ok(Transaction {
             inner: self.pool.begin().await?,
             _gate: None,
         })
@@ -365,6 +429,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(stop) = &self.checkpointer {
+            stop.send_replace(true);
+        }
         self.pool.close().await;
     }
 }
