@@ -87,7 +87,13 @@ impl Casework {
             links,
             needs,
         } = records;
-        let last = store::last_progress(conn, c.id).await?;
+        // Each of these lookups is only ever asked about a goal or an intervention: without
+        // any, skip the statement (a case in its first stages has neither).
+        let last = if goals.is_empty() {
+            Vec::new()
+        } else {
+            store::last_progress(conn, c.id).await?
+        };
         let plan = plan_store::latest(conn, agency, c.id).await?;
         let (interventions, tasks_done) = match &plan {
             Some(p) => (
@@ -96,7 +102,11 @@ impl Casework {
             ),
             None => (Vec::new(), Vec::new()),
         };
-        let services = store::services_by_intervention(conn, c.id).await?;
+        let services = if interventions.is_empty() {
+            Vec::new()
+        } else {
+            store::services_by_intervention(conn, c.id).await?
+        };
         let of = |pairs: &[(i64, i64)], id: i64| {
             pairs
                 .iter()
