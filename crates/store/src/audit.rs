@@ -47,7 +47,12 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     let mut hash: String = head.try_get(1)?;
     let mut entries = Vec::with_capacity(events.len());
     for event in events {
-        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        // The nonce salts the reason's digest; an entry without a reason has neither.
+        let nonce = if event.reason.is_some() {
+            hex::encode(rand::random::<[u8; 16]>())
+        } else {
+            String::new()
+        };
         let entry = audit::link(seq, &hash, event, &nonce);
         seq = entry.seq;
         hash = entry.hash.clone();
