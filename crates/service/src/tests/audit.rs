@@ -1,5 +1,6 @@
 use super::*;
 use crate::audit::VerifyError;
+use crate::ServiceError;
 use casework_domain::audit::ChainBreak;
 use sqlx::Executor;
 
@@ -214,6 +215,65 @@ async fn reads_are_audited_before_they_are_answered() {
         .expect("search");
         assert_eq!(rows.len(), 1, "{:?}", env.backend);
         assert_eq!(rows[0].0.event.client_id, Some(client));
+    })
+    .await;
+}
+
+/// The group commit's writer keeps a connection of its own; when a group cannot be written, its
+/// reads are refused (never answered unaudited), and the next group goes in on a fresh start.
+#[tokio::test]
+async fn a_group_that_cannot_be_written_refuses_its_reads_and_the_next_goes_in() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        env.app.case(&env.worker, case, None).await.expect("read");
+        let (refuse, allow): (&[&str], &[&str]) = match env.backend {
+            Backend::Sqlite => (
+                &[
+                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
+                   BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                ],
+                &["DROP TRIGGER audit_refuse"],
+            ),
+            Backend::Postgres => (
+                &[
+                    "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql \
+                     AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
+                     FOR EACH ROW EXECUTE FUNCTION audit_refuse()",
+                ],
+                &[
+                    "DROP TRIGGER audit_refuse ON audit_entries",
+                    "DROP FUNCTION audit_refuse()",
+                ],
+            ),
+        };
+        let mut owner = env.app.store().owner_conn().await.expect("owner");
+        for sql in refuse {
+            owner.execute(*sql).await.expect("refuse inserts");
+        }
+        let refused = env.app.case(&env.worker, case, None).await;
+        assert!(
+            matches!(refused, Err(ServiceError::Audit)),
+            "a read whose entry could not be written must be refused, got {refused:?}"
+        );
+        for sql in allow {
+            owner.execute(*sql).await.expect("allow inserts");
+        }
+        sqlx::Connection::close(owner).await.ok();
+        env.app
+            .case(&env.worker, case, None)
+            .await
+            .expect("the next read is audited and answered");
+        let reads = log(&env)
+            .await
+            .into_iter()
+            .filter(|e| e.action == "case.read" && e.record_id == Some(case))
+            .count();
+        assert_eq!(
+            reads, 2,
+            "the refused read left no entry, the others one each"
+        );
+        env.app.verify_audit().await.expect("the chain is whole");
     })
     .await;
 }
