@@ -65,9 +65,23 @@ pub struct CaseDetail {
     pub unmet: Vec<Unmet>,
     /// The assessments the case's program requires, each met or not (the guard counts these).
     pub requirements: Vec<crate::form::RequirementLine>,
+    /// Which of the later stages' records the case holds at all.
+    pub holds: CaseHolds,
     pub can_record: bool,
     pub can_override: bool,
     pub can_assign: bool,
+}
+
+/// Whether a case holds any goals, assessed needs, notes, follow-ups or reopenings: counted with
+/// the guard's facts, so the case page skips the reads that would come back empty (most cases
+/// are in their first stages and hold none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseHolds {
+    pub goals: bool,
+    pub needs: bool,
+    pub notes: bool,
+    /// Follow-ups or reopenings.
+    pub follow_ups: bool,
 }
 
 /// A caseload line, with what is due next.
@@ -210,8 +224,10 @@ impl Casework {
             None => None,
         };
         let requirements = self.requirement_lines(conn, c).await?;
-        self.facts_with(conn, c, program.as_ref(), &requirements)
-            .await
+        let (facts, _) = self
+            .facts_with(conn, c, program.as_ref(), &requirements)
+            .await?;
+        Ok(facts)
     }
 
     /// The facts, with the case's program already read.
@@ -221,11 +237,17 @@ impl Casework {
         c: &CaseRow,
         program: Option<&agency::Program>,
         requirements: &[crate::form::RequirementLine],
-    ) -> ServiceResult<CaseFacts> {
+    ) -> ServiceResult<(CaseFacts, CaseHolds)> {
         let n = store::guard_counts(conn, c.id).await?;
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let closure_status = n.termination_status.as_deref().unwrap_or_default();
-        Ok(CaseFacts {
+        let holds = CaseHolds {
+            goals: n.goals > 0,
+            needs: n.needs > 0,
+            notes: n.notes > 0,
+            follow_ups: n.follow_ups > 0 || n.reopenings > 0,
+        };
+        let facts = CaseFacts {
             agreed_smart_goals: count(n.agreed_active_goals),
             active_goals: count(n.active_goals),
             consent_to_services: n.service_consents > 0,
@@ -252,7 +274,8 @@ impl Casework {
             closure_approved: closure_status == "approved",
             follow_ups_pending: count(n.open_follow_ups),
             required_assessments_missing: requirements.iter().filter(|l| !l.met).count() as u32,
-        })
+        };
+        Ok((facts, holds))
     }
 
     async fn check_assignee(
@@ -452,7 +475,7 @@ impl Casework {
             None => None,
         };
         let requirements = self.requirement_lines(conn, &c).await?;
-        let facts = self
+        let (facts, holds) = self
             .facts_with(conn, &c, program.as_ref(), &requirements)
             .await?;
         // A running share lets its worker record on the case.
@@ -490,6 +513,7 @@ impl Casework {
             consents: store::consents(conn, c.id).await?,
             unmet: unmet(stage, &facts),
             requirements,
+            holds,
             can_record,
             can_override,
             can_assign,

@@ -4,9 +4,9 @@
 
 use crate::case::{case_act, CaseDetail};
 use crate::follow_up::FollowUpList;
-use crate::goal::CaseGoals;
+use crate::goal::{CaseGoals, GoalRecords};
 use crate::note::CaseNotes;
-use crate::page::Cursor;
+use crate::page::{Cursor, Page};
 use crate::thread::MonitoringCounts;
 use crate::{authorized, Actor, Casework, ServiceResult};
 use casework_domain::access::CaseAction;
@@ -43,16 +43,47 @@ impl Casework {
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
                 .await
         );
+        // The case detail first: its guard counts say which later parts the case holds at
+        // all, and a part it does not hold is not read (its list is empty, its rights those of
+        // the case detail).
+        let detail = self
+            .case_detail_of(&mut conn, actor, c.clone(), contacts_cursor)
+            .await?;
+        let holds = detail.holds;
         // Read once for the goals list and the golden thread's summary.
-        let records = self.goal_records(&mut conn, &c).await?;
+        let records = if holds.goals || holds.needs {
+            self.goal_records(&mut conn, &c).await?
+        } else {
+            GoalRecords::default()
+        };
         let monitoring = self.monitoring_from(&mut conn, &c, records.clone()).await?;
         let goals = self
             .goals_from(&mut conn, actor, c.clone(), records)
             .await?;
-        let notes = self.notes_of(&mut conn, actor, c.clone()).await?;
-        let follow_ups = self
-            .follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
-            .await?;
+        let notes = if holds.notes {
+            self.notes_of(&mut conn, actor, c.clone()).await?
+        } else {
+            CaseNotes {
+                case: c.clone(),
+                notes: Vec::new(),
+                can_record: detail.can_record,
+            }
+        };
+        let follow_ups = if holds.follow_ups {
+            self.follow_ups_of(&mut conn, actor, c.clone(), None, Some(20))
+                .await?
+        } else {
+            FollowUpList {
+                case: c.clone(),
+                stage: detail.stage,
+                follow_ups: Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                },
+                reopenings: Vec::new(),
+                can_record: detail.can_record,
+            }
+        };
         let team = match c.team_id {
             Some(team) => agency::team(&mut conn, actor.agency_id, team).await?,
             None => None,
@@ -74,9 +105,6 @@ impl Casework {
             )
         })
         .collect();
-        let detail = self
-            .case_detail_of(&mut conn, actor, c, contacts_cursor)
-            .await?;
         drop(conn);
         self.audit.record_read(events).await?;
         Ok(CasePageView {

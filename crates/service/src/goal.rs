@@ -105,7 +105,7 @@ fn content_changed(row: &GoalRow, old_links: &[i64], new: &GoalDraft) -> bool {
 }
 
 /// What a case's goals list and its golden thread both read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct GoalRecords {
     pub goals: Vec<store::GoalRow>,
     /// (goal id, need id).
