@@ -108,6 +108,11 @@ impl std::fmt::Debug for Casework {
     }
 }
 
+/// Connections in the serving pool. Eight did as well as sixteen on two cores at 20,000 clients
+/// (BENCHMARKS.md, session 6), with half the SQLite worker threads and page caches; every figure
+/// of session 6 was taken with eight. The audit writer holds one more of its own.
+const POOL_CONNECTIONS: u32 = 8;
+
 impl Casework {
     /// Connect, run migrations, start the audit writer.
     pub async fn open(
@@ -126,7 +131,7 @@ impl Casework {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> ServiceResult<Casework> {
-        let store = Store::connect_serving(url, serving_url, 8).await?;
+        let store = Store::connect_serving(url, serving_url, POOL_CONNECTIONS).await?;
         store.migrate().await?;
         let audit = AuditLog::start(store.clone(), settings.audit_reads)?;
         let vault = casework_store::vault::Vault::new(settings.keyring.clone());
