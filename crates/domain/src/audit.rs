@@ -5,6 +5,10 @@
 //! the canonical bytes carry a digest of the reason (SHA-256 over a random nonce and the text)
 //! rather than the text, so erasing a client can blank the reason and its nonce and keep the
 //! digest: the chain still verifies, and without the nonce the digest gives nothing to guess with.
+//!
+//! A list page (a caseload, a page of search results) is one entry since format 3, naming every
+//! record it showed as the entry's subjects; the hash covers them in order. Format 2 entries
+//! have no subjects, and a subject attached to one breaks its hash check.
 
 use sha2::{Digest, Sha256};
 
@@ -48,6 +52,15 @@ pub struct Event {
     pub client_id: Option<i64>,
     pub outcome: Outcome,
     pub reason: Option<String>,
+    /// The records a list page showed, in the order shown; empty for an entry about one record.
+    pub subjects: Vec<Subject>,
+}
+
+/// One record a list page showed, and the client it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Subject {
+    pub record_id: i64,
+    pub client_id: i64,
 }
 
 /// An event with its place in the chain.
@@ -74,6 +87,11 @@ pub enum Seal {
         digest: Option<String>,
         nonce: Option<String>,
     },
+    /// Format 3: as format 2, and the hash also covers the entry's subjects.
+    DigestWithSubjects {
+        digest: Option<String>,
+        nonce: Option<String>,
+    },
 }
 
 impl Seal {
@@ -81,31 +99,50 @@ impl Seal {
         match self {
             Seal::Plain | Seal::PlainRedacted => 1,
             Seal::Digest { .. } => 2,
+            Seal::DigestWithSubjects { .. } => 3,
+        }
+    }
+
+    /// The seal a stored entry of `format` has, from its stored digest and nonce and whether its
+    /// reason was erased. None for a format this build does not know.
+    pub fn stored(
+        format: i64,
+        digest: Option<String>,
+        nonce: Option<String>,
+        redacted: bool,
+    ) -> Option<Seal> {
+        match format {
+            1 if redacted => Some(Seal::PlainRedacted),
+            1 => Some(Seal::Plain),
+            2 => Some(Seal::Digest { digest, nonce }),
+            3 => Some(Seal::DigestWithSubjects { digest, nonce }),
+            _ => None,
         }
     }
 
     pub fn redacted(&self) -> bool {
-        matches!(
-            self,
-            Seal::PlainRedacted
-                | Seal::Digest {
-                    digest: Some(_),
-                    nonce: None
-                }
-        )
+        match self {
+            Seal::Plain => false,
+            Seal::PlainRedacted => true,
+            Seal::Digest { digest, nonce } | Seal::DigestWithSubjects { digest, nonce } => {
+                digest.is_some() && nonce.is_none()
+            }
+        }
     }
 
-    /// The digest kept (format 2), for storing.
+    /// The digest kept (formats 2 and 3), for storing.
     pub fn digest(&self) -> Option<&str> {
         match self {
-            Seal::Digest { digest, .. } => digest.as_deref(),
+            Seal::Digest { digest, .. } | Seal::DigestWithSubjects { digest, .. } => {
+                digest.as_deref()
+            }
             _ => None,
         }
     }
 
     pub fn nonce(&self) -> Option<&str> {
         match self {
-            Seal::Digest { nonce, .. } => nonce.as_deref(),
+            Seal::Digest { nonce, .. } | Seal::DigestWithSubjects { nonce, .. } => nonce.as_deref(),
             _ => None,
         }
     }
@@ -176,6 +213,20 @@ pub fn canonical_bytes_v2(seq: i64, event: &Event, digest: Option<&str>) -> Vec<
     buf
 }
 
+/// Format 3: as format 2, followed by the number of subjects and each subject's ids in order.
+pub fn canonical_bytes_v3(seq: i64, event: &Event, digest: Option<&str>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(176 + 16 * event.subjects.len());
+    buf.extend_from_slice(b"casework-audit-v3");
+    put_fields(&mut buf, seq, event);
+    put_opt_str(&mut buf, digest);
+    buf.extend_from_slice(&(event.subjects.len() as u64).to_be_bytes());
+    for s in &event.subjects {
+        buf.extend_from_slice(&s.record_id.to_be_bytes());
+        buf.extend_from_slice(&s.client_id.to_be_bytes());
+    }
+    buf
+}
+
 fn hash_of(prev_hash: &str, bytes: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
@@ -191,21 +242,26 @@ pub fn chain_hash_v2(prev_hash: &str, seq: i64, event: &Event, digest: Option<&s
     hash_of(prev_hash, &canonical_bytes_v2(seq, event, digest))
 }
 
-/// Place `event` after (`prev_seq`, `prev_hash`), in format 2. `nonce` must be fresh random
-/// text for each entry (the caller supplies it: this module does no I/O).
+pub fn chain_hash_v3(prev_hash: &str, seq: i64, event: &Event, digest: Option<&str>) -> String {
+    hash_of(prev_hash, &canonical_bytes_v3(seq, event, digest))
+}
+
+/// Place `event` after (`prev_seq`, `prev_hash`): in format 3 when it has subjects, else in
+/// format 2. `nonce` must be fresh random text for each entry (the caller supplies it: this
+/// module does no I/O).
 pub fn link(prev_seq: i64, prev_hash: &str, event: Event, nonce: &str) -> Entry {
     let seq = prev_seq + 1;
-    let seal = match &event.reason {
-        None => Seal::Digest {
-            digest: None,
-            nonce: None,
-        },
-        Some(r) => Seal::Digest {
-            digest: Some(reason_digest(nonce, r)),
-            nonce: Some(nonce.to_string()),
-        },
+    let (digest, nonce) = match &event.reason {
+        None => (None, None),
+        Some(r) => (Some(reason_digest(nonce, r)), Some(nonce.to_string())),
     };
-    let hash = chain_hash_v2(prev_hash, seq, &event, seal.digest());
+    let (seal, hash) = if event.subjects.is_empty() {
+        let hash = chain_hash_v2(prev_hash, seq, &event, digest.as_deref());
+        (Seal::Digest { digest, nonce }, hash)
+    } else {
+        let hash = chain_hash_v3(prev_hash, seq, &event, digest.as_deref());
+        (Seal::DigestWithSubjects { digest, nonce }, hash)
+    };
     Entry {
         seq,
         event,
@@ -223,6 +279,10 @@ pub fn redact(entry: &Entry) -> Entry {
             digest: digest.clone(),
             nonce: None,
         },
+        Seal::DigestWithSubjects { digest, .. } => Seal::DigestWithSubjects {
+            digest: digest.clone(),
+            nonce: None,
+        },
     };
     let mut event = entry.event.clone();
     event.reason = None;
@@ -234,21 +294,30 @@ pub fn redact(entry: &Entry) -> Entry {
 }
 
 /// Does the entry's content match its hash? A redacted format 1 entry cannot be recomputed and
-/// passes on its place in the chain alone.
+/// passes on its place in the chain alone. Only format 3 entries may have subjects.
 fn content_matches(entry: &Entry) -> bool {
+    let e = &entry.event;
+    let digest_holds = |digest: &Option<String>, nonce: &Option<String>| {
+        match (&e.reason, nonce, digest) {
+            (Some(r), Some(n), Some(d)) => reason_digest(n, r) == *d,
+            // Never had a reason, or had one that was erased.
+            (None, None, _) => true,
+            _ => false,
+        }
+    };
     match &entry.seal {
-        Seal::Plain => chain_hash(&entry.prev_hash, entry.seq, &entry.event) == entry.hash,
-        Seal::PlainRedacted => entry.event.reason.is_none(),
+        Seal::Plain => {
+            e.subjects.is_empty() && chain_hash(&entry.prev_hash, entry.seq, e) == entry.hash
+        }
+        Seal::PlainRedacted => e.subjects.is_empty() && e.reason.is_none(),
         Seal::Digest { digest, nonce } => {
-            let digest_holds = match (&entry.event.reason, nonce, digest) {
-                (Some(r), Some(n), Some(d)) => reason_digest(n, r) == *d,
-                // Never had a reason, or had one that was erased.
-                (None, None, _) => true,
-                _ => false,
-            };
-            digest_holds
-                && chain_hash_v2(&entry.prev_hash, entry.seq, &entry.event, digest.as_deref())
-                    == entry.hash
+            e.subjects.is_empty()
+                && digest_holds(digest, nonce)
+                && chain_hash_v2(&entry.prev_hash, entry.seq, e, digest.as_deref()) == entry.hash
+        }
+        Seal::DigestWithSubjects { digest, nonce } => {
+            digest_holds(digest, nonce)
+                && chain_hash_v3(&entry.prev_hash, entry.seq, e, digest.as_deref()) == entry.hash
         }
     }
 }
@@ -263,6 +332,8 @@ pub enum ChainBreak {
     Link { seq: i64 },
     #[error("the chain ends at entry {last} but its head says {head} (entries were removed from the end)")]
     Truncated { last: i64, head: i64 },
+    #[error("subjects are stored for entry {seq}, which is not in the chain (subjects were added or moved)")]
+    StraySubject { seq: i64 },
 }
 
 /// Walks one agency's chain in sequence order, as read from the store.
@@ -328,6 +399,7 @@ mod tests {
             client_id: Some(n),
             outcome: Outcome::Allowed,
             reason: None,
+            subjects: Vec::new(),
         }
     }
 
@@ -341,6 +413,16 @@ mod tests {
             let mut ev = event(i);
             if i % 2 == 0 {
                 ev.reason = Some(format!("override for Jana Novak {i}"));
+            }
+            if i % 3 == 0 {
+                ev.record_id = None;
+                ev.client_id = None;
+                ev.subjects = (1..=i)
+                    .map(|k| Subject {
+                        record_id: 100 + k,
+                        client_id: k,
+                    })
+                    .collect();
             }
             out.push(link(s, &h, ev, &format!("nonce{i}")));
         }
@@ -489,6 +571,55 @@ mod tests {
         // An unredacted legacy entry is still checked in full.
         c[1].event.reason = Some("edited".into());
         assert_eq!(verify(&c, (4, &head)), Err(ChainBreak::Altered { seq: 2 }));
+    }
+
+    #[test]
+    fn a_list_entry_covers_its_subjects() {
+        let c = chain(6);
+        assert_eq!(c[2].seal.format(), 3);
+        assert_eq!(c[1].seal.format(), 2);
+        let head = (6, c[5].hash.as_str());
+        assert_eq!(verify(&c, head), Ok(()));
+        let altered = Err(ChainBreak::Altered { seq: 3 });
+
+        let mut changed = c.clone();
+        changed[2].event.subjects[1].client_id = 99;
+        assert_eq!(verify(&changed, head), altered);
+
+        let mut removed = c.clone();
+        removed[2].event.subjects.pop();
+        assert_eq!(verify(&removed, head), altered);
+
+        let mut reordered = c.clone();
+        reordered[2].event.subjects.swap(0, 2);
+        assert_eq!(verify(&reordered, head), altered);
+
+        // Dropping every subject and calling the entry format 2 does not pass either.
+        let mut downgraded = c.clone();
+        downgraded[2].event.subjects.clear();
+        downgraded[2].seal = Seal::Digest {
+            digest: None,
+            nonce: None,
+        };
+        assert_eq!(verify(&downgraded, head), altered);
+
+        // A subject attached to an entry that never had one.
+        let mut added = c.clone();
+        added[1].event.subjects.push(Subject {
+            record_id: 1,
+            client_id: 1,
+        });
+        assert_eq!(verify(&added, head), Err(ChainBreak::Altered { seq: 2 }));
+    }
+
+    #[test]
+    fn a_list_entry_with_a_reason_is_redacted_like_any_other() {
+        let mut c = chain(6);
+        c[5] = redact(&c[5]);
+        assert!(c[5].seal.redacted());
+        assert_eq!(c[5].seal.format(), 3);
+        let head = c[5].hash.clone();
+        assert_eq!(verify(&c, (6, &head)), Ok(()));
     }
 
     #[test]

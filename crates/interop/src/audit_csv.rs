@@ -4,6 +4,9 @@
 //! formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is written with a
 //! leading apostrophe: the reason a user typed can never run as a formula on the auditor's
 //! machine.
+//!
+//! A list page's entry names the records it showed in its `subjects` cell, as
+//! `record_id:client_id` pairs separated by spaces, in the order shown.
 
 use casework_service::audit::{AuditQuery, AuditView};
 use casework_service::{Actor, Casework, Cursor, Page, ServiceError};
@@ -11,7 +14,7 @@ use futures_util::stream::{self, Stream};
 use std::io::Write;
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "seq",
     "at",
     "actor_user_id",
@@ -21,6 +24,7 @@ pub const COLUMNS: [&str; 10] = [
     "client_id",
     "outcome",
     "reason",
+    "subjects",
     "hash",
 ];
 
@@ -80,6 +84,12 @@ impl<W: Write> AuditCsv<W> {
         let record_type = neutralized(&e.record_type);
         let outcome = neutralized(&e.outcome);
         let reason = neutralized(e.reason.as_deref().unwrap_or(""));
+        let subjects: Vec<String> = e
+            .subjects
+            .iter()
+            .map(|s| format!("{}:{}", s.record_id, s.client_id))
+            .collect();
+        let subjects = subjects.join(" ");
         let hash = neutralized(&e.hash);
         self.csv.write_record([
             seq.as_str(),
@@ -91,6 +101,7 @@ impl<W: Write> AuditCsv<W> {
             client_id.as_str(),
             &outcome,
             &reason,
+            subjects.as_str(),
             &hash,
         ])
     }
@@ -240,6 +251,7 @@ mod tests {
             client_id: Some(42),
             outcome: "allowed".into(),
             reason: reason.map(str::to_string),
+            subjects: Vec::new(),
             hash: "ab12".into(),
         }
     }
@@ -256,17 +268,40 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "seq,at,actor_user_id,action,record_type,record_id,client_id,outcome,reason,hash"
+            "seq,at,actor_user_id,action,record_type,record_id,client_id,outcome,reason,subjects,hash"
         );
         assert_eq!(
             lines[1],
-            "2,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,,ab12"
+            "2,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,,,ab12"
         );
         assert_eq!(
             lines[2],
-            "1,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,\"court order, see file\",ab12"
+            "1,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,\"court order, see file\",,ab12"
         );
         assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn a_list_page_names_what_it_showed() {
+        let mut e = entry(3, None);
+        e.action = "case.list".into();
+        e.record_type = "case".into();
+        e.record_id = None;
+        e.client_id = None;
+        e.subjects = vec![
+            casework_domain::audit::Subject {
+                record_id: 12,
+                client_id: 5,
+            },
+            casework_domain::audit::Subject {
+                record_id: 14,
+                client_id: 9,
+            },
+        ];
+        assert_eq!(
+            document(&[e]).lines().nth(1),
+            Some("3,2026-09-21T14:13:20Z,7,case.list,case,,,allowed,,12:5 14:9,ab12")
+        );
     }
 
     #[test]

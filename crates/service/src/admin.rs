@@ -162,6 +162,7 @@ impl Casework {
             client_id: None,
             outcome: Outcome::Allowed,
             reason: actor.is_none().then(|| "command line".to_string()),
+            subjects: Vec::new(),
         };
         casework_store::audit::append(&mut tx, agency_id, vec![event]).await?;
         casework_store::commit(tx).await?;
@@ -313,6 +314,7 @@ impl Casework {
             client_id: None,
             outcome: Outcome::Allowed,
             reason: None,
+            subjects: Vec::new(),
         };
         casework_store::audit::append(&mut tx, agency_id, vec![event]).await?;
         casework_store::commit(tx).await?;
@@ -402,6 +404,7 @@ impl Casework {
             client_id: None,
             outcome: Outcome::Allowed,
             reason: None,
+            subjects: Vec::new(),
         };
         casework_store::audit::append(&mut tx, agency_id, vec![event]).await?;
         casework_store::commit(tx).await?;

@@ -3,7 +3,7 @@
 use crate::page::{limit, page_of};
 use crate::{Act, Actor, Casework, Cursor, Page, ServiceError, ServiceResult};
 use casework_domain::access::may_read_audit;
-use casework_domain::audit::{ChainBreak, Entry, Outcome, Verifier};
+use casework_domain::audit::{ChainBreak, Entry, Outcome, Subject, Verifier};
 use casework_store::audit::{self, Filter};
 use casework_store::Wall;
 
@@ -46,6 +46,8 @@ pub struct AuditView {
     pub client_id: Option<i64>,
     pub outcome: String,
     pub reason: Option<String>,
+    /// The records a list page showed, in order; empty for an entry about one record.
+    pub subjects: Vec<Subject>,
     pub hash: String,
 }
 
@@ -62,6 +64,7 @@ impl From<(Entry, Option<String>)> for AuditView {
             client_id: e.event.client_id,
             outcome: e.event.outcome.as_str().to_string(),
             reason: e.event.reason,
+            subjects: e.event.subjects,
             hash: e.hash,
         }
     }
@@ -129,11 +132,18 @@ impl Casework {
             let mut after = 0;
             let mut count = 0;
             loop {
-                let page = audit::chain_page(&mut conn, agency_id, after, VERIFY_PAGE).await?;
+                let (page, stray) =
+                    audit::chain_page(&mut conn, agency_id, after, VERIFY_PAGE).await?;
                 for e in &page {
                     verifier
                         .check(e)
                         .map_err(|brk| VerifyError::Broken { agency_id, brk })?;
+                }
+                if let Some(&seq) = stray.first() {
+                    return Err(VerifyError::Broken {
+                        agency_id,
+                        brk: ChainBreak::StraySubject { seq },
+                    });
                 }
                 count += page.len() as i64;
                 match page.last() {

@@ -156,6 +156,7 @@ impl Casework {
             client_id: None,
             outcome,
             reason: None,
+            subjects: Vec::new(),
         }
     }
 

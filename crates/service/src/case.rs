@@ -6,7 +6,7 @@ use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceErro
 use casework_domain::access::{
     case_access, client_access, CaseAction, CaseReach, ClientAction, Decision,
 };
-use casework_domain::audit::Outcome;
+use casework_domain::audit::{Outcome, Subject};
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
 use casework_domain::sharing::case_access_with;
 use casework_domain::stage::{
@@ -809,23 +809,15 @@ impl Casework {
             })
             .collect();
         let page = page_of(items, limit, |i| i.case_id);
-        let events = page
+        let shown = page
             .items
             .iter()
-            .map(|i| {
-                self.event(
-                    actor,
-                    Act {
-                        action: "case.list",
-                        record_type: "case",
-                        record_id: Some(i.case_id),
-                        client_id: Some(i.client_id),
-                    },
-                    Outcome::Allowed,
-                    None,
-                )
+            .map(|i| Subject {
+                record_id: i.case_id,
+                client_id: i.client_id,
             })
             .collect();
+        let events = self.listing(actor, "case.list", "case", shown);
         self.audit.record_read(events).await?;
         Ok(page)
     }

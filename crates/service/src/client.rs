@@ -3,7 +3,7 @@
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
 use casework_domain::access::{client_access, ClientAction, ClientReach, Decision};
-use casework_domain::audit::Outcome;
+use casework_domain::audit::{Outcome, Subject};
 use casework_domain::client::{parse_date, ClientForm, ClientProfile};
 use casework_domain::matching::{
     likely_duplicates, name_matches, name_trigrams, rarest_grams, Candidate, DuplicateReason,
@@ -613,18 +613,15 @@ impl Casework {
             .take(limit as usize + 1)
             .collect();
         let page = page_of(rest, limit, |c| c.id);
-        let events = page
+        let shown = page
             .items
             .iter()
-            .map(|c| {
-                self.event(
-                    actor,
-                    client_act("client.search_result", Some(c.id)),
-                    Outcome::Allowed,
-                    None,
-                )
+            .map(|c| Subject {
+                record_id: c.id,
+                client_id: c.id,
             })
             .collect();
+        let events = self.listing(actor, "client.search", "client", shown);
         self.audit.record_read(events).await?;
         Ok(page)
     }

@@ -174,6 +174,7 @@ impl Casework {
             client_id: Some(client_id),
             outcome: Outcome::Allowed,
             reason: None,
+            subjects: Vec::new(),
         };
         casework_store::audit::append(tx, agency_id, vec![event]).await?;
         Ok(Some(ErasureReceipt {

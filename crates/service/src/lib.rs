@@ -180,7 +180,7 @@ impl Casework {
     }
 }
 
-use casework_domain::audit::{Event, Outcome};
+use casework_domain::audit::{Event, Outcome, Subject};
 
 /// What an audit entry says about one action.
 pub(crate) struct Act<'a> {
@@ -208,7 +208,31 @@ impl Casework {
             client_id: act.client_id,
             outcome,
             reason: reason.map(str::to_string),
+            subjects: Vec::new(),
         }
+    }
+
+    /// The audit entry for a list page: one entry naming every record shown as its subjects.
+    /// An empty page showed nothing and has none.
+    pub(crate) fn listing(
+        &self,
+        actor: &Actor,
+        action: &str,
+        record_type: &str,
+        shown: Vec<Subject>,
+    ) -> Vec<Event> {
+        if shown.is_empty() {
+            return Vec::new();
+        }
+        let act = Act {
+            action,
+            record_type,
+            record_id: None,
+            client_id: None,
+        };
+        let mut event = self.event(actor, act, Outcome::Allowed, None);
+        event.subjects = shown;
+        vec![event]
     }
 
     /// A refusal waiting to be written: the caller first ends any transaction it holds (on

@@ -345,6 +345,7 @@ impl Casework {
                 client_id: None,
                 outcome: Outcome::Allowed,
                 reason: Some("seed".into()),
+                subjects: Vec::new(),
             })
             .collect();
         casework_store::audit::append(&mut tx, agency_id, events).await?;
@@ -633,6 +634,7 @@ fn push_client(
         client_id: Some(id),
         outcome: Outcome::Allowed,
         reason: None,
+        subjects: Vec::new(),
     });
 }
 
@@ -746,6 +748,7 @@ fn push_case(
         client_id: Some(client_id),
         outcome: Outcome::Allowed,
         reason: None,
+        subjects: Vec::new(),
     });
 }
 

@@ -3,9 +3,10 @@
 //! an erased client's reasons (`redact_client`), which keeps every hash.
 
 use crate::{backend_of_conn, for_update, Backend, Conn, Result, StoreError};
-use casework_domain::audit::{self, Entry, Event, Outcome, Seal, GENESIS};
+use casework_domain::audit::{self, Entry, Event, Outcome, Seal, Subject, GENESIS};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 /// Entries per INSERT. Each size is its own statement text, and sqlx keeps 100 prepared
 /// statements per connection: the audit writer's own connection keeps every size prepared, and
@@ -104,6 +105,7 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
         }
         q.execute(&mut *conn).await?;
     }
+    append_subjects(conn, agency_id, &entries).await?;
     sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE agency_id = $3")
         .bind(seq)
         .bind(hash)
@@ -113,21 +115,78 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     Ok(entries)
 }
 
+/// Subject rows per INSERT: powers of two only, so a group's subjects go in a few statements
+/// drawn from seven texts, and the writer's prepared statements are not pushed out.
+const SUBJECT_CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
+
+async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> Result<()> {
+    let rows: Vec<(i64, i64, &Subject)> = entries
+        .iter()
+        .flat_map(|e| {
+            e.event
+                .subjects
+                .iter()
+                .enumerate()
+                .map(move |(i, s)| (e.seq, i as i64, s))
+        })
+        .collect();
+    let numbered = backend_of_conn(conn) == Backend::Postgres;
+    let mut rest = &rows[..];
+    while !rest.is_empty() {
+        let size = SUBJECT_CHUNKS
+            .into_iter()
+            .find(|&n| n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut sql = String::from(
+            "INSERT INTO audit_subjects (agency_id, seq, position, record_id, client_id) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            if numbered {
+                let b = i * 5;
+                sql.push_str(&format!(
+                    "(${},${},${},${},${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                ));
+            } else {
+                sql.push_str("(?,?,?,?,?)");
+            }
+        }
+        let mut q = sqlx::query(&sql);
+        for (seq, position, s) in chunk {
+            q = q
+                .bind(agency_id)
+                .bind(*seq)
+                .bind(*position)
+                .bind(s.record_id)
+                .bind(s.client_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 const COLUMNS: &str = "agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest, redacted_at";
 
 fn entry(row: &AnyRow) -> Result<Entry> {
     let outcome: String = row.try_get(8)?;
     let format: i64 = row.try_get(12)?;
     let redacted_at: Option<i64> = row.try_get(15)?;
-    let seal = match (format, redacted_at) {
-        (1, None) => Seal::Plain,
-        (1, Some(_)) => Seal::PlainRedacted,
-        (2, _) => Seal::Digest {
-            nonce: row.try_get(13)?,
-            digest: row.try_get(14)?,
-        },
-        (f, _) => return Err(StoreError::Corrupt(format!("audit entry format {f}"))),
-    };
+    let seal = Seal::stored(
+        format,
+        row.try_get(14)?,
+        row.try_get(13)?,
+        redacted_at.is_some(),
+    )
+    .ok_or_else(|| StoreError::Corrupt(format!("audit entry format {format}")))?;
     Ok(Entry {
         seal,
         seq: row.try_get(1)?,
@@ -142,6 +201,7 @@ fn entry(row: &AnyRow) -> Result<Entry> {
             outcome: Outcome::parse(&outcome)
                 .ok_or_else(|| StoreError::Corrupt(format!("audit outcome {outcome:?}")))?,
             reason: row.try_get(9)?,
+            subjects: Vec::new(),
         },
         prev_hash: row.try_get(10)?,
         hash: row.try_get(11)?,
@@ -158,13 +218,16 @@ pub async fn heads(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
         .collect()
 }
 
-/// One page of an agency's chain in physical order (by sequence), for verification.
+/// One page of an agency's chain in physical order (by sequence), for verification, each entry
+/// with every subject row stored under its sequence number. The second value holds the sequence
+/// numbers of subject rows in the page's range (to the end of the chain when the page is the
+/// last) that belong to no entry.
 pub async fn chain_page(
     conn: &mut Conn,
     agency_id: i64,
     after_seq: i64,
     limit: i64,
-) -> Result<Vec<Entry>> {
+) -> Result<(Vec<Entry>, Vec<i64>)> {
     let sql = format!(
         "SELECT {COLUMNS} FROM audit_entries WHERE agency_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
     );
@@ -174,7 +237,94 @@ pub async fn chain_page(
         .bind(limit)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(entry).collect()
+    let mut entries: Vec<Entry> = rows.iter().map(entry).collect::<Result<_>>()?;
+    let through = match entries.last() {
+        Some(last) if entries.len() as i64 == limit => last.seq,
+        _ => i64::MAX,
+    };
+    let rows = sqlx::query(
+        "SELECT seq, record_id, client_id FROM audit_subjects
+         WHERE agency_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
+    )
+    .bind(agency_id)
+    .bind(after_seq)
+    .bind(through)
+    .fetch_all(&mut *conn)
+    .await?;
+    let stray = attach_subjects(&mut entries, subject_rows(&rows)?);
+    Ok((entries, stray))
+}
+
+fn subject_rows(rows: &[AnyRow]) -> Result<Vec<(i64, Subject)>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                Subject {
+                    record_id: r.try_get(1)?,
+                    client_id: r.try_get(2)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Give each entry its subjects (rows in position order); returns the sequence numbers of rows
+/// that match no entry.
+fn attach_subjects(entries: &mut [Entry], rows: Vec<(i64, Subject)>) -> Vec<i64> {
+    let mut at: BTreeMap<i64, usize> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        at.insert(e.seq, i);
+    }
+    let mut stray = Vec::new();
+    for (seq, s) in rows {
+        match at.get(&seq) {
+            Some(&i) => entries[i].event.subjects.push(s),
+            None => stray.push(seq),
+        }
+    }
+    stray
+}
+
+/// The subjects of those of `entries` that list records (format 3), read in one statement.
+async fn load_subjects(
+    conn: &mut Conn,
+    agency_id: i64,
+    entries: &mut [(Entry, Option<String>)],
+) -> Result<()> {
+    let listing: Vec<i64> = entries
+        .iter()
+        .filter(|(e, _)| matches!(e.seal, Seal::DigestWithSubjects { .. }))
+        .map(|(e, _)| e.seq)
+        .collect();
+    if listing.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (0..listing.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT seq, record_id, client_id FROM audit_subjects
+         WHERE agency_id = $1 AND seq IN ({}) ORDER BY seq, position",
+        marks.join(",")
+    );
+    let mut q = sqlx::query(&sql).bind(agency_id);
+    for seq in &listing {
+        q = q.bind(*seq);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut plain: Vec<Entry> = entries.iter().map(|(e, _)| e.clone()).collect();
+    attach_subjects(&mut plain, subject_rows(&rows)?);
+    for ((e, _), filled) in entries.iter_mut().zip(plain) {
+        e.event.subjects = filled.event.subjects;
+    }
+    Ok(())
+}
+
+/// The entries about `client` or listing them, as a condition on `a.seq` (`$n` is the client).
+fn about_client(n: usize) -> String {
+    format!(
+        "a.seq IN (SELECT seq FROM audit_entries WHERE agency_id = $1 AND client_id = ${n}
+                   UNION SELECT seq FROM audit_subjects WHERE agency_id = $1 AND client_id = ${n})"
+    )
 }
 
 #[derive(Debug, Clone, Default)]
@@ -203,27 +353,31 @@ pub async fn search(
         columns.join(", ")
     );
     let mut n = 2;
-    let mut clause = |sql: &mut String, col: &str, op: &str, suffix: &str| {
+    let mut clause = |sql: &mut String, condition: &dyn Fn(usize) -> String| {
         n += 1;
-        sql.push_str(&format!(" AND a.{col} {op} ${n}{suffix}"));
+        sql.push_str(" AND ");
+        sql.push_str(&condition(n));
+    };
+    let compare = |col: &'static str, op: &'static str, suffix: &'static str| {
+        move |n: usize| format!("a.{col} {op} ${n}{suffix}")
     };
     if filter.actor_user_id.is_some() {
-        clause(&mut sql, "actor_user_id", "=", "");
+        clause(&mut sql, &compare("actor_user_id", "=", ""));
     }
     if filter.client_id.is_some() {
-        clause(&mut sql, "client_id", "=", "");
+        clause(&mut sql, &about_client);
     }
     if filter.action_prefix.is_some() {
-        clause(&mut sql, "action", "LIKE", " ESCAPE '\\'");
+        clause(&mut sql, &compare("action", "LIKE", " ESCAPE '\\'"));
     }
     if filter.outcome.is_some() {
-        clause(&mut sql, "outcome", "=", "");
+        clause(&mut sql, &compare("outcome", "=", ""));
     }
     if filter.from_ms.is_some() {
-        clause(&mut sql, "at", ">=", "");
+        clause(&mut sql, &compare("at", ">=", ""));
     }
     if filter.to_ms.is_some() {
-        clause(&mut sql, "at", "<", "");
+        clause(&mut sql, &compare("at", "<", ""));
     }
     n += 1;
     sql.push_str(&format!(" ORDER BY a.seq DESC LIMIT ${n}"));
@@ -254,9 +408,12 @@ pub async fn search(
         q = q.bind(v);
     }
     let rows = q.bind(limit).fetch_all(&mut *conn).await?;
-    rows.iter()
+    let mut entries = rows
+        .iter()
         .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(16)?)))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    load_subjects(conn, agency_id, &mut entries).await?;
+    Ok(entries)
 }
 
 /// Blank the reason (and its nonce) of every entry about `client_id` that still holds one; the
@@ -280,7 +437,8 @@ pub async fn redact_client(
 }
 
 /// Who did what to a client's record and when, oldest first, with the acting user's name: the
-/// access history a subject access export shows. At most `limit` entries.
+/// access history a subject access export shows, list pages that showed the client included.
+/// At most `limit` entries.
 pub async fn of_client(
     conn: &mut Conn,
     agency_id: i64,
@@ -290,8 +448,9 @@ pub async fn of_client(
     let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect();
     let sql = format!(
         "SELECT {}, u.display_name FROM audit_entries a LEFT JOIN users u ON u.id = a.actor_user_id
-         WHERE a.agency_id = $1 AND a.client_id = $2 ORDER BY a.seq LIMIT $3",
-        columns.join(", ")
+         WHERE a.agency_id = $1 AND {} ORDER BY a.seq LIMIT $3",
+        columns.join(", "),
+        about_client(2)
     );
     let rows = sqlx::query(&sql)
         .bind(agency_id)
@@ -299,7 +458,10 @@ pub async fn of_client(
         .bind(limit)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
+    let mut entries = rows
+        .iter()
         .map(|r| Ok((entry(r)?, r.try_get::<Option<String>, _>(16)?)))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    load_subjects(conn, agency_id, &mut entries).await?;
+    Ok(entries)
 }

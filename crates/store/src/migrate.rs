@@ -138,6 +138,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_oidc_attempt_address.sql"),
         postgres: include_str!("../migrations/postgres/0022_oidc_attempt_address.sql"),
     },
+    Migration {
+        version: 23,
+        name: "audit_subjects",
+        sqlite: include_str!("../migrations/sqlite/0023_audit_subjects.sql"),
+        postgres: include_str!("../migrations/postgres/0023_audit_subjects.sql"),
+    },
 ];
 
 impl Migration {

@@ -6,7 +6,7 @@ use sqlx::Executor;
 
 /// Tampering "directly in the database": an attacker with database access can drop the guard
 /// triggers first, so the tests do too.
-async fn tamper(env: &Env, sql: &str) {
+pub(super) async fn tamper(env: &Env, sql: &str) {
     // As the owner: the serving role may not drop triggers.
     let mut owner = env
         .app
@@ -15,20 +15,13 @@ async fn tamper(env: &Env, sql: &str) {
         .await
         .expect("owner connection");
     let pool = &mut owner;
-    match env.backend {
-        Backend::Sqlite => {
-            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_update")
-                .await
-                .expect("drop trigger");
-            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_delete")
-                .await
-                .expect("drop trigger");
-        }
-        Backend::Postgres => {
-            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_update ON audit_entries")
-                .await
-                .expect("drop trigger");
-            pool.execute("DROP TRIGGER IF EXISTS audit_entries_no_delete ON audit_entries")
+    for table in ["audit_entries", "audit_subjects"] {
+        for guard in ["no_update", "no_delete"] {
+            let on = match env.backend {
+                Backend::Sqlite => String::new(),
+                Backend::Postgres => format!(" ON {table}"),
+            };
+            pool.execute(format!("DROP TRIGGER IF EXISTS {table}_{guard}{on}").as_str())
                 .await
                 .expect("drop trigger");
         }
@@ -37,7 +30,7 @@ async fn tamper(env: &Env, sql: &str) {
     sqlx::Connection::close(owner).await.ok();
 }
 
-async fn some_history(env: &Env) -> i64 {
+pub(super) async fn some_history(env: &Env) -> i64 {
     let (_, case) = env.client_with_case("Ana Torres").await;
     env.engage(case).await;
     env.app.case(&env.worker, case, None).await.expect("read");
@@ -54,7 +47,7 @@ async fn some_history(env: &Env) -> i64 {
     agency
 }
 
-fn broken(r: Result<crate::audit::VerifyReport, VerifyError>) -> ChainBreak {
+pub(super) fn broken(r: Result<crate::audit::VerifyReport, VerifyError>) -> ChainBreak {
     match r {
         Err(VerifyError::Broken { brk, .. }) => brk,
         other => panic!("expected a broken chain, got {other:?}"),

@@ -3,6 +3,7 @@
 mod access;
 mod assessment;
 mod audit;
+mod audit_lists;
 mod clients;
 mod consents;
 mod encryption;

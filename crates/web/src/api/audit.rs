@@ -36,8 +36,18 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The reason given, where one was (break-the-glass, override, refusal).
     pub reason: Option<String>,
+    /// For a list page (a caseload, a page of search results), each record it showed, in
+    /// order; empty for an entry about one record.
+    pub subjects: Vec<AuditSubject>,
     /// SHA-256 over the previous entry's hash and this entry, hex.
     pub hash: String,
+}
+
+/// A record a list page showed, and the client it concerns.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditSubject {
+    pub record_id: i64,
+    pub client_id: i64,
 }
 
 impl From<AuditView> for AuditEntry {
@@ -52,6 +62,14 @@ impl From<AuditView> for AuditEntry {
             client_id: e.client_id,
             outcome: e.outcome,
             reason: e.reason,
+            subjects: e
+                .subjects
+                .into_iter()
+                .map(|s| AuditSubject {
+                    record_id: s.record_id,
+                    client_id: s.client_id,
+                })
+                .collect(),
             hash: e.hash,
         }
     }

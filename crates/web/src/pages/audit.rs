@@ -130,6 +130,8 @@ struct EntryRow {
     actor: String,
     action: String,
     record: String,
+    /// What a list page showed, one line per record; empty for an entry about one record.
+    shown: Vec<String>,
     client_id: String,
     denied: bool,
     reason: String,
@@ -159,10 +161,31 @@ fn row_of(e: AuditView, t: &T) -> EntryRow {
             (None, _) => t.get("audit-actor-none"),
         },
         action: e.action,
-        record: match e.record_id {
-            Some(id) => format!("{} {id}", e.record_type),
-            None => e.record_type,
+        record: match (e.record_id, e.subjects.len()) {
+            (Some(id), _) => format!("{} {id}", e.record_type),
+            (None, 0) => e.record_type.clone(),
+            (None, n) => t.get_with(
+                "audit-record-listing",
+                &[
+                    ("count", (n as i64).into()),
+                    ("type", e.record_type.clone().into()),
+                ],
+            ),
         },
+        shown: e
+            .subjects
+            .iter()
+            .map(|s| {
+                t.get_with(
+                    "audit-record-shown",
+                    &[
+                        ("type", e.record_type.clone().into()),
+                        ("id", s.record_id.to_string().into()),
+                        ("client", s.client_id.to_string().into()),
+                    ],
+                )
+            })
+            .collect(),
         client_id: e.client_id.map(|c| c.to_string()).unwrap_or_default(),
         denied: e.outcome == "denied",
         reason: e.reason.unwrap_or_default(),
