@@ -1,5 +1,5 @@
-//! The case page in one use case: one connection, one authorization, one group of audit
-//! entries. Asked as six separate reads, the page authorized the case six times and ran about
+//! The case page in one use case: one connection, one authorization, one audit entry
+//! (`case.page`). Asked as six separate reads, the page authorized the case six times and ran about
 //! fifty statements (BENCHMARKS.md); each part is still its own service function for the API.
 
 use crate::case::{case_act, CaseDetail};
@@ -88,23 +88,14 @@ impl Casework {
             Some(team) => agency::team(&mut conn, actor.agency_id, team).await?,
             None => None,
         };
-        let events = [
-            "case.read",
-            "goal.list",
-            "note.list",
-            "follow_up.read",
-            "thread.summary",
-        ]
-        .into_iter()
-        .map(|action| {
-            self.event(
-                actor,
-                case_act(action, Some(&c), id),
-                Outcome::Allowed,
-                None,
-            )
-        })
-        .collect();
+        // One entry for the page: it names the case, and the page is the case with its goals,
+        // notes, follow-ups and golden-thread summary (the separate reads keep their own actions).
+        let events = vec![self.event(
+            actor,
+            case_act("case.page", Some(&c), id),
+            Outcome::Allowed,
+            None,
+        )];
         drop(conn);
         self.audit.record_read(events).await?;
         Ok(CasePageView {

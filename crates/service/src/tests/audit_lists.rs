@@ -204,3 +204,36 @@ async fn some_history_with_a_list(env: &Env) -> (i64, i64, i64) {
         .seq;
     (agency, list, other)
 }
+
+#[tokio::test]
+async fn the_case_page_is_one_entry_about_its_case() {
+    each_backend(|env| async move {
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        env.engage(case).await;
+        // Entries other than the auditor's own browsing of the log.
+        let about_cases = || async {
+            log(&env)
+                .await
+                .into_iter()
+                .filter(|e| !e.action.starts_with("audit."))
+                .collect::<Vec<_>>()
+        };
+        let before = about_cases().await.len();
+        env.app
+            .case_page(&env.worker, case, None)
+            .await
+            .expect("case page");
+        let added = about_cases().await;
+        assert_eq!(added.len(), before + 1, "{:?}", env.backend);
+        assert_eq!(added[0].action, "case.page");
+        assert_eq!(added[0].record_id, Some(case));
+        assert_eq!(added[0].client_id, Some(client));
+        assert!(added[0].subjects.is_empty());
+        // Someone the case is hidden from is refused, and that is on the log too.
+        assert!(env.app.case_page(&env.worker_b, case, None).await.is_err());
+        let newest = &about_cases().await[0];
+        assert_eq!(newest.outcome, "denied");
+        assert_eq!(newest.record_id, Some(case));
+    })
+    .await;
+}
