@@ -421,3 +421,83 @@ async fn api_pages_are_disjoint_and_newest_first() {
     })
     .await;
 }
+
+/// A caseload page is one entry; the auditor sees what it showed on the page (under the entry),
+/// in the API, and when filtering by one of the clients shown.
+#[tokio::test]
+async fn a_caseload_page_shows_as_one_entry_with_the_cases_it_listed() {
+    let f = fixture().await;
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    let mut shown = Vec::new();
+    for name in ["Ana Torres", "Luz Mora"] {
+        let client = f
+            .app
+            .register_client(
+                &worker,
+                &ClientForm {
+                    legal_name: name.into(),
+                    ..ClientForm::default()
+                },
+                &DuplicateDecision::default(),
+            )
+            .await
+            .expect("client");
+        let case = f
+            .app
+            .open_case(
+                &worker,
+                &casework_domain::case::CaseForm {
+                    client_id: client.id,
+                    presenting_problem: "Facing eviction".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("case");
+        shown.push((case.id, client.id));
+    }
+    let browser = sign_in(&f.router, "worker@example.org").await;
+    let caseload = send(&f.router, get("/caseload", Some(&browser.cookie))).await;
+    assert_eq!(caseload.status, StatusCode::OK);
+    let auditor = sign_in(&f.router, "auditor@example.org").await;
+    f.app.flush_audit().await;
+
+    let page = send(
+        &f.router,
+        get("/audit?action=case.list", Some(&auditor.cookie)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.body.matches("<code>case.list</code>").count(), 1);
+    assert!(page.body.contains("a list of 2 (case)"), "{}", page.body);
+    for (case, client) in &shown {
+        assert!(
+            page.body
+                .contains(&format!("<li>case {case}, client {client}</li>")),
+            "{}",
+            page.body
+        );
+    }
+
+    let token = bearer(&f.app, "auditor@example.org").await;
+    let (case, client) = shown[1];
+    let api = send(
+        &f.router,
+        with_bearer(
+            &format!("/api/v1/audit?client_id={client}&action=case.list"),
+            &token,
+        ),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let items = api.json()["items"].clone();
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{}", api.body);
+    let subjects = items[0]["subjects"].as_array().cloned().expect("subjects");
+    assert!(subjects
+        .iter()
+        .any(|s| s["record_id"].as_i64() == Some(case) && s["client_id"].as_i64() == Some(client)));
+}
