@@ -83,6 +83,45 @@ async fn security_headers_are_on_every_kind_of_answer() {
     assert!(answer.headers.get("strict-transport-security").is_some());
 }
 
+/// Every `$ref` in the document names a schema the document holds, so a client generated from it
+/// knows every type (a nested type left out of the components would break that).
+#[tokio::test]
+async fn every_schema_the_document_refers_to_is_in_it() {
+    fn refs<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v.as_str()) {
+                        ("$ref", Some(r)) => out.push(r),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let f = fixture().await;
+    let doc = send(&f.router, get("/api/v1/openapi.json", None))
+        .await
+        .json();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(
+        found.contains(&"#/components/schemas/AuditSubject"),
+        "{found:?}"
+    );
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a reference outside the schemas: {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} is not in the document"
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_documented_operation_is_routed() {
     let f = fixture().await;
