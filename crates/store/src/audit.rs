@@ -251,7 +251,7 @@ pub async fn chain_page(
     .bind(through)
     .fetch_all(&mut *conn)
     .await?;
-    let stray = attach_subjects(&mut entries, subject_rows(&rows)?);
+    let stray = attach_subjects(entries.iter_mut(), subject_rows(&rows)?);
     Ok((entries, stray))
 }
 
@@ -271,15 +271,15 @@ fn subject_rows(rows: &[AnyRow]) -> Result<Vec<(i64, Subject)>> {
 
 /// Give each entry its subjects (rows in position order); returns the sequence numbers of rows
 /// that match no entry.
-fn attach_subjects(entries: &mut [Entry], rows: Vec<(i64, Subject)>) -> Vec<i64> {
-    let mut at: BTreeMap<i64, usize> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        at.insert(e.seq, i);
-    }
+fn attach_subjects<'a>(
+    entries: impl Iterator<Item = &'a mut Entry>,
+    rows: Vec<(i64, Subject)>,
+) -> Vec<i64> {
+    let mut at: BTreeMap<i64, &mut Entry> = entries.map(|e| (e.seq, e)).collect();
     let mut stray = Vec::new();
     for (seq, s) in rows {
-        match at.get(&seq) {
-            Some(&i) => entries[i].event.subjects.push(s),
+        match at.get_mut(&seq) {
+            Some(e) => e.event.subjects.push(s),
             None => stray.push(seq),
         }
     }
@@ -311,11 +311,7 @@ async fn load_subjects(
         q = q.bind(*seq);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let mut plain: Vec<Entry> = entries.iter().map(|(e, _)| e.clone()).collect();
-    attach_subjects(&mut plain, subject_rows(&rows)?);
-    for ((e, _), filled) in entries.iter_mut().zip(plain) {
-        e.event.subjects = filled.event.subjects;
-    }
+    attach_subjects(entries.iter_mut().map(|(e, _)| e), subject_rows(&rows)?);
     Ok(())
 }
 
