@@ -24,8 +24,9 @@ pub const COLUMNS: [&str; 11] = [
     "client_id",
     "outcome",
     "reason",
-    "subjects",
     "hash",
+    // Last, so that files read by column position before it was added still read the same.
+    "subjects",
 ];
 
 /// A text cell made safe to open in a spreadsheet.
@@ -101,8 +102,8 @@ impl<W: Write> AuditCsv<W> {
             client_id.as_str(),
             &outcome,
             &reason,
-            subjects.as_str(),
             &hash,
+            subjects.as_str(),
         ])
     }
 
@@ -268,15 +269,15 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "seq,at,actor_user_id,action,record_type,record_id,client_id,outcome,reason,subjects,hash"
+            "seq,at,actor_user_id,action,record_type,record_id,client_id,outcome,reason,hash,subjects"
         );
         assert_eq!(
             lines[1],
-            "2,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,,,ab12"
+            "2,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,,ab12,"
         );
         assert_eq!(
             lines[2],
-            "1,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,\"court order, see file\",,ab12"
+            "1,2026-09-21T14:13:20Z,7,client.read,client,42,42,allowed,\"court order, see file\",ab12,"
         );
         assert_eq!(lines.len(), 3);
     }
@@ -300,7 +301,7 @@ mod tests {
         ];
         assert_eq!(
             document(&[e]).lines().nth(1),
-            Some("3,2026-09-21T14:13:20Z,7,case.list,case,,,allowed,,12:5 14:9,ab12")
+            Some("3,2026-09-21T14:13:20Z,7,case.list,case,,,allowed,,ab12,12:5 14:9")
         );
     }
 
