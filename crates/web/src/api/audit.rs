@@ -88,7 +88,8 @@ pub struct AuditParams {
     /// Only entries by this user.
     #[param(value_type = Option<i64>)]
     pub actor_user_id: Option<String>,
-    /// Only entries naming this client.
+    /// Only entries naming this client: as their `client_id`, or among the `subjects` of a
+    /// list page that showed them.
     #[param(value_type = Option<i64>)]
     pub client_id: Option<String>,
     /// Only actions starting with this, e.g. `client.` or `session.`.
