@@ -242,10 +242,10 @@ impl Casework {
         let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
         let closure_status = n.termination_status.as_deref().unwrap_or_default();
         let holds = CaseHolds {
-            goals: n.goals > 0,
+            goals: n.has_goals,
             needs: n.needs > 0,
-            notes: n.notes > 0,
-            follow_ups: n.follow_ups > 0 || n.reopenings > 0,
+            notes: n.has_notes,
+            follow_ups: n.has_follow_ups,
         };
         let facts = CaseFacts {
             agreed_smart_goals: count(n.agreed_active_goals),

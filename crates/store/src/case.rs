@@ -565,11 +565,12 @@ pub struct GuardCounts {
     pub closing_summary_written: bool,
     pub open_follow_ups: i64,
     /// Whether the case holds any goals, notes, follow-ups or reopenings at all, so the case page
-    /// skips the reads that would come back empty. Not facts of the guard.
-    pub goals: i64,
-    pub notes: i64,
-    pub follow_ups: i64,
-    pub reopenings: i64,
+    /// skips the reads that would come back empty. Not facts of the guard; asked with `EXISTS`,
+    /// so a case with many notes is not counted through.
+    pub has_goals: bool,
+    pub has_notes: bool,
+    /// Follow-ups or reopenings.
+    pub has_follow_ups: bool,
 }
 
 /// What the planning guard reads of the case's latest plan version, as three scalar subqueries
@@ -622,10 +623,13 @@ pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> 
            (SELECT CAST(CASE WHEN closing_summary IS NULL OR TRIM(closing_summary) = '' THEN 0
                         ELSE 1 END AS BIGINT) {RUNNING_TERMINATION}),
            (SELECT COUNT(*) FROM follow_ups WHERE case_id = $1 AND status = 'open'),
-           (SELECT COUNT(*) FROM goals WHERE case_id = $1),
-           (SELECT COUNT(*) FROM case_notes WHERE case_id = $1),
-           (SELECT COUNT(*) FROM follow_ups WHERE case_id = $1),
-           (SELECT COUNT(*) FROM case_reopenings WHERE case_id = $1)"
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM goals WHERE case_id = $1) THEN 1 ELSE 0 END
+                AS BIGINT),
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM case_notes WHERE case_id = $1) THEN 1 ELSE 0 END
+                AS BIGINT),
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM follow_ups WHERE case_id = $1)
+                       OR EXISTS (SELECT 1 FROM case_reopenings WHERE case_id = $1)
+                THEN 1 ELSE 0 END AS BIGINT)"
     );
     let r = sqlx::query(&sql)
         .bind(case_id)
@@ -647,9 +651,8 @@ pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> 
         termination_status: r.try_get(12)?,
         closing_summary_written: r.try_get::<Option<i64>, _>(13)? == Some(1),
         open_follow_ups: r.try_get(14)?,
-        goals: r.try_get(15)?,
-        notes: r.try_get(16)?,
-        follow_ups: r.try_get(17)?,
-        reopenings: r.try_get(18)?,
+        has_goals: r.try_get::<i64, _>(15)? == 1,
+        has_notes: r.try_get::<i64, _>(16)? == 1,
+        has_follow_ups: r.try_get::<i64, _>(17)? == 1,
     })
 }
