@@ -427,38 +427,10 @@ async fn api_pages_are_disjoint_and_newest_first() {
 #[tokio::test]
 async fn a_caseload_page_shows_as_one_entry_with_the_cases_it_listed() {
     let f = fixture().await;
-    let worker = f
-        .app
-        .actor_for_email("worker@example.org")
-        .await
-        .expect("worker");
     let mut shown = Vec::new();
     for name in ["Ana Torres", "Luz Mora"] {
-        let client = f
-            .app
-            .register_client(
-                &worker,
-                &ClientForm {
-                    legal_name: name.into(),
-                    ..ClientForm::default()
-                },
-                &DuplicateDecision::default(),
-            )
-            .await
-            .expect("client");
-        let case = f
-            .app
-            .open_case(
-                &worker,
-                &casework_domain::case::CaseForm {
-                    client_id: client.id,
-                    presenting_problem: "Facing eviction".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("case");
-        shown.push((case.id, client.id));
+        let (client, case) = client_with_case(&f.app, "worker@example.org", name).await;
+        shown.push((case, client));
     }
     let browser = sign_in(&f.router, "worker@example.org").await;
     let caseload = send(&f.router, get("/caseload", Some(&browser.cookie))).await;

@@ -233,3 +233,32 @@ pub async fn bearer(app: &Casework, email: &str) -> String {
     let (_, secret) = app.create_token(&actor, "tests").await.expect("token");
     format!("Bearer {}", secret.expose())
 }
+
+/// A client registered by the user `email`, with a case that user opened (with no worker named,
+/// a caseworker's case is their own): (client id, case id).
+pub async fn client_with_case(app: &Casework, email: &str, name: &str) -> (i64, i64) {
+    let actor = app.actor_for_email(email).await.expect("actor");
+    let client = app
+        .register_client(
+            &actor,
+            &casework_domain::client::ClientForm {
+                legal_name: name.into(),
+                ..Default::default()
+            },
+            &casework_service::client::DuplicateDecision::default(),
+        )
+        .await
+        .expect("client");
+    let case = app
+        .open_case(
+            &actor,
+            &casework_domain::case::CaseForm {
+                client_id: client.id,
+                presenting_problem: "Facing eviction".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("case");
+    (client.id, case.id)
+}

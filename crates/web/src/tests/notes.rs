@@ -2,40 +2,11 @@
 //! addendum form comes), addenda, and user text always escaped.
 
 use super::*;
-use casework_domain::case::CaseForm;
-use casework_domain::client::ClientForm;
-use casework_service::client::DuplicateDecision;
 
 async fn case_id(f: &Fixture) -> i64 {
-    let worker = f
-        .app
-        .actor_for_email("worker@example.org")
+    client_with_case(&f.app, "worker@example.org", "Ana Torres")
         .await
-        .expect("worker");
-    let client = f
-        .app
-        .register_client(
-            &worker,
-            &ClientForm {
-                legal_name: "Ana Torres".into(),
-                ..ClientForm::default()
-            },
-            &DuplicateDecision::default(),
-        )
-        .await
-        .expect("client");
-    f.app
-        .open_case(
-            &worker,
-            &CaseForm {
-                client_id: client.id,
-                presenting_problem: "Facing eviction".into(),
-                ..CaseForm::default()
-            },
-        )
-        .await
-        .expect("case")
-        .id
+        .1
 }
 
 fn version_on(body: &str) -> String {
