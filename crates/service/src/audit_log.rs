@@ -4,7 +4,8 @@
 
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
-use casework_store::{HeldConn, Store, Wall};
+use casework_store::audit_sqlite::SqliteAppender;
+use casework_store::{HeldConn, Store, StoreError, Wall};
 use std::collections::BTreeMap;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,9 +26,10 @@ const GROUP_LIMIT: usize = 1024;
 impl AuditLog {
     pub(crate) fn start(store: Store, audit_reads: bool) -> ServiceResult<AuditLog> {
         let (queue, rx) = mpsc::channel(4096);
-        // The writer has a thread and runtime of its own. A group commit is several hand-offs to
-        // the database and back; on the shared runtime each hand-back waited in line behind the
-        // requests' tasks, and every audited request waits for the group (BENCHMARKS.md).
+        // The writer has a thread and runtime of its own. On PostgreSQL a group commit is
+        // several round trips; on the shared runtime each answer waited in line behind the
+        // requests' tasks, and every audited request waits for the group (BENCHMARKS.md). On
+        // SQLite the group is written by this thread itself, blocking only this runtime.
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -88,10 +90,16 @@ impl AuditLog {
     }
 }
 
+/// The writer's connection, taken again after a failure (it may be the connection that broke).
+/// On SQLite its own, driven from this thread; on PostgreSQL one held out of the pool.
+#[derive(Default)]
+struct Connection {
+    sqlite: Option<SqliteAppender>,
+    held: Option<HeldConn>,
+}
+
 async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
-    // The writer's own connection, taken again after a failure (it may be the connection that
-    // broke).
-    let mut held: Option<HeldConn> = None;
+    let mut conn = Connection::default();
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         let mut count = group[0].events.len();
@@ -104,47 +112,52 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        let ok = write(&store, &mut held, &group).await;
+        let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+        let mut waiting = Vec::with_capacity(group.len());
+        for p in group {
+            for e in p.events {
+                by_agency.entry(e.agency_id).or_default().push(e);
+            }
+            waiting.push(p.done);
+        }
+        let ok = by_agency.is_empty() || write(&store, &mut conn, by_agency).await.is_ok();
         if !ok {
-            held = None;
+            conn = Connection::default();
             tracing::error!(
                 entries = count,
                 "audit group commit failed; requests refused"
             );
         }
-        for p in group {
-            let _ = p.done.send(ok);
+        for done in waiting {
+            let _ = done.send(ok);
         }
     }
 }
 
-async fn write(store: &Store, held: &mut Option<HeldConn>, group: &[Pending]) -> bool {
-    let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
-    for p in group {
-        for e in &p.events {
-            by_agency.entry(e.agency_id).or_default().push(e.clone());
+async fn write(
+    store: &Store,
+    conn: &mut Connection,
+    by_agency: BTreeMap<i64, Vec<Event>>,
+) -> Result<(), StoreError> {
+    if conn.sqlite.is_none() && conn.held.is_none() {
+        conn.sqlite = SqliteAppender::open(store)?;
+    }
+    if let Some(sqlite) = &mut conn.sqlite {
+        return sqlite.append(store, by_agency).await;
+    }
+    let held = match &mut conn.held {
+        Some(held) => held,
+        None => conn.held.insert(store.held_conn().await?),
+    };
+    // One transaction for the group, walled to each agency in turn as its entries go in.
+    let first = by_agency.keys().next().copied().unwrap_or_default();
+    let mut tx = store.begin_write_on(held, Wall::Agency(first)).await?;
+    for (agency, events) in by_agency {
+        if agency != first {
+            casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
         }
+        casework_store::audit::append(&mut tx, agency, events).await?;
     }
-    if by_agency.is_empty() {
-        return true;
-    }
-    let result = async {
-        let conn = match held {
-            Some(conn) => conn,
-            None => held.insert(store.held_conn().await?),
-        };
-        // One transaction for the group, walled to each agency in turn as its entries go in.
-        let first = by_agency.keys().next().copied().unwrap_or_default();
-        let mut tx = store.begin_write_on(conn, Wall::Agency(first)).await?;
-        for (agency, events) in by_agency {
-            if agency != first {
-                casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
-            }
-            casework_store::audit::append(&mut tx, agency, events).await?;
-        }
-        tx.commit().await?;
-        Ok::<_, casework_store::StoreError>(())
-    }
-    .await;
-    result.is_ok()
+    tx.commit().await?;
+    Ok(())
 }

@@ -18,10 +18,7 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT seq, hash FROM audit_heads WHERE agency_id = $1{}",
-        for_update(backend_of_conn(conn))
-    );
+    let sql = format!("{HEAD}{}", for_update(backend_of_conn(conn)));
     // The head exists after an agency's first entry: look first, create only when missing.
     let head = match sqlx::query(&sql)
         .bind(agency_id)
@@ -30,42 +27,23 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     {
         Some(head) => head,
         None => {
-            sqlx::query(
-                "INSERT INTO audit_heads (agency_id, seq, hash) VALUES ($1, 0, $2)
-                 ON CONFLICT (agency_id) DO NOTHING",
-            )
-            .bind(agency_id)
-            .bind(GENESIS)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(NEW_HEAD)
+                .bind(agency_id)
+                .bind(GENESIS)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query(&sql)
                 .bind(agency_id)
                 .fetch_one(&mut *conn)
                 .await?
         }
     };
-    let mut seq: i64 = head.try_get(0)?;
-    let mut hash: String = head.try_get(1)?;
-    let mut entries = Vec::with_capacity(events.len());
-    for event in events {
-        // The nonce salts the reason's digest; an entry without a reason has neither.
-        let nonce = if event.reason.is_some() {
-            hex::encode(rand::random::<[u8; 16]>())
-        } else {
-            String::new()
-        };
-        let entry = audit::link(seq, &hash, event, &nonce);
-        seq = entry.seq;
-        hash = entry.hash.clone();
-        entries.push(entry);
-    }
+    let entries = link_all(head.try_get(0)?, head.try_get(1)?, events);
     // Multi-row insert: one statement per batch keeps group commits cheap. SQLite gets `?`:
     // sqlx resolves each numbered `$N` by name, a linear scan per parameter (1,440 per batch).
     let numbered = backend_of_conn(conn) == Backend::Postgres;
     for chunk in entries.chunks(INSERT_CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO audit_entries (agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest) VALUES ",
-        );
+        let mut sql = format!("INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ");
         for i in 0..chunk.len() {
             let b = i * 15;
             if i > 0 {
@@ -106,7 +84,8 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
         q.execute(&mut *conn).await?;
     }
     append_subjects(conn, agency_id, &entries).await?;
-    sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE agency_id = $3")
+    let (seq, hash) = last_link(&entries);
+    sqlx::query(UPDATE_HEAD)
         .bind(seq)
         .bind(hash)
         .bind(agency_id)
@@ -115,12 +94,45 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
     Ok(entries)
 }
 
-/// Subject rows per INSERT: powers of two only, so a group's subjects go in a few statements
-/// drawn from seven texts, and the writer's prepared statements are not pushed out.
-const SUBJECT_CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
+/// Link `events` onto the chain whose head is (`seq`, `hash`).
+pub(crate) fn link_all(mut seq: i64, head_hash: String, events: Vec<Event>) -> Vec<Entry> {
+    let mut hash = head_hash;
+    let mut entries = Vec::with_capacity(events.len());
+    for event in events {
+        // The nonce salts the reason's digest; an entry without a reason has neither.
+        let nonce = if event.reason.is_some() {
+            hex::encode(rand::random::<[u8; 16]>())
+        } else {
+            String::new()
+        };
+        let entry = audit::link(seq, &hash, event, &nonce);
+        seq = entry.seq;
+        hash = entry.hash.clone();
+        entries.push(entry);
+    }
+    entries
+}
 
-async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> Result<()> {
-    let rows: Vec<(i64, i64, &Subject)> = entries
+/// The new head after `entries` (never empty).
+pub(crate) fn last_link(entries: &[Entry]) -> (i64, &str) {
+    entries
+        .last()
+        .map(|e| (e.seq, e.hash.as_str()))
+        .unwrap_or((0, GENESIS))
+}
+
+pub(crate) const HEAD: &str = "SELECT seq, hash FROM audit_heads WHERE agency_id = $1";
+pub(crate) const NEW_HEAD: &str =
+    "INSERT INTO audit_heads (agency_id, seq, hash) VALUES ($1, 0, $2)
+                 ON CONFLICT (agency_id) DO NOTHING";
+pub(crate) const UPDATE_HEAD: &str =
+    "UPDATE audit_heads SET seq = $1, hash = $2 WHERE agency_id = $3";
+pub(crate) const ENTRY_COLUMNS: &str = "agency_id, seq, at, actor_user_id, action, record_type, record_id, client_id, outcome, reason, prev_hash, hash, format, reason_nonce, reason_digest";
+pub(crate) const SUBJECT_COLUMNS: &str = "agency_id, seq, position, record_id, client_id";
+
+/// Each subject row of `entries`: its entry's seq, its position in the entry, the subject.
+pub(crate) fn new_subject_rows(entries: &[Entry]) -> Vec<(i64, i64, &Subject)> {
+    entries
         .iter()
         .flat_map(|e| {
             e.event
@@ -129,7 +141,15 @@ async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> 
                 .enumerate()
                 .map(move |(i, s)| (e.seq, i as i64, s))
         })
-        .collect();
+        .collect()
+}
+
+/// Subject rows per INSERT: powers of two only, so a group's subjects go in a few statements
+/// drawn from seven texts, and the writer's prepared statements are not pushed out.
+const SUBJECT_CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
+
+async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> Result<()> {
+    let rows = new_subject_rows(entries);
     let numbered = backend_of_conn(conn) == Backend::Postgres;
     let mut rest = &rows[..];
     while !rest.is_empty() {
@@ -139,9 +159,7 @@ async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> 
             .unwrap_or(1);
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let mut sql = String::from(
-            "INSERT INTO audit_subjects (agency_id, seq, position, record_id, client_id) VALUES ",
-        );
+        let mut sql = format!("INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');

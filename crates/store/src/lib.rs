@@ -1,10 +1,13 @@
 //! Persistence for SQLite (the embedded default) and PostgreSQL from one codebase: the same SQL
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`) through sqlx's `Any` driver, branching only where
-//! the two databases truly differ.
+//! the two databases truly differ. The one exception is the audit log's group commit on SQLite,
+//! which runs the same statements through SQLite's C API on the writer's own thread
+//! (`audit_sqlite`): through sqlx each statement is a hand-off between threads.
 
 pub mod agency;
 pub mod assessment;
 pub mod audit;
+pub mod audit_sqlite;
 pub mod case;
 mod checkpoint;
 pub mod client;
@@ -96,7 +99,7 @@ pub struct HeldConn(AnyConnection);
 
 /// The page cache of a held SQLite connection, in KiB (SQLite's negative `cache_size`): room for
 /// the audit indexes' hot pages. One connection, so it adds at most this much to the process.
-const HELD_CACHE_KIB: i64 = 32 * 1024;
+pub(crate) const HELD_CACHE_KIB: i64 = 32 * 1024;
 
 /// As long as SQLite's own busy timeout: a writer waits no longer for the gate than it would
 /// have for the lock, and a task that (wrongly) waited for a second write while holding one gets
@@ -129,6 +132,9 @@ pub enum StoreError {
     /// A sealed field could not be opened (erased, key missing, or moved from another row).
     #[error("encrypted field: {0}")]
     Crypto(#[from] casework_domain::crypto::CryptoError),
+    /// From the audit writer's own SQLite connection (`audit_sqlite`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("serving role: {0}")]
     ServingRole(String),
 }
@@ -192,6 +198,28 @@ pub fn sqlite_url_in(dir: &Path) -> Result<String> {
     Ok(format!("sqlite://{}/casework.db", dir.display()))
 }
 
+/// The settings of every SQLite connection that serves requests or writes the audit log.
+fn sqlite_pragmas() -> [String; 7] {
+    [
+        // WAL for concurrent readers; FULL so a commit is on disk before we answer.
+        "PRAGMA journal_mode = WAL".into(),
+        "PRAGMA synchronous = FULL".into(),
+        "PRAGMA foreign_keys = ON".into(),
+        "PRAGMA busy_timeout = 10000".into(),
+        // Sorts and GROUP BYs stay in memory rather than in temporary files.
+        "PRAGMA temp_store = MEMORY".into(),
+        // Deleted and overwritten content is zeroed in the file, so an erased client's data
+        // does not linger in free pages.
+        "PRAGMA secure_delete = ON".into(),
+        // Checkpoints are the background task's (`checkpoint`); a commit does one only if that
+        // task falls far behind.
+        format!(
+            "PRAGMA wal_autocheckpoint = {}",
+            checkpoint::FOREGROUND_PAGES
+        ),
+    ]
+}
+
 fn connect_options(url: &str) -> Result<AnyConnectOptions> {
     // Statement text (never bound values) only at trace level; slow ones as warnings, with a
     // threshold that bulk loads rarely cross.
@@ -249,26 +277,9 @@ impl Store {
                 let set_role = set_role.clone();
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL for concurrent readers; FULL so a commit is on disk before we answer.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        // Sorts and GROUP BYs stay in memory rather than in temporary files.
-                        conn.execute("PRAGMA temp_store = MEMORY").await?;
-                        // Deleted and overwritten content is zeroed in the file, so an erased
-                        // client's data does not linger in free pages.
-                        conn.execute("PRAGMA secure_delete = ON").await?;
-                        // Checkpoints are the background task's (`checkpoint`); a commit does one
-                        // only if that task falls far behind.
-                        conn.execute(
-                            format!(
-                                "PRAGMA wal_autocheckpoint = {}",
-                                checkpoint::FOREGROUND_PAGES
-                            )
-                            .as_str(),
-                        )
-                        .await?;
+                        for pragma in sqlite_pragmas() {
+                            conn.execute(pragma.as_str()).await?;
+                        }
                     }
                     if let Some(role) = set_role {
                         conn.execute(format!("SET ROLE {role}").as_str()).await?;
@@ -320,6 +331,15 @@ impl Store {
             conn.execute("PRAGMA busy_timeout = 10000").await?;
         }
         Ok(conn)
+    }
+
+    /// The SQLite database file; `None` on PostgreSQL.
+    fn sqlite_file(&self) -> Result<Option<PathBuf>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&self.owner_url)?;
+        Ok(Some(options.get_filename().to_path_buf()))
     }
 
     /// The role serving requests (PostgreSQL), as the database names it.

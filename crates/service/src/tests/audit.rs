@@ -270,3 +270,59 @@ async fn a_group_that_cannot_be_written_refuses_its_reads_and_the_next_goes_in()
     })
     .await;
 }
+
+/// Reads are logged by the audit writer (its own connection, on SQLite its own driver), writes
+/// in their use case's transaction, denials under the denied user's agency: all at once, they
+/// still make one intact chain per agency, with every read in it.
+#[tokio::test]
+async fn concurrent_reads_writes_and_denials_make_intact_chains() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        env.engage(case).await;
+        let before = log(&env).await.len();
+        let reads = 40;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..reads {
+            let app = env.app.clone();
+            let worker = env.worker.clone();
+            let stranger = env.stranger.clone();
+            tasks.spawn(async move {
+                app.case(&worker, case, None).await.expect("read");
+                if i % 4 == 0 {
+                    app.record_contact(&worker, case, &contact())
+                        .await
+                        .expect("contact");
+                    assert!(app.case(&stranger, case, None).await.is_err());
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task");
+        }
+        env.app.flush_audit().await;
+        let report = env.app.verify_audit().await.expect("both chains verify");
+        assert_eq!(report.chains.len(), 2, "{:?}", env.backend);
+        let after = log(&env).await;
+        let read = after
+            .iter()
+            .filter(|e| e.action == "case.read" && e.record_id == Some(case))
+            .count();
+        assert!(read >= reads, "{read} reads logged, expected {reads}");
+        assert!(
+            after.len() >= before + reads + reads / 4,
+            "{:?}",
+            env.backend
+        );
+        let elsewhere = report
+            .chains
+            .iter()
+            .find(|c| c.agency_id == env.stranger.agency_id)
+            .map(|c| c.entries)
+            .unwrap_or(0);
+        assert!(
+            elsewhere >= (reads / 4) as i64,
+            "{elsewhere} denials logged"
+        );
+    })
+    .await;
+}
