@@ -68,16 +68,37 @@ fn word_trigrams(normalized: &str) -> BTreeSet<String> {
     trigrams
 }
 
-/// Shared trigrams over all trigrams of the two names (Jaccard), like `pg_trgm`'s `similarity`:
-/// 1.0 for the same name, 0.0 for nothing in common or an empty name.
-pub fn similarity(a: &str, b: &str) -> f32 {
-    normalized_similarity(&normalize_name(a), &normalize_name(b))
+/// A trigram as one number (three characters of 21 bits each), so that comparing the trigram
+/// sets of a search's candidates allocates no strings.
+type Gram = u64;
+
+/// The trigrams of one normalized word, padded as in `word_trigrams`, sorted and without repeats.
+fn word_grams(word: &str) -> Vec<Gram> {
+    let mut grams = Vec::with_capacity(word.len() + 1);
+    let (mut a, mut b) = (' ', ' ');
+    for c in word.chars().chain([' ']) {
+        grams.push((a as u64) << 42 | (b as u64) << 21 | c as u64);
+        (a, b) = (b, c);
+    }
+    grams.sort_unstable();
+    grams.dedup();
+    grams
 }
 
-fn normalized_similarity(a: &str, b: &str) -> f32 {
-    let a = word_trigrams(a);
-    let b = word_trigrams(b);
-    let shared = a.intersection(&b).count();
+/// Shared over all (Jaccard) of two sorted sets; 0.0 when both are empty.
+fn jaccard(a: &[Gram], b: &[Gram]) -> f32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let all = a.len() + b.len() - shared;
     if all == 0 {
         return 0.0;
@@ -85,52 +106,96 @@ fn normalized_similarity(a: &str, b: &str) -> f32 {
     shared as f32 / all as f32
 }
 
-/// How well `name` answers a search for `query`, from 0 to 1, or `None` when it is not a plausible
-/// match. Every word of the query has to find a partner in the name (alike, a prefix of it, or a
-/// typo away), or else the whole names have to be alike.
+/// A normalized name taken apart once: its words, each word's trigrams, and the whole name's.
+#[derive(Debug, Clone)]
+struct Words {
+    words: Vec<(Vec<char>, Vec<Gram>)>,
+    whole: Vec<Gram>,
+}
+
+impl Words {
+    fn of(normalized: &str) -> Words {
+        let words: Vec<(Vec<char>, Vec<Gram>)> = normalized
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| (w.chars().collect(), word_grams(w)))
+            .collect();
+        let mut whole: Vec<Gram> = words.iter().flat_map(|w| w.1.iter().copied()).collect();
+        whole.sort_unstable();
+        whole.dedup();
+        Words { words, whole }
+    }
+}
+
+/// Shared trigrams over all trigrams of the two names (Jaccard), like `pg_trgm`'s `similarity`:
+/// 1.0 for the same name, 0.0 for nothing in common or an empty name.
+pub fn similarity(a: &str, b: &str) -> f32 {
+    normalized_similarity(&normalize_name(a), &normalize_name(b))
+}
+
+fn normalized_similarity(a: &str, b: &str) -> f32 {
+    jaccard(&Words::of(a).whole, &Words::of(b).whole)
+}
+
+/// Whether `name` is what someone typing `query` is looking for, and how well it matches: every
+/// query word must match some word of the name (similar, a prefix, or a small typo), or the
+/// names must be alike as a whole.
 pub fn name_matches(query: &str, name: &str) -> Option<f32> {
-    let query = normalize_name(query);
-    let name = normalize_name(name);
-    let whole = normalized_similarity(&query, &name);
-    match word_by_word(&query, &name) {
-        Some(words) => Some(words.max(whole).clamp(0.0, 1.0)),
-        None if whole >= NAME_SIMILARITY => Some(whole.clamp(0.0, 1.0)),
-        None => None,
+    NameQuery::new(query).score(name)
+}
+
+/// A search's query, taken apart once and scored against each candidate name.
+#[derive(Debug, Clone)]
+pub struct NameQuery(Words);
+
+impl NameQuery {
+    pub fn new(query: &str) -> NameQuery {
+        NameQuery(Words::of(&normalize_name(query)))
+    }
+
+    /// As `name_matches`.
+    pub fn score(&self, name: &str) -> Option<f32> {
+        let name = Words::of(&normalize_name(name));
+        let whole = jaccard(&self.0.whole, &name.whole);
+        match word_by_word(&self.0, &name) {
+            Some(words) => Some(words.max(whole).clamp(0.0, 1.0)),
+            None if whole >= NAME_SIMILARITY => Some(whole.clamp(0.0, 1.0)),
+            None => None,
+        }
     }
 }
 
 /// The mean of each query word's best score against the name's words, if every query word has one.
-fn word_by_word(query: &str, name: &str) -> Option<f32> {
-    let name_words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+fn word_by_word(query: &Words, name: &Words) -> Option<f32> {
     let mut total = 0.0;
-    let mut count = 0usize;
-    for query_word in query.split(' ').filter(|w| !w.is_empty()) {
-        let best = name_words
+    for query_word in &query.words {
+        let best = name
+            .words
             .iter()
             .filter_map(|name_word| word_score(query_word, name_word))
             .fold(None, |best: Option<f32>, score| {
                 Some(best.map_or(score, |b| b.max(score)))
             })?;
         total += best;
-        count += 1;
     }
-    if count == 0 {
+    if query.words.is_empty() {
         return None;
     }
-    Some(total / count as f32)
+    Some(total / query.words.len() as f32)
 }
 
 /// How well one normalized query word stands for one normalized name word, if at all.
-fn word_score(query_word: &str, name_word: &str) -> Option<f32> {
-    let alike = normalized_similarity(query_word, name_word);
+fn word_score(
+    (query_chars, query_grams): &(Vec<char>, Vec<Gram>),
+    (name_chars, name_grams): &(Vec<char>, Vec<Gram>),
+) -> Option<f32> {
+    let alike = jaccard(query_grams, name_grams);
     if alike >= WORD_SIMILARITY {
         return Some(alike);
     }
-    let query_chars: Vec<char> = query_word.chars().collect();
-    let name_chars: Vec<char> = name_word.chars().collect();
     let (query_len, name_len) = (query_chars.len(), name_chars.len());
     // One letter is an initial, and would find half the register.
-    if query_len >= 2 && name_chars.starts_with(&query_chars) {
+    if query_len >= 2 && name_chars.starts_with(query_chars) {
         return Some(alike.max(query_len as f32 / name_len as f32));
     }
     // Short words are too close to each other for an edit to still mean the same word.
@@ -145,7 +210,7 @@ fn word_score(query_word: &str, name_word: &str) -> Option<f32> {
     {
         return None;
     }
-    let distance = edit_distance(&query_chars, &name_chars);
+    let distance = edit_distance(query_chars, name_chars);
     if distance > allowed {
         return None;
     }
@@ -386,6 +451,28 @@ fn day_and_month_swapped(a: time::Date, b: time::Date) -> bool {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// `word_score` on two single normalized words.
+    fn word_score(query_word: &str, name_word: &str) -> Option<f32> {
+        let word = |w: &str| (w.chars().collect(), word_grams(w));
+        super::word_score(&word(query_word), &word(name_word))
+    }
+
+    #[test]
+    fn packed_trigrams_are_the_string_trigrams() {
+        for name in ["John Smith", "anna anna", "Zoë Ødegård-Łukasz", "", "李 小龍", "a"] {
+            let normalized = normalize_name(name);
+            let mut packed: Vec<Gram> = word_trigrams(&normalized)
+                .iter()
+                .map(|t| {
+                    let c: Vec<char> = t.chars().collect();
+                    (c[0] as u64) << 42 | (c[1] as u64) << 21 | c[2] as u64
+                })
+                .collect();
+            packed.sort_unstable();
+            assert_eq!(Words::of(&normalized).whole, packed, "{name}");
+        }
+    }
 
     #[test]
     fn normalizing_drops_accents_case_and_punctuation() {

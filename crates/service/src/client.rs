@@ -6,7 +6,7 @@ use casework_domain::access::{client_access, ClientAction, ClientReach, Decision
 use casework_domain::audit::{Outcome, Subject};
 use casework_domain::client::{parse_date, ClientForm, ClientProfile};
 use casework_domain::matching::{
-    likely_duplicates, name_matches, name_trigrams, rarest_grams, Candidate, DuplicateReason,
+    likely_duplicates, name_trigrams, NameQuery, rarest_grams, Candidate, DuplicateReason,
     Registration,
 };
 use casework_domain::Invalid;
@@ -537,13 +537,14 @@ impl Casework {
                     store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?;
                 store::summaries(&mut conn, actor.agency_id, &ids).await?
             };
+            let query = NameQuery::new(q);
             let mut scored: Vec<(i64, f32)> = candidates
                 .iter()
                 .filter_map(|s| {
                     let best = [Some(s.legal_name.as_str()), s.preferred_name.as_deref()]
                         .into_iter()
                         .flatten()
-                        .filter_map(|n| name_matches(q, n))
+                        .filter_map(|n| query.score(n))
                         .fold(None, |a: Option<f32>, b| Some(a.map_or(b, |a| a.max(b))));
                     best.map(|score| (s.id, score))
                 })
