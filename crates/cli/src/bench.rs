@@ -5,7 +5,8 @@
 //!
 //! Phases, each bounded by `--duration-secs`:
 //! 1. mixed workload, read auditing on: caseload, client search, case page, record a contact;
-//! 2. reads only, auditing on; 3. reads only, auditing off (a second server on the same database);
+//! 2. reads only, auditing on; 3. reads only, auditing off (a second server on the same database),
+//!    the two in alternating slices so that the machine's drift falls on both alike;
 //! 4. the SQL behind each read, straight against the database, one at a time.
 //!
 //! An operation whose page is not served yet (HTTP 404 on its route) is run by calling the
@@ -547,6 +548,14 @@ const MIXED: &[(Op, u32)] = &[
     (Op::CasePage, 30),
     (Op::RecordContact, 10),
 ];
+/// Phases 2 and 3 each run in this many slices, taken in turn.
+const READ_SLICES: u32 = 5;
+
+fn merged(mut a: Tally, b: Tally) -> Tally {
+    a.merge(b);
+    a
+}
+
 const READ_ONLY: &[(Op, u32)] = &[(Op::Caseload, 1), (Op::Search, 1), (Op::CasePage, 1)];
 
 struct PhaseResult {
@@ -805,19 +814,9 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         &[Op::Caseload, Op::Search, Op::CasePage, Op::RecordContact],
     );
 
-    let rss = RssSampler::start();
-    let (_workers, tally, elapsed) =
-        drive(workers, &server.base, routes, &app, READ_ONLY, duration).await;
-    let audited = PhaseResult {
-        name: "Phase 2: reads only (caseload, search, case page), read auditing ON".into(),
-        tally,
-        elapsed,
-        peak_rss_mb: rss.peak_mb().await,
-    };
-    audited.print(&routes, &READS);
-    server.stop().await;
-
-    // Phase 3: the same reads with read auditing off, on a second server over the same database.
+    // Phases 2 and 3: the same reads with read auditing on (this server) and off (a second
+    // server over the same database), in alternating slices: this machine's speed drifts over
+    // seconds, and two blocks one after the other measured the drift as much as the audit.
     let quiet = Casework::open(
         url,
         clock,
@@ -827,19 +826,39 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         },
     )
     .await?;
-    let server = Server::start(quiet.clone()).await?;
-    let (workers, _) = sign_in_all(&server.base, &setup, args.seed).await?;
+    let quiet_server = Server::start(quiet.clone()).await?;
+    let (quiet_workers, _) = sign_in_all(&quiet_server.base, &setup, args.seed).await?;
     let rss = RssSampler::start();
-    let (_workers, tally, elapsed) =
-        drive(workers, &server.base, routes, &quiet, READ_ONLY, duration).await;
+    let slice = duration / READ_SLICES;
+    let (mut on, mut off) = (
+        (workers, Tally::default(), Duration::ZERO),
+        (quiet_workers, Tally::default(), Duration::ZERO),
+    );
+    for _ in 0..READ_SLICES {
+        let (w, tally, elapsed) = drive(on.0, &server.base, routes, &app, READ_ONLY, slice).await;
+        on = (w, merged(on.1, tally), on.2 + elapsed);
+        let (w, tally, elapsed) =
+            drive(off.0, &quiet_server.base, routes, &quiet, READ_ONLY, slice).await;
+        off = (w, merged(off.1, tally), off.2 + elapsed);
+    }
+    let peak_rss_mb = rss.peak_mb().await;
+    server.stop().await;
+    quiet_server.stop().await;
+    let audited = PhaseResult {
+        name: format!("Phase 2: reads only (caseload, search, case page), read auditing ON ({READ_SLICES} slices, alternating with phase 3)"),
+        tally: on.1,
+        elapsed: on.2,
+        peak_rss_mb,
+    };
+    audited.print(&routes, &READS);
     let unaudited = PhaseResult {
-        name: "Phase 3: reads only, read auditing OFF (second server, same database)".into(),
-        tally,
-        elapsed,
-        peak_rss_mb: rss.peak_mb().await,
+        name: "Phase 3: reads only, read auditing OFF (second server, same database, same slices)"
+            .into(),
+        tally: off.1,
+        elapsed: off.2,
+        peak_rss_mb,
     };
     unaudited.print(&routes, &READS);
-    server.stop().await;
 
     // Phase 4: the SQL behind each read, one query set at a time, no HTTP, no audit.
     let store = Store::connect(url, 2).await?;
@@ -863,10 +882,8 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
 
     // Against the targets of issue 2, item 11.
     let ratio = audited.ops_per_sec(&READS) / unaudited.ops_per_sec(&READS).max(0.001);
-    let peak = mixed
-        .peak_rss_mb
-        .max(audited.peak_rss_mb)
-        .max(unaudited.peak_rss_mb);
+    // One server serves in phase 1; phases 2 and 3 hold two in this process.
+    let peak = mixed.peak_rss_mb;
     let hwm = rss_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0;
     println!("\nload average after: {}", load_average());
     println!("\nTargets (phase 1 unless noted):");
@@ -893,11 +910,12 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
         verdict(ratio >= 0.7)
     );
     println!(
-        "  {:<40} {:>9.0} MB  {}  (whole process: server + load generator; {:.0} MB before the first request, VmHWM {:.0} MB)",
+        "  {:<40} {:>9.0} MB  {}  (whole process: server + load generator; {:.0} MB before the first request; {:.0} MB in phases 2-3 with two servers; VmHWM {:.0} MB)",
         "server RSS <= 200 MB (peak while serving)",
         peak,
         verdict(peak <= 200.0),
         rss_idle,
+        audited.peak_rss_mb,
         hwm
     );
     if [

@@ -460,7 +460,14 @@ mod tests {
 
     #[test]
     fn packed_trigrams_are_the_string_trigrams() {
-        for name in ["John Smith", "anna anna", "Zoë Ødegård-Łukasz", "", "李 小龍", "a"] {
+        for name in [
+            "John Smith",
+            "anna anna",
+            "Zoë Ødegård-Łukasz",
+            "",
+            "李 小龍",
+            "a",
+        ] {
             let normalized = normalize_name(name);
             let mut packed: Vec<Gram> = word_trigrams(&normalized)
                 .iter()

@@ -6,7 +6,7 @@ use casework_domain::access::{client_access, ClientAction, ClientReach, Decision
 use casework_domain::audit::{Outcome, Subject};
 use casework_domain::client::{parse_date, ClientForm, ClientProfile};
 use casework_domain::matching::{
-    likely_duplicates, name_trigrams, NameQuery, rarest_grams, Candidate, DuplicateReason,
+    likely_duplicates, name_trigrams, rarest_grams, Candidate, DuplicateReason, NameQuery,
     Registration,
 };
 use casework_domain::Invalid;
