@@ -157,6 +157,34 @@ impl T {
         }
     }
 
+    /// An audit action (`case.page`) in words, for a client reading who accessed their records:
+    /// which kind of record, and whether it was looked at or written. The codes stay in the API.
+    pub fn audit_action(&self, action: &str) -> String {
+        let (kind, verb) = action.split_once('.').unwrap_or((action, ""));
+        let id = format!("audit-thing-{}", kind.replace('_', "-"));
+        let thing = if has_message(self.locale, &id) {
+            self.dynamic(&id)
+        } else {
+            self.get("audit-thing-other")
+        };
+        let args = [("thing", FluentValue::from(thing))];
+        if looks_only(verb) {
+            self.get_with("audit-action-viewed", &args)
+        } else {
+            self.get_with("audit-action-changed", &args)
+        }
+    }
+
+    /// An audit outcome (`allowed`, `denied`) in words.
+    pub fn audit_outcome(&self, outcome: &str) -> String {
+        let id = format!("audit-outcome-{outcome}");
+        if has_message(self.locale, &id) {
+            self.dynamic(&id)
+        } else {
+            outcome.to_string()
+        }
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
         let bundle = bundle(self.locale);
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
@@ -169,6 +197,26 @@ impl T {
     }
 }
 
+/// Whether an audit action's verb only reads: a page, a list, a search, an export.
+fn looks_only(verb: &str) -> bool {
+    matches!(
+        verb,
+        "read"
+            | "list"
+            | "page"
+            | "search"
+            | "browse"
+            | "compare"
+            | "summary"
+            | "reviews"
+            | "export"
+            | "subject_access"
+            | "duplicate_check"
+            | "duplicate_shown"
+    ) || verb.ends_with("_list")
+        || verb.ends_with("_read")
+}
+
 /// Does the catalogue of `locale` define `id`?
 pub fn has_message(locale: Locale, id: &str) -> bool {
     bundle(locale).has_message(id)
@@ -177,6 +225,29 @@ pub fn has_message(locale: Locale, id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_audit_action_reads_as_words() {
+        let en = T::new(Locale::En);
+        assert_eq!(en.audit_action("case.page"), "Looked at your case");
+        assert_eq!(
+            en.audit_action("client.search"),
+            "Looked at your personal details"
+        );
+        assert_eq!(
+            en.audit_action("note.sign"),
+            "Recorded or changed case notes"
+        );
+        assert_eq!(en.audit_action("consent.share_list"), "Looked at a consent");
+        assert_eq!(en.audit_action("mystery"), "Recorded or changed a record");
+        let es = T::new(Locale::Es);
+        assert_eq!(
+            es.audit_action("goal.update"),
+            "Registró o modificó sus objetivos"
+        );
+        assert_eq!(es.audit_outcome("denied"), "Denegado");
+        assert_eq!(es.audit_outcome("odd"), "odd");
+    }
 
     #[test]
     fn languages_are_named_in_the_reader_s_language() {

@@ -203,8 +203,8 @@ fn export_page(t: T, s: &SubjectAccess) -> ExportPage {
             .map(|l| AccessView {
                 at: moment(l.at_ms),
                 who: l.actor_name.clone().unwrap_or_else(|| t.get("sar-system")),
-                action: l.action.clone(),
-                outcome: l.outcome.clone(),
+                action: t.audit_action(&l.action),
+                outcome: t.audit_outcome(&l.outcome),
             })
             .collect(),
         access_truncated: s.access_log_truncated,

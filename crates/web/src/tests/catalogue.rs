@@ -252,3 +252,58 @@ fn every_guard_requirement_has_a_message() {
         }
     }
 }
+
+/// Every kind of record the service audits with a client named has words for the client's
+/// access history; a new kind fails here until it is given some.
+#[test]
+fn every_audited_kind_of_client_record_has_words() {
+    // Kinds whose entries name no client: the agency's own set-up, sign-in, the audit log.
+    const NOT_ABOUT_A_CLIENT: [&str; 12] = [
+        "agency",
+        "assessment_form",
+        "audit",
+        "identity_provider",
+        "program",
+        "queue",
+        "session",
+        "task_template",
+        "team",
+        "token",
+        "totp",
+        "user",
+    ];
+    let mut files = Vec::new();
+    files_under(&crate_dir().join("../service/src"), "rs", &mut files);
+    let mut kinds = BTreeSet::new();
+    for file in files
+        .iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "tests"))
+    {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for piece in text.split('"').skip(1).step_by(2) {
+            if let Some((kind, verb)) = piece.split_once('.') {
+                let word = |w: &str| {
+                    !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                };
+                if word(kind) && word(verb) {
+                    kinds.insert(kind.to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        kinds.contains("case") && kinds.contains("note"),
+        "{kinds:?}"
+    );
+    let missing: Vec<String> = kinds
+        .iter()
+        .filter(|k| !NOT_ABOUT_A_CLIENT.contains(&k.as_str()))
+        .flat_map(|k| {
+            Locale::ALL.into_iter().filter_map(move |locale| {
+                let id = format!("audit-thing-{}", k.replace('_', "-"));
+                (!has_message(locale, &id)).then(|| format!("{id} ({})", locale.tag()))
+            })
+        })
+        .collect();
+    assert!(missing.is_empty(), "kinds without words: {missing:?}");
+}

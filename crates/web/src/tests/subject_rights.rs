@@ -229,6 +229,15 @@ async fn the_pages_export_in_the_clients_language_and_erase_after_a_confirmation
     assert!(export.body.contains(NAME));
     assert!(export.body.contains("1958-12-01"));
     assert!(!export.body.contains("<script"));
+    // Who accessed the records, in words rather than audit codes.
+    assert!(
+        export
+            .body
+            .contains("<td>Registró o modificó sus datos personales</td><td>Permitido</td>"),
+        "{}",
+        export.body
+    );
+    assert!(!export.body.contains("<td>client.register</td>"));
     let json = send(
         router,
         form(
