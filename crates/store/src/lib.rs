@@ -92,13 +92,15 @@ impl std::ops::DerefMut for Transaction<'_> {
 }
 
 /// A connection taken out of the pool for one long-running writer (the audit log's group
-/// commit), so that writer never queues for a pooled connection. On SQLite it also keeps its
-/// page cache warm: a connection's cache survives only the changes it made itself, and a pooled
-/// connection that wrote the last group is rarely the one that writes the next.
+/// commit on PostgreSQL; on SQLite the writer opens its own, `audit_sqlite`), so that writer
+/// never queues for a pooled connection. On SQLite a held connection also keeps its page cache
+/// warm: a connection's cache survives only the changes it made itself, and a pooled connection
+/// that wrote the last group is rarely the one that writes the next.
 pub struct HeldConn(AnyConnection);
 
-/// The page cache of a held SQLite connection, in KiB (SQLite's negative `cache_size`): room for
-/// the audit indexes' hot pages. One connection, so it adds at most this much to the process.
+/// The page cache of a held SQLite connection and of the audit writer's own, in KiB (SQLite's
+/// negative `cache_size`): room for the audit indexes' hot pages. One connection, so it adds at
+/// most this much to the process.
 pub(crate) const HELD_CACHE_KIB: i64 = 32 * 1024;
 
 /// As long as SQLite's own busy timeout: a writer waits no longer for the gate than it would
