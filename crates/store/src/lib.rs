@@ -34,6 +34,7 @@ pub mod seed;
 pub mod serving;
 pub mod session;
 pub mod sharing;
+mod sqlite_memory;
 mod statistics;
 pub mod subject_access;
 pub mod task;
@@ -246,6 +247,9 @@ impl Store {
     ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
+        if backend == Backend::Sqlite {
+            sqlite_memory::without_statistics();
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let sep = if url.contains('?') { '&' } else { '?' };
