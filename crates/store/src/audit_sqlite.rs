@@ -155,6 +155,52 @@ mod tests {
         id
     }
 
+    /// A request that holds the only pooled connection while its audit entry is written, and a
+    /// use case that begins a write meanwhile: both finish. (When a writer took the gate before
+    /// its connection, each waited for the other until the gate's wait timed out.)
+    #[tokio::test]
+    async fn a_request_holding_a_connection_and_a_beginning_writer_both_finish() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/casework.db", dir.path().display());
+        let store = Store::connect(&url, 1).await.expect("open");
+        store.migrate().await.expect("migrate");
+        let a = agency(&store, "a").await;
+        let mut appender = SqliteAppender::open(&store)
+            .expect("open appender")
+            .expect("SQLite");
+        let reading = store
+            .conn(Wall::Agency(a))
+            .await
+            .expect("the only connection");
+        let writer = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.begin_write(Wall::Agency(a)).await?;
+                audit::append(&mut tx, a, vec![event(a, "case.update", Vec::new())]).await?;
+                tx.commit().await?;
+                Ok::<_, crate::StoreError>(())
+            })
+        };
+        // Let the writer get as far as it can: waiting for the connection.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let group = BTreeMap::from([(a, vec![event(a, "case.read", Vec::new())])]);
+        appender
+            .append(&store, group)
+            .await
+            .expect("the request's entry is written while the writer waits");
+        drop(reading);
+        writer
+            .await
+            .expect("writer task")
+            .expect("the writer's change is written");
+        let mut conn = store.conn(Wall::System).await.expect("conn");
+        let (entries, _) = audit::chain_page(&mut conn, a, 0, 100)
+            .await
+            .expect("chain");
+        let actions: Vec<&str> = entries.iter().map(|e| e.event.action.as_str()).collect();
+        assert_eq!(actions, ["case.read", "case.update"]);
+    }
+
     /// Entries from the appender and from a use case's transaction interleave in one chain,
     /// starting from an agency with no head yet, and every subject is stored under its entry.
     #[tokio::test]

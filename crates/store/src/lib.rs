@@ -370,12 +370,16 @@ impl Store {
     /// A transaction that will write, seeing only what `wall` lets through. On SQLite it takes
     /// the write lock up front, so it waits (busy timeout) instead of failing when it later
     /// tries to upgrade.
+    ///
+    /// The connection is taken before the write gate. A request may hold a pooled connection
+    /// while it waits for its audit entry, which the audit writer commits under the gate; a
+    /// writer that held the gate while it waited for a connection could wait for that request
+    /// while the request waited for it, until both timed out.
     pub async fn begin_write(&self, wall: Wall) -> Result<Tx> {
+        let conn = self.pool.acquire().await?;
         let gate = self.write_gate().await?;
         Ok(Transaction {
-            inner: self
-                .pool
-                .begin_with(self.begin_write_statement(wall))
+            inner: sqlx::Transaction::begin(conn, Some(self.begin_write_statement(wall).into()))
                 .await?,
             _gate: gate,
         })
