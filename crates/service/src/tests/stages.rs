@@ -192,6 +192,40 @@ async fn reopen_and_back_to_intervention_follow_the_machine() {
     .await;
 }
 
+/// The caseload's pages follow one another by cursor: in case order, none twice, none left out.
+#[tokio::test]
+async fn the_caseload_pages_by_cursor_in_case_order() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let mut cases = Vec::new();
+        for name in ["Ana Torres", "Bo Lindqvist", "Chen Wei"] {
+            cases.push(env.client_with_case(name).await.1);
+        }
+        let mine = crate::case::CaseloadScope::Mine;
+        let first = env
+            .app
+            .caseload(&env.worker, mine, None, Some(2))
+            .await
+            .expect("first page");
+        let cursor = crate::Cursor::parse(first.next_cursor.as_deref()).expect("our own cursor");
+        assert!(cursor.is_some(), "a second page {b:?}");
+        let second = env
+            .app
+            .caseload(&env.worker, mine, cursor, Some(2))
+            .await
+            .expect("second page");
+        assert!(second.next_cursor.is_none(), "{b:?}");
+        let shown: Vec<i64> = first
+            .items
+            .iter()
+            .chain(&second.items)
+            .map(|i| i.case_id)
+            .collect();
+        assert_eq!(shown, cases, "{b:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn caseload_shows_open_cases_with_next_due_item() {
     each_backend(|env| async move {
