@@ -378,6 +378,7 @@ impl Store {
     pub async fn begin_write(&self, wall: Wall) -> Result<Tx> {
         let conn = self.pool.acquire().await?;
         let gate = self.write_gate().await?;
+        // What `Pool::begin_with` does, on a connection already taken (sqlx marks it hidden).
         Ok(Transaction {
             inner: sqlx::Transaction::begin(conn, Some(self.begin_write_statement(wall).into()))
                 .await?,

@@ -11,7 +11,10 @@ pub(crate) fn without_statistics() {
     ONCE.call_once(|| {
         // SAFETY: `sqlite3_config` is only allowed before SQLite initializes or after it shuts
         // down, and answers SQLITE_MISUSE (changing nothing) otherwise; its variadic argument
-        // for this option is one int.
+        // for this option is one int. It must not run while another thread calls SQLite: every
+        // SQLite connection of the process is opened by a `Store` (its pool, its checkpointer,
+        // the audit writer), and the first SQLite `Store` runs this before opening any, while
+        // any other `Store::connect` waits here for it (`Once`).
         let rc = unsafe {
             rusqlite::ffi::sqlite3_config(
                 rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
