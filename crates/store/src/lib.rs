@@ -109,6 +109,9 @@ pub(crate) const HELD_CACHE_KIB: i64 = 32 * 1024;
 /// an error rather than hanging.
 const GATE_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a pooled PostgreSQL connection may sit idle before it is pinged when handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -279,6 +282,19 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection it hands out: a round trip to PostgreSQL, and to the
+            // connection's own thread on SQLite, on every request. An embedded file cannot
+            // hang up; a PostgreSQL connection is checked only after it sat idle a while,
+            // when the server may have restarted or a firewall dropped it.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend == Backend::Postgres && meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 let set_role = set_role.clone();
                 Box::pin(async move {
