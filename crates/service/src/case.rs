@@ -17,6 +17,7 @@ use casework_store::case::{
     self as store, AssignmentRow, CaseRow, CaseloadOf, CaseloadRow, ConsentRow, ContactRow,
     StageMove,
 };
+use casework_store::fetch::Fetch;
 use casework_store::Wall;
 use casework_store::{agency, client as client_store, user, Conn};
 
@@ -173,7 +174,7 @@ impl Casework {
     /// log). Every case-scoped service function decides through here.
     pub(crate) async fn case_decision(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: &CaseRow,
         action: CaseAction,
@@ -190,7 +191,7 @@ impl Casework {
     /// without an audit entry: for the buttons and links a page offers.
     pub(crate) async fn may_on_case(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: &CaseRow,
         action: CaseAction,
@@ -201,7 +202,7 @@ impl Casework {
 
     pub(crate) async fn authorize_case(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         id: i64,
         action: CaseAction,
@@ -233,7 +234,7 @@ impl Casework {
     /// The facts, with the case's program already read.
     async fn facts_with(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         c: &CaseRow,
         program: Option<&agency::Program>,
         requirements: &[crate::form::RequirementLine],
@@ -447,7 +448,7 @@ impl Casework {
     /// The case part of the case page, for a case the actor was authorized to read.
     pub(crate) async fn case_detail_of(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: CaseRow,
         contacts_cursor: Option<Cursor>,

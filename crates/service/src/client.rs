@@ -14,6 +14,7 @@ use casework_store::case::{self as case_store, CaseRow};
 use casework_store::client::{
     self as store, identifier_norm, ClientRow, ClientSummary, HouseholdRow, IdentifierRow, MergeRow,
 };
+use casework_store::fetch::Fetch;
 use casework_store::Conn;
 use casework_store::Wall;
 
@@ -85,7 +86,7 @@ type OwnedCandidate<'a> = (
 );
 
 pub(crate) async fn reach_of(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     clients: &[(i64, Option<i64>)],
 ) -> ServiceResult<Vec<ClientReach>> {
@@ -119,7 +120,7 @@ const GRAM_BUDGET: i64 = 20_000;
 
 /// The query's trigrams worth looking up: the rarest ones that exist (see `rarest_grams`).
 async fn lookup_grams(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     names: &[&str],
 ) -> ServiceResult<Vec<String>> {

@@ -14,6 +14,7 @@ use casework_domain::stage::{Move, Stage};
 use casework_domain::termination::{stated_reason, CheckInForm, FollowUpStatus};
 use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
+use casework_store::fetch::Fetch;
 use casework_store::follow_up as store;
 pub use casework_store::follow_up::{FollowUpRow, ReopeningRow};
 use casework_store::Wall;
@@ -204,7 +205,7 @@ impl Casework {
     /// The follow-ups and reopenings of a case the actor was authorized to read.
     pub(crate) async fn follow_ups_of(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: CaseRow,
         cursor: Option<Cursor>,

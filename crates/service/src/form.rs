@@ -14,6 +14,7 @@ use casework_domain::form::{
 use casework_domain::text::required;
 use casework_domain::Invalid;
 use casework_store::case::CaseRow;
+use casework_store::fetch::Fetch;
 use casework_store::form as store;
 pub use casework_store::form::{FormRow, FormVersionRow};
 use casework_store::Wall;
@@ -351,7 +352,7 @@ impl Casework {
 
     async fn stored_requirements(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         agency_id: i64,
         program_id: i64,
     ) -> ServiceResult<Vec<Requirement>> {
@@ -440,7 +441,7 @@ impl Casework {
     /// authorized the case.
     pub(crate) async fn requirement_lines(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         c: &CaseRow,
     ) -> ServiceResult<Vec<RequirementLine>> {
         let Some(program_id) = c.program_id else {

@@ -11,6 +11,7 @@ use casework_domain::goal::{
 };
 use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
+use casework_store::fetch::Fetch;
 use casework_store::goal::{self as store, GoalFields};
 pub use casework_store::goal::{GoalRow, NeedChoice};
 use casework_store::Wall;
@@ -216,7 +217,7 @@ impl Casework {
     /// A case's goals, their links to needs and the needs its completed assessments name.
     pub(crate) async fn goal_records(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         c: &CaseRow,
     ) -> ServiceResult<GoalRecords> {
         let goals = store::of_case(conn, c.agency_id, c.id).await?;
@@ -233,7 +234,7 @@ impl Casework {
     /// The goals list from records already read.
     pub(crate) async fn goals_from(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: CaseRow,
         records: GoalRecords,

@@ -11,6 +11,7 @@ use casework_domain::note::{parse_addendum, NoteContent, NoteForm, NoteFormat, S
 use casework_domain::sharing::may_read_note_with;
 use casework_domain::Invalid;
 use casework_store::case::{self as case_store, CaseRow};
+use casework_store::fetch::Fetch;
 use casework_store::note::{self as store, NoteFields};
 pub use casework_store::note::{AddendumRow, NoteRow};
 use casework_store::Wall;
@@ -231,7 +232,7 @@ impl Casework {
     /// The notes of a case the actor was authorized to read, those they may read.
     pub(crate) async fn notes_of(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: CaseRow,
     ) -> ServiceResult<CaseNotes> {

@@ -13,6 +13,7 @@ use casework_domain::sharing::{
 };
 use casework_domain::{Invalid, Role};
 use casework_store::case::{self as case_store, CaseRow};
+use casework_store::fetch::Fetch;
 use casework_store::sharing as store;
 pub use casework_store::sharing::{BreakGlassRow, ShareRow};
 use casework_store::Wall;
@@ -61,7 +62,7 @@ impl Casework {
     /// The actor's running share and broken glass on a case, as of now.
     async fn relation(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: &CaseRow,
     ) -> ServiceResult<(CaseRelation, Option<i64>)> {
@@ -86,7 +87,7 @@ impl Casework {
     /// audit entry: the case itself was authorized and audited already).
     pub(crate) async fn case_relation(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: &CaseRow,
     ) -> ServiceResult<CaseRelation> {
@@ -101,7 +102,7 @@ impl Casework {
     /// marker `break_glass:<id>` so the auditor can tell it from ordinary reads.
     pub(crate) async fn relation_access(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         c: &CaseRow,
         action: CaseAction,
@@ -139,7 +140,7 @@ impl Casework {
     /// the client's workers (a shared worker may find and read the client).
     pub(crate) async fn client_reach_today(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         clients: &[(i64, Option<i64>)],
         agency_id: i64,
     ) -> ServiceResult<Vec<ClientReach>> {
@@ -156,7 +157,7 @@ impl Casework {
     /// The last day of each share running today with the actor, for the caseload's marks.
     pub(crate) async fn shared_until(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         actor: &Actor,
         case_ids: &[i64],
     ) -> ServiceResult<Vec<(i64, String)>> {

@@ -11,6 +11,7 @@ use casework_domain::thread::{
     breaks, Break, GoalFact, InterventionFact, NeedFact, ThreadFacts, Window,
 };
 use casework_store::case::CaseRow;
+use casework_store::fetch::Fetch;
 use casework_store::goal::{GoalRow, NeedChoice};
 use casework_store::plan::{self as plan_store, InterventionRow};
 use casework_store::Wall;
@@ -76,7 +77,7 @@ impl Casework {
     /// The thread from the case's goal records, already read.
     async fn thread_from(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         c: &CaseRow,
         window: Window,
         records: GoalRecords,
@@ -212,7 +213,7 @@ impl Casework {
     /// The monitoring counts from the case's goal records, already read.
     pub(crate) async fn monitoring_from(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Fetch,
         c: &CaseRow,
         records: GoalRecords,
     ) -> ServiceResult<MonitoringCounts> {

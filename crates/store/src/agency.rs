@@ -1,5 +1,6 @@
 //! Agencies (tenants), their teams and programs.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -106,14 +107,12 @@ pub async fn teams_page(
     .await?)
 }
 
-pub async fn team(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Team>> {
-    Ok(
-        sqlx::query_as("SELECT id, agency_id, name FROM teams WHERE agency_id = $1 AND id = $2")
-            .bind(agency_id)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+pub async fn team(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<Option<Team>> {
+    fetch::query("SELECT id, agency_id, name FROM teams WHERE agency_id = $1 AND id = $2")
+        .bind(agency_id)
+        .bind(id)
+        .optional_on(conn)
+        .await
 }
 
 const PROGRAM: &str = "id, agency_id, name, plan_approval_required, closure_approval_required";
@@ -171,12 +170,12 @@ pub async fn programs_page(
     .await?)
 }
 
-pub async fn program(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Program>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn program(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<Option<Program>> {
+    fetch::query(&format!(
         "SELECT {PROGRAM} FROM programs WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .optional_on(conn)
+    .await
 }

@@ -1,6 +1,7 @@
 //! Cases, their stage history and assignments, and the engagement stage's records.
 
 use crate::client::placeholders;
+use crate::fetch::{self, Fetch, Run};
 use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::case::{NewCase, NewContact, ServiceConsent};
@@ -72,7 +73,11 @@ pub async fn insert(
 }
 
 /// Open the sealed presenting problem of each row, one reader for the list.
-async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<CaseRow>) -> Result<Vec<CaseRow>> {
+async fn opened(
+    conn: &mut impl Fetch,
+    vault: &Vault,
+    mut rows: Vec<CaseRow>,
+) -> Result<Vec<CaseRow>> {
     let mut reader = vault.reader();
     for r in &mut rows {
         let at = At::new(
@@ -82,23 +87,25 @@ async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<CaseRow>) -> Resul
             r.agency_id,
             r.client_id,
         );
-        reader.open_in(conn, at, &mut r.presenting_problem).await?;
+        reader
+            .open_in(conn.sqlx(), at, &mut r.presenting_problem)
+            .await?;
     }
     Ok(rows)
 }
 
 pub async fn get(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &Vault,
     agency_id: i64,
     id: i64,
 ) -> Result<Option<CaseRow>> {
-    let row: Option<CaseRow> = sqlx::query_as(&format!(
+    let row: Option<CaseRow> = fetch::query(&format!(
         "SELECT {COLUMNS} FROM cases WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .optional_on(conn)
     .await?;
     Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
@@ -215,15 +222,15 @@ pub async fn insert_stage_move(
     Ok(())
 }
 
-pub async fn stage_history(conn: &mut Conn, case_id: i64) -> Result<Vec<StageMove>> {
-    Ok(sqlx::query_as(
+pub async fn stage_history(conn: &mut impl Fetch, case_id: i64) -> Result<Vec<StageMove>> {
+    fetch::query(
         "SELECT h.id, h.from_stage, h.to_stage, h.moved_by, u.display_name AS moved_by_name, h.moved_at, h.override_reason
          FROM stage_history h LEFT JOIN users u ON u.id = h.moved_by
          WHERE h.case_id = $1 ORDER BY h.id LIMIT 500",
     )
     .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -266,8 +273,8 @@ pub async fn insert_assignment(
     Ok(())
 }
 
-pub async fn assignments(conn: &mut Conn, case_id: i64) -> Result<Vec<AssignmentRow>> {
-    Ok(sqlx::query_as(
+pub async fn assignments(conn: &mut impl Fetch, case_id: i64) -> Result<Vec<AssignmentRow>> {
+    fetch::query(
         "SELECT a.id, a.worker_id, u.display_name AS worker_name, a.team_id, t.name AS team_name, a.assigned_by,
                 b.display_name AS assigned_by_name, a.assigned_at, a.reason
          FROM assignments a LEFT JOIN users u ON u.id = a.worker_id LEFT JOIN teams t ON t.id = a.team_id
@@ -275,8 +282,8 @@ pub async fn assignments(conn: &mut Conn, case_id: i64) -> Result<Vec<Assignment
          WHERE a.case_id = $1 ORDER BY a.id LIMIT 200",
     )
     .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -337,25 +344,25 @@ pub async fn insert_contact(
 
 /// Newest first, paged by id; the summaries opened with one reader for the page.
 pub async fn contacts(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &Vault,
     agency_id: i64,
     case_id: i64,
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ContactRow>> {
-    let mut rows: Vec<ContactRow> = sqlx::query_as(&format!(
+    let mut rows: Vec<ContactRow> = fetch::query(&format!(
         "SELECT {CONTACT} FROM contacts WHERE case_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
     ))
     .bind(case_id)
     .bind(before_id.unwrap_or(i64::MAX))
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .all_on(conn)
     .await?;
     let mut reader = vault.reader();
     for r in &mut rows {
         let at = At::new("contacts", "summary", r.id, agency_id, 0);
-        reader.open_opt_in(conn, at, &mut r.summary).await?;
+        reader.open_opt_in(conn.sqlx(), at, &mut r.summary).await?;
     }
     Ok(rows)
 }
@@ -400,13 +407,13 @@ pub async fn insert_consent(
     .await?)
 }
 
-pub async fn consents(conn: &mut Conn, case_id: i64) -> Result<Vec<ConsentRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn consents(conn: &mut impl Fetch, case_id: i64) -> Result<Vec<ConsentRow>> {
+    fetch::query(&format!(
         "SELECT {CONSENT} FROM service_consents WHERE case_id = $1 ORDER BY id DESC LIMIT 100"
     ))
     .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 /// A caseload row: the case, who it is for, and how long it has waited.
@@ -447,7 +454,7 @@ pub enum CaseloadOf {
 
 /// Open cases of a worker or a team, paged by case id.
 pub async fn caseload(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     of: CaseloadOf,
     after_id: i64,
@@ -511,7 +518,7 @@ pub async fn caseload(
          WHERE c.agency_id = $1
          ORDER BY c.id"
     );
-    let q = sqlx::query_as(&sql)
+    let q = fetch::query(&sql)
         .bind(agency_id)
         .bind(value)
         .bind(after_id)
@@ -520,7 +527,7 @@ pub async fn caseload(
         Some(t) => q.bind(t),
         None => q,
     };
-    Ok(q.fetch_all(&mut *conn).await?)
+    fetch::all(conn, q).await
 }
 
 /// Move every case, identifier and household member of one client to another (for a merge);
@@ -605,7 +612,7 @@ fn plan_facts(case: &str) -> [String; 3] {
     ]
 }
 
-pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> {
+pub async fn guard_counts(conn: &mut impl Fetch, case_id: i64) -> Result<GuardCounts> {
     let [without, agreed, approved] = plan_facts("$1");
     // A decision to continue that already took the case back to intervention is spent: only
     // evaluations recorded after the latest such return decide the guard again.
@@ -643,10 +650,7 @@ pub async fn guard_counts(conn: &mut Conn, case_id: i64) -> Result<GuardCounts> 
                        OR EXISTS (SELECT 1 FROM case_reopenings WHERE case_id = $1)
                 THEN 1 ELSE 0 END AS BIGINT)"
     );
-    let r = sqlx::query(&sql)
-        .bind(case_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let r = fetch::query(&sql).bind(case_id).row_on(conn).await?;
     Ok(GuardCounts {
         completed_assessments: r.try_get(0)?,
         needs: r.try_get(1)?,

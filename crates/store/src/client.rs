@@ -1,5 +1,6 @@
 //! Client registry rows: profile, identifiers, household, and the trigram index behind name search.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::client::{Birth, ClientProfile};
@@ -245,7 +246,7 @@ pub async fn rebuild_gram_counts(conn: &mut Conn, agency_id: i64) -> Result<()> 
 
 /// How many clients carry each of `grams` (absent grams are left out).
 pub async fn gram_counts(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     grams: &[String],
 ) -> Result<Vec<(String, i64)>> {
@@ -256,35 +257,39 @@ pub async fn gram_counts(
         "SELECT gram, clients FROM client_gram_counts WHERE agency_id = $1 AND gram IN ({})",
         placeholders(2, grams.len())
     );
-    let mut q = sqlx::query(&sql).bind(agency_id);
+    let mut q = fetch::query(&sql).bind(agency_id);
     for g in grams {
         q = q.bind(g.as_str());
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
 
 pub async fn get(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &Vault,
     agency_id: i64,
     id: i64,
 ) -> Result<Option<ClientRow>> {
-    let row: Option<ClientRow> = sqlx::query_as(&format!(
+    let row: Option<ClientRow> = fetch::query(&format!(
         "SELECT {COLUMNS} FROM clients WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .optional_on(conn)
     .await?;
     let Some(mut row) = row else {
         return Ok(None);
     };
     vault
         .reader()
-        .open_opt_in(conn, safe_contact_at(agency_id, id), &mut row.safe_contact)
+        .open_opt_in(
+            conn.sqlx(),
+            safe_contact_at(agency_id, id),
+            &mut row.safe_contact,
+        )
         .await?;
     Ok(Some(row))
 }
@@ -327,7 +332,7 @@ pub async fn household(conn: &mut Conn, client_id: i64) -> Result<Vec<HouseholdR
 
 /// Who works the client's cases: the facts the access policy needs.
 pub async fn case_reach(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     client_ids: &[i64],
 ) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
     if client_ids.is_empty() {
@@ -337,10 +342,7 @@ pub async fn case_reach(
         "SELECT client_id, primary_worker_id, team_id FROM cases WHERE client_id IN ({})",
         id_list(client_ids)
     );
-    let rows = sqlx::query(&sql)
-        .persistent(false)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = fetch::query(&sql).persistent(false).rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
@@ -362,13 +364,13 @@ pub fn placeholders(first: usize, count: usize) -> String {
 /// The clients a caseworker may find by name, in one statement: those of their cases, those
 /// they registered, and those of cases shared with them on `today`.
 pub async fn reachable_summaries(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     worker_id: i64,
     today: &str,
     limit: i64,
 ) -> Result<Vec<ClientSummary>> {
-    Ok(sqlx::query_as(&format!(
+    fetch::query(&format!(
         "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN (
            SELECT client_id FROM cases WHERE agency_id = $1 AND primary_worker_id = $2
            UNION SELECT id FROM clients WHERE agency_id = $1 AND registered_by = $2
@@ -381,13 +383,13 @@ pub async fn reachable_summaries(
     .bind(worker_id)
     .bind(today)
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 /// Clients sharing the most name trigrams with the query, best first (a bounded candidate set).
 pub async fn gram_candidates(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     grams: &[String],
     limit: i64,
@@ -401,15 +403,19 @@ pub async fn gram_candidates(
          WHERE g.agency_id = $1 AND g.gram IN ({list})
          GROUP BY g.client_id ORDER BY hits DESC, g.client_id LIMIT $2"
     );
-    let mut q = sqlx::query(&sql).bind(agency_id).bind(limit);
+    let mut q = fetch::query(&sql).bind(agency_id).bind(limit);
     for g in grams {
         q = q.bind(g.as_str());
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
-pub async fn summaries(conn: &mut Conn, agency_id: i64, ids: &[i64]) -> Result<Vec<ClientSummary>> {
+pub async fn summaries(
+    conn: &mut impl Fetch,
+    agency_id: i64,
+    ids: &[i64],
+) -> Result<Vec<ClientSummary>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -417,29 +423,29 @@ pub async fn summaries(conn: &mut Conn, agency_id: i64, ids: &[i64]) -> Result<V
         "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN ({})",
         id_list(ids)
     );
-    Ok(sqlx::query_as(&sql)
+    fetch::query(&sql)
         .persistent(false)
         .bind(agency_id)
-        .fetch_all(&mut *conn)
-        .await?)
+        .all_on(conn)
+        .await
 }
 
 pub async fn by_birth_date(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     date: &str,
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<ClientSummary>> {
-    Ok(sqlx::query_as(&format!(
+    fetch::query(&format!(
         "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND birth_date = $2 AND merged_into IS NULL AND id > $3 ORDER BY id LIMIT $4"
     ))
     .bind(agency_id)
     .bind(date)
     .bind(after_id)
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 /// Birth dates between two dates (inclusive), for near-date duplicate checks.
@@ -465,7 +471,7 @@ pub async fn born_between(
 /// Clients holding an identifier whose normalised value is `norm`, found by its blind index
 /// (in every form it may have while a key rotation runs).
 pub async fn by_identifier(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &Vault,
     agency_id: i64,
     norm: &str,
@@ -477,11 +483,11 @@ pub async fn by_identifier(
          ORDER BY client_id LIMIT $2",
         placeholders(3, keys.len())
     );
-    let mut q = sqlx::query(&sql).bind(agency_id).bind(limit);
+    let mut q = fetch::query(&sql).bind(agency_id).bind(limit);
     for k in &keys {
         q = q.bind(k);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 

@@ -1,6 +1,7 @@
 //! Consents to share and the disclosures made under them (or under a legal basis). Disclosures
 //! are only ever inserted; the database refuses to change or delete them.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use casework_domain::consent::{categories_text, Basis, DisclosureRequest, ShareConsent};
 
@@ -182,7 +183,7 @@ pub async fn revoke(
 /// of clients with an open case `worker_id` carries; by last day then id, after (`day`, `id`).
 #[allow(clippy::too_many_arguments)]
 pub async fn expiring(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     worker_id: i64,
     from: &str,
@@ -190,7 +191,7 @@ pub async fn expiring(
     after: (&str, i64),
     limit: i64,
 ) -> Result<Vec<ExpiringRow>> {
-    Ok(sqlx::query_as(
+    fetch::query(
         "SELECT s.id, s.client_id, COALESCE(c.preferred_name, c.legal_name) AS client_name,
            s.recipient_type, s.recipient_name, s.recipient_kind, s.purpose, s.purpose_other,
            s.expires_on, s.version
@@ -210,8 +211,8 @@ pub async fn expiring(
     .bind(after.0)
     .bind(after.1)
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 /// Record a disclosure under `consent_id`, or under the request's legal basis.

@@ -1,6 +1,7 @@
 //! Services delivered to a client: kept whole, corrected in place (versioned), and when wrong
 //! marked entered in error with a reason rather than deleted.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use casework_domain::delivery::ServiceDelivery;
 use sqlx::Row;
@@ -165,12 +166,12 @@ pub async fn mark_in_error(
 }
 
 /// Records of the case that stand (not entered in error).
-pub async fn count_of_case(conn: &mut Conn, case_id: i64) -> Result<i64> {
-    let row = sqlx::query(
+pub async fn count_of_case(conn: &mut impl Fetch, case_id: i64) -> Result<i64> {
+    let row = fetch::query(
         "SELECT COUNT(*) FROM services_delivered WHERE case_id = $1 AND error_at IS NULL",
     )
     .bind(case_id)
-    .fetch_one(&mut *conn)
+    .row_on(conn)
     .await?;
     Ok(row.try_get(0)?)
 }

@@ -1,6 +1,7 @@
 //! Follow-up check-ins after closure (open, done with what was found, or cancelled with a
 //! reason), the due list of a worker, and the record of reopened cases.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use casework_domain::termination::CheckIn;
 
@@ -64,13 +65,13 @@ pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Foll
 
 /// The case's check-ins by id after `after`; fetch `limit + 1` to know whether there is more.
 pub async fn of_case(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     case_id: i64,
     after: i64,
     limit: i64,
 ) -> Result<Vec<FollowUpRow>> {
-    Ok(sqlx::query_as(&format!(
+    fetch::query(&format!(
         "SELECT {FOLLOW_UP} FROM follow_ups WHERE agency_id = $1 AND case_id = $2 AND id > $3
          ORDER BY id LIMIT $4"
     ))
@@ -78,8 +79,8 @@ pub async fn of_case(
     .bind(case_id)
     .bind(after)
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 /// Record what an open check-in found, if it is still open at `version`.
@@ -252,17 +253,17 @@ pub async fn insert_reopening(
 pub const REOPENINGS_MAX: i64 = 20;
 
 pub async fn reopenings(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     case_id: i64,
 ) -> Result<Vec<ReopeningRow>> {
-    Ok(sqlx::query_as(
+    fetch::query(
         "SELECT id, case_id, from_stage, to_stage, reason, reopened_by, reopened_at
          FROM case_reopenings WHERE agency_id = $1 AND case_id = $2 ORDER BY id DESC LIMIT $3",
     )
     .bind(agency_id)
     .bind(case_id)
     .bind(REOPENINGS_MAX)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }

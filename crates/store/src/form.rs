@@ -1,6 +1,7 @@
 //! Agency assessment forms: forms, their numbered versions (definition as JSON), responses
 //! pinned to a version, and what each program requires to be assessed.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use sqlx::Row;
@@ -75,14 +76,14 @@ pub async fn insert_form(
     Ok(row.0)
 }
 
-pub async fn form(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<FormRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn form(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<Option<FormRow>> {
+    fetch::query(&format!(
         "SELECT {FORM} FROM assessment_forms f WHERE f.agency_id = $1 AND f.id = $2"
     ))
     .bind(agency_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .optional_on(conn)
+    .await
 }
 
 /// Forms by id after `after`, `limit` of them (callers ask one more to learn there is more).
@@ -370,14 +371,18 @@ pub async fn update_response(
 }
 
 /// A program's requirements as stored codes (`form:12`, `phq9`), in code order.
-pub async fn requirements(conn: &mut Conn, agency_id: i64, program_id: i64) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+pub async fn requirements(
+    conn: &mut impl Fetch,
+    agency_id: i64,
+    program_id: i64,
+) -> Result<Vec<String>> {
+    let rows = fetch::query(
         "SELECT requirement FROM program_requirements WHERE agency_id = $1 AND program_id = $2
          ORDER BY requirement LIMIT 100",
     )
     .bind(agency_id)
     .bind(program_id)
-    .fetch_all(&mut *conn)
+    .rows_on(conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
@@ -412,21 +417,22 @@ pub async fn replace_requirements(
 }
 
 /// Forms with at least one completed response on the case.
-pub async fn completed_forms(conn: &mut Conn, case_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
+pub async fn completed_forms(conn: &mut impl Fetch, case_id: i64) -> Result<Vec<i64>> {
+    let rows = fetch::query(
         "SELECT DISTINCT form_id FROM form_responses WHERE case_id = $1 AND status = 'completed'",
     )
     .bind(case_id)
-    .fetch_all(&mut *conn)
+    .rows_on(conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// Instruments given at least once on the case, by stable name.
-pub async fn instruments_given(conn: &mut Conn, case_id: i64) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT DISTINCT instrument FROM instrument_results WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn instruments_given(conn: &mut impl Fetch, case_id: i64) -> Result<Vec<String>> {
+    let rows =
+        fetch::query("SELECT DISTINCT instrument FROM instrument_results WHERE case_id = $1")
+            .bind(case_id)
+            .rows_on(conn)
+            .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }

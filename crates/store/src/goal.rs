@@ -2,6 +2,7 @@
 //! counts the stage guards look at.
 
 use crate::client::placeholders;
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use casework_domain::goal::{GoalDraft, GoalScaleDraft};
 use sqlx::Row;
@@ -114,16 +115,16 @@ pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<Goal
 pub const CASE_GOALS_MAX: i64 = 100;
 
 /// The case's goals in priority order (ties by age).
-pub async fn of_case(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Vec<GoalRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn of_case(conn: &mut impl Fetch, agency_id: i64, case_id: i64) -> Result<Vec<GoalRow>> {
+    fetch::query(&format!(
         "SELECT {COLUMNS} FROM goals WHERE agency_id = $1 AND case_id = $2
          ORDER BY priority, id LIMIT $3"
     ))
     .bind(agency_id)
     .bind(case_id)
     .bind(CASE_GOALS_MAX)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 pub async fn count_of_case(conn: &mut Conn, case_id: i64) -> Result<i64> {
@@ -268,7 +269,7 @@ pub async fn set_priority(
 }
 
 /// (goal id, need id) for the goals given, in the order the needs were linked.
-pub async fn links(conn: &mut Conn, goal_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+pub async fn links(conn: &mut impl Fetch, goal_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     if goal_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -276,11 +277,11 @@ pub async fn links(conn: &mut Conn, goal_ids: &[i64]) -> Result<Vec<(i64, i64)>>
     let sql = format!(
         "SELECT goal_id, need_id FROM goal_needs WHERE goal_id IN ({list}) ORDER BY goal_id, position"
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = fetch::query(&sql);
     for id in goal_ids {
         q = q.bind(*id);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
@@ -321,23 +322,23 @@ pub struct NeedChoice {
 /// The needs a case's completed assessments name, oldest first. Only these can be linked: a
 /// draft assessment rewrites its needs on every save, and a completed one is never changed.
 pub async fn case_needs(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &crate::vault::Vault,
     agency_id: i64,
     case_id: i64,
 ) -> Result<Vec<NeedChoice>> {
-    let mut rows: Vec<NeedChoice> = sqlx::query_as(
+    let mut rows: Vec<NeedChoice> = fetch::query(
         "SELECT n.id, n.description FROM needs n JOIN assessments a ON a.id = n.assessment_id
          WHERE n.agency_id = $1 AND n.case_id = $2 AND a.status = 'completed' ORDER BY n.id LIMIT 500",
     )
     .bind(agency_id)
     .bind(case_id)
-    .fetch_all(&mut *conn)
+    .all_on(conn)
     .await?;
     let mut reader = vault.reader();
     for r in &mut rows {
         let at = crate::vault::At::new("needs", "description", r.id, agency_id, 0);
-        reader.open_in(conn, at, &mut r.description).await?;
+        reader.open_in(conn.sqlx(), at, &mut r.description).await?;
     }
     Ok(rows)
 }

@@ -2,7 +2,9 @@
 //! (`$1` placeholders, `RETURNING`, `ON CONFLICT`) through sqlx's `Any` driver, branching only where
 //! the two databases truly differ. The one exception is the audit log's group commit on SQLite,
 //! which runs the same statements through SQLite's C API on the writer's own thread
-//! (`audit_sqlite`): through sqlx each statement is a hand-off between threads.
+//! (`audit_sqlite`): through sqlx each statement is a hand-off between threads. For the same
+//! reason the reads every page makes run on the request's own thread on SQLite (`fetch`), with
+//! the same statements and row types.
 
 pub mod agency;
 pub mod assessment;
@@ -16,6 +18,7 @@ pub mod consent;
 pub mod delivery;
 pub mod erasure;
 pub mod evaluation;
+pub mod fetch;
 pub mod follow_up;
 pub mod form;
 pub mod goal;
@@ -172,6 +175,8 @@ pub struct Store {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     /// SQLite's background checkpoint task, stopped when the last clone goes.
     checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
+    /// SQLite's connections for reads on the calling thread (`fetch`).
+    direct: Option<Arc<fetch::DirectReaders>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -315,13 +320,20 @@ impl Store {
             Backend::Sqlite => Some(Arc::new(checkpoint::start(connect_options(&url)?))),
             Backend::Postgres => None,
         };
-        let store = Store {
+        let mut store = Store {
             pool,
             backend,
             owner_url: url.into(),
             write_gate: Arc::default(),
             checkpointer,
+            direct: None,
         };
+        if let Some(path) = store.sqlite_file()? {
+            // An in-memory database is one connection's own; only a file can be shared.
+            if !path.as_os_str().is_empty() && path.as_os_str() != ":memory:" {
+                store.direct = Some(fetch::DirectReaders::new(path));
+            }
+        }
         if backend == Backend::Postgres {
             let checked = async {
                 let mut conn = store.pool.acquire().await?;
@@ -510,7 +522,11 @@ pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
 /// A connection for reads that need no snapshot. On PostgreSQL it is a read transaction, since
 /// the wall is set per transaction and never per connection; on SQLite a plain connection.
-pub struct ReadConn(Reading);
+pub struct ReadConn {
+    reading: Reading,
+    /// On SQLite, the connection the hot reads run on in the calling thread (`fetch`).
+    direct: Option<fetch::DirectConn>,
+}
 
 enum Reading {
     Plain(PooledConn),
@@ -520,7 +536,7 @@ enum Reading {
 impl std::ops::Deref for ReadConn {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
-        match &self.0 {
+        match &self.reading {
             Reading::Plain(c) => c,
             Reading::Walled(t) => t,
         }
@@ -529,7 +545,7 @@ impl std::ops::Deref for ReadConn {
 
 impl std::ops::DerefMut for ReadConn {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        match &mut self.0 {
+        match &mut self.reading {
             Reading::Plain(c) => c,
             Reading::Walled(t) => t,
         }
@@ -540,7 +556,7 @@ impl ReadConn {
     /// End the read transaction keeping what was written through it (a session's idle timer,
     /// a spent token). Dropping a `ReadConn` instead rolls such writes back on PostgreSQL.
     pub async fn commit(self) -> Result<()> {
-        match self.0 {
+        match self.reading {
             Reading::Plain(_) => Ok(()),
             Reading::Walled(tx) => commit(tx).await,
         }
@@ -550,9 +566,15 @@ impl ReadConn {
 impl Store {
     /// A connection for reads that need no transaction, seeing only what `wall` lets through.
     pub async fn conn(&self, wall: Wall) -> Result<ReadConn> {
-        Ok(ReadConn(match self.backend {
-            Backend::Sqlite => Reading::Plain(self.pool.acquire().await?),
-            Backend::Postgres => Reading::Walled(self.begin_read(wall).await?),
-        }))
+        Ok(match self.backend {
+            Backend::Sqlite => ReadConn {
+                reading: Reading::Plain(self.pool.acquire().await?),
+                direct: self.direct.as_ref().map(|d| d.take()).transpose()?,
+            },
+            Backend::Postgres => ReadConn {
+                reading: Reading::Walled(self.begin_read(wall).await?),
+                direct: None,
+            },
+        })
     }
 }

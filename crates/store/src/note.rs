@@ -1,6 +1,7 @@
 //! Case notes, their links to goals, and the signed addenda that amend a signed note.
 
 use crate::client::placeholders;
+use crate::fetch::{self, Fetch, Run};
 use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result, StoreError};
 use sqlx::Row;
@@ -111,11 +112,15 @@ fn at(agency_id: i64, id: i64, client_id: i64) -> At<'static> {
     At::new("case_notes", "sections", id, agency_id, client_id)
 }
 
-async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<NoteRow>) -> Result<Vec<NoteRow>> {
+async fn opened(
+    conn: &mut impl Fetch,
+    vault: &Vault,
+    mut rows: Vec<NoteRow>,
+) -> Result<Vec<NoteRow>> {
     let mut reader = vault.reader();
     for r in &mut rows {
         let place = at(r.agency_id, r.id, 0);
-        reader.open_in(conn, place, &mut r.sections).await?;
+        reader.open_in(conn.sqlx(), place, &mut r.sections).await?;
     }
     Ok(rows)
 }
@@ -141,19 +146,19 @@ pub const CASE_NOTES_MAX: i64 = 500;
 
 /// The case's notes, newest first. The caller filters them by who may read each.
 pub async fn of_case(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     vault: &Vault,
     agency_id: i64,
     case_id: i64,
 ) -> Result<Vec<NoteRow>> {
-    let rows = sqlx::query_as(&format!(
+    let rows = fetch::query(&format!(
         "SELECT {COLUMNS} FROM case_notes WHERE agency_id = $1 AND case_id = $2
          ORDER BY id DESC LIMIT $3"
     ))
     .bind(agency_id)
     .bind(case_id)
     .bind(CASE_NOTES_MAX)
-    .fetch_all(&mut *conn)
+    .all_on(conn)
     .await?;
     opened(conn, vault, rows).await
 }
@@ -212,7 +217,7 @@ pub async fn sign(
 }
 
 /// Goals each note points to: (note, goal), by note then goal.
-pub async fn goal_links(conn: &mut Conn, note_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+pub async fn goal_links(conn: &mut impl Fetch, note_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     if note_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -220,11 +225,11 @@ pub async fn goal_links(conn: &mut Conn, note_ids: &[i64]) -> Result<Vec<(i64, i
     let sql = format!(
         "SELECT note_id, goal_id FROM note_goals WHERE note_id IN ({list}) ORDER BY note_id, goal_id"
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = fetch::query(&sql);
     for id in note_ids {
         q = q.bind(*id);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
@@ -359,17 +364,17 @@ pub async fn addenda(
 }
 
 /// Display names of these users: (id, name).
-pub async fn user_names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+pub async fn user_names(conn: &mut impl Fetch, ids: &[i64]) -> Result<Vec<(i64, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = placeholders(1, ids.len());
     let sql = format!("SELECT id, display_name FROM users WHERE id IN ({list})");
-    let mut q = sqlx::query(&sql);
+    let mut q = fetch::query(&sql);
     for id in ids {
         q = q.bind(*id);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = q.rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()

@@ -1,6 +1,7 @@
 //! Plans (the planning stage): numbered versions per case, their interventions (each tied to a
 //! goal) and the interventions' tasks; and what the planning guard counts.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use casework_domain::plan::{Intervention, Task};
 use sqlx::Row;
@@ -60,15 +61,19 @@ pub const INTERVENTIONS_MAX: i64 = 200;
 pub const TASKS_MAX: i64 = 1000;
 
 /// The case's latest plan version.
-pub async fn latest(conn: &mut Conn, agency_id: i64, case_id: i64) -> Result<Option<PlanRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn latest(
+    conn: &mut impl Fetch,
+    agency_id: i64,
+    case_id: i64,
+) -> Result<Option<PlanRow>> {
+    fetch::query(&format!(
         "SELECT {PLAN} FROM plans WHERE agency_id = $1 AND case_id = $2
          ORDER BY version_no DESC LIMIT 1"
     ))
     .bind(agency_id)
     .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .optional_on(conn)
+    .await
 }
 
 pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<PlanRow>> {
@@ -244,19 +249,19 @@ pub async fn intervention(
 
 /// The plan version's interventions, by goal then age.
 pub async fn interventions(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     plan_id: i64,
 ) -> Result<Vec<InterventionRow>> {
-    Ok(sqlx::query_as(&format!(
+    fetch::query(&format!(
         "SELECT {INTERVENTION} FROM interventions WHERE agency_id = $1 AND plan_id = $2
          ORDER BY goal_id, id LIMIT $3"
     ))
     .bind(agency_id)
     .bind(plan_id)
     .bind(INTERVENTIONS_MAX)
-    .fetch_all(&mut *conn)
-    .await?)
+    .all_on(conn)
+    .await
 }
 
 pub async fn insert_task(conn: &mut Conn, agency_id: i64, t: &Task, now: i64) -> Result<TaskRow> {

@@ -1,5 +1,6 @@
 //! Browser sessions, API tokens and sign-in throttling. Only hashes of secrets are stored.
 
+use crate::fetch::Fetch;
 use crate::user::User;
 use crate::{Conn, Result};
 use sqlx::Row;
@@ -58,8 +59,8 @@ pub async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
 }
 
 /// The session and its user in one round trip: every signed-in request asks this first.
-pub async fn with_user(conn: &mut Conn, token_hash: &str) -> Result<Option<(Session, User)>> {
-    let row = sqlx::query(
+pub async fn with_user(conn: &mut impl Fetch, token_hash: &str) -> Result<Option<(Session, User)>> {
+    let rows = conn.rows(sqlx::query(
         "SELECT s.token_hash, s.agency_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
                 s.public_id, s.user_agent,
                 u.id, u.agency_id, u.email, u.display_name, u.role, u.team_id, u.password_hash,
@@ -67,10 +68,11 @@ pub async fn with_user(conn: &mut Conn, token_hash: &str) -> Result<Option<(Sess
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1",
     )
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
+    .bind(token_hash))
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
     let session = Session {
         token_hash: r.try_get(0)?,
         agency_id: r.try_get(1)?,

@@ -1,6 +1,7 @@
 //! Case shares (a case shared with a worker until an end date) and break-the-glass accesses
 //! (emergency reads with a stated reason, reviewed by the case's team supervisors).
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 use sqlx::Row;
 
@@ -106,12 +107,12 @@ pub async fn end_share(
 
 /// The last day of the share with `worker_id` running on `today` on this case, if any.
 pub async fn running_share(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     case_id: i64,
     worker_id: i64,
     today: &str,
 ) -> Result<Option<String>> {
-    let row = sqlx::query(
+    let row = fetch::query(
         "SELECT MAX(ends_on) FROM case_shares
          WHERE case_id = $1 AND worker_id = $2 AND ended_at IS NULL
            AND starts_on <= $3 AND ends_on >= $3",
@@ -119,14 +120,14 @@ pub async fn running_share(
     .bind(case_id)
     .bind(worker_id)
     .bind(today)
-    .fetch_one(&mut *conn)
+    .row_on(conn)
     .await?;
     Ok(row.try_get(0)?)
 }
 
 /// Of `case_ids`, those shared with `worker_id` on `today`, with the share's last day.
 pub async fn running_shares_of(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     worker_id: i64,
     case_ids: &[i64],
@@ -142,12 +143,12 @@ pub async fn running_shares_of(
          GROUP BY case_id",
         crate::client::id_list(case_ids)
     );
-    let rows = sqlx::query(&sql)
+    let rows = fetch::query(&sql)
         .persistent(false)
         .bind(agency_id)
         .bind(worker_id)
         .bind(today)
-        .fetch_all(&mut *conn)
+        .rows_on(conn)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -157,7 +158,7 @@ pub async fn running_shares_of(
 /// Workers with a share running on `today` on a case of each of `client_ids`:
 /// (client id, worker id) pairs, the facts a client's reach needs.
 pub async fn shared_workers_of_clients(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     client_ids: &[i64],
     today: &str,
 ) -> Result<Vec<(i64, i64)>> {
@@ -170,10 +171,10 @@ pub async fn shared_workers_of_clients(
            AND s.ends_on >= $1",
         crate::client::id_list(client_ids)
     );
-    let rows = sqlx::query(&sql)
+    let rows = fetch::query(&sql)
         .persistent(false)
         .bind(today)
-        .fetch_all(&mut *conn)
+        .rows_on(conn)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -241,18 +242,18 @@ pub async fn break_glass(
 
 /// The id of the actor's unexpired break-the-glass access to this case, if any.
 pub async fn running_break_glass(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     case_id: i64,
     user_id: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let row = sqlx::query(
+    let row = fetch::query(
         "SELECT MAX(id) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3",
     )
     .bind(case_id)
     .bind(user_id)
     .bind(now)
-    .fetch_one(&mut *conn)
+    .row_on(conn)
     .await?;
     Ok(row.try_get(0)?)
 }

@@ -6,6 +6,7 @@
 //! Urgency is computed in SQL only to order and page; the rule itself lives in the domain
 //! (`task::urgency`): overdue after the due date, due soon from the reminder day, else later.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 
 /// One line of a task list, whatever the source.
@@ -221,7 +222,7 @@ fn follow_ups_inner(scope: TaskScope) -> String {
 /// How many open tasks of the worker are overdue, across every source (each counted up to
 /// `cap`), in one statement: the caseload home asks this on every visit.
 pub async fn overdue_count(
-    conn: &mut Conn,
+    conn: &mut impl Fetch,
     agency_id: i64,
     today: &str,
     worker_id: i64,
@@ -238,12 +239,12 @@ pub async fn overdue_count(
         count(plan_tasks_inner(scope)),
         count(follow_ups_inner(scope))
     );
-    let row = sqlx::query(&sql)
+    let row = fetch::query(&sql)
         .bind(agency_id)
         .bind(today)
         .bind(worker_id)
         .bind(cap)
-        .fetch_one(&mut *conn)
+        .row_on(conn)
         .await?;
     let n: i64 = row.try_get(0)?;
     Ok(n.min(cap))

@@ -1,5 +1,6 @@
 //! Staff accounts.
 
+use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -75,14 +76,14 @@ pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<User>> {
     )
 }
 
-pub async fn in_agency(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<User>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn in_agency(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<Option<User>> {
+    fetch::query(&format!(
         "SELECT {COLUMNS} FROM users WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .optional_on(conn)
+    .await
 }
 
 /// One page of an agency's users, by id.
