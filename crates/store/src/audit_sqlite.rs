@@ -160,10 +160,7 @@ mod tests {
     /// its connection, each waited for the other until the gate's wait timed out.)
     #[tokio::test]
     async fn a_request_holding_a_connection_and_a_beginning_writer_both_finish() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/casework.db", dir.path().display());
-        let store = Store::connect(&url, 1).await.expect("open");
-        store.migrate().await.expect("migrate");
+        let (_dir, store) = crate::migrated_sqlite_file(1).await;
         let a = agency(&store, "a").await;
         let mut appender = SqliteAppender::open(&store)
             .expect("open appender")

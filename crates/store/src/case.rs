@@ -527,7 +527,7 @@ pub async fn caseload(
         Some(t) => q.bind(t),
         None => q,
     };
-    fetch::all(conn, q).await
+    q.all_on(conn).await
 }
 
 /// Move every case, identifier and household member of one client to another (for a merge);

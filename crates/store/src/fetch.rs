@@ -7,7 +7,7 @@
 //! A store function that reads this way takes `&mut impl Fetch`: a `ReadConn` reads on the
 //! calling thread on SQLite, every other connection (a transaction, PostgreSQL) through sqlx.
 
-use crate::{ReadConn, Reading, Result, StoreError, Transaction};
+use crate::{ReadConn, Result, StoreError, Transaction};
 use sqlx::any::AnyArguments;
 use sqlx::any::{AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
 use sqlx::query::Query;
@@ -36,7 +36,7 @@ pub trait Fetch: Send {
 }
 
 /// Every row, decoded.
-pub async fn all<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<Vec<T>>
+async fn all<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<Vec<T>>
 where
     T: for<'r> FromRow<'r, AnyRow>,
 {
@@ -45,7 +45,7 @@ where
 }
 
 /// The first row, decoded, if there is one.
-pub async fn optional<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<Option<T>>
+async fn optional<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<Option<T>>
 where
     T: for<'r> FromRow<'r, AnyRow>,
 {
@@ -54,7 +54,7 @@ where
 }
 
 /// The one row a statement must answer with.
-pub async fn one<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<T>
+async fn one<T>(conn: &mut impl Fetch, query: Statement<'_>) -> Result<T>
 where
     T: for<'r> FromRow<'r, AnyRow>,
 {
@@ -160,7 +160,7 @@ impl Fetch for AnyConnection {
 
 impl Fetch for Transaction<'_> {
     fn rows<'a, 'q: 'a>(&'a mut self, query: Statement<'q>) -> BoxFuture<'a, Result<Vec<AnyRow>>> {
-        Box::pin(async move { Ok(self.inner.fetch_all(query).await?) })
+        AnyConnection::rows(self, query)
     }
 
     fn sqlx(&mut self) -> &mut AnyConnection {
@@ -170,12 +170,9 @@ impl Fetch for Transaction<'_> {
 
 impl Fetch for ReadConn {
     fn rows<'a, 'q: 'a>(&'a mut self, query: Statement<'q>) -> BoxFuture<'a, Result<Vec<AnyRow>>> {
-        if let Some(direct) = &mut self.direct {
-            return Box::pin(std::future::ready(direct.rows(query)));
-        }
-        match &mut self.reading {
-            Reading::Plain(conn) => Box::pin(async move { Ok(conn.fetch_all(query).await?) }),
-            Reading::Walled(tx) => Box::pin(async move { Ok(tx.inner.fetch_all(query).await?) }),
+        match &mut self.direct {
+            Some(direct) => Box::pin(std::future::ready(direct.rows(query))),
+            None => AnyConnection::rows(self, query),
         }
     }
 
@@ -390,7 +387,7 @@ pub fn query(sql: &str) -> Statement<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Store, Wall};
+    use crate::Wall;
 
     #[derive(Debug, PartialEq, sqlx::FromRow)]
     struct Mixed {
@@ -405,10 +402,7 @@ mod tests {
     /// same way, with `$N` bound by number even where they appear out of order.
     #[tokio::test]
     async fn a_read_on_the_calling_thread_answers_as_sqlx_does() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/casework.db", dir.path().display());
-        let store = Store::connect(&url, 2).await.expect("open");
-        store.migrate().await.expect("migrate");
+        let (_dir, store) = crate::migrated_sqlite_file(2).await;
         let sql = "SELECT $2 AS a, $4 AS b, $1 AS c, $3 AS d, NULL AS e \
                    UNION ALL SELECT $2 + 1, NULL, $1 * 2, $3, $2";
         let bound = || {
@@ -439,10 +433,7 @@ mod tests {
     /// A write sent down the reading path is refused, never written outside the write gate.
     #[tokio::test]
     async fn the_reading_path_refuses_a_write() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/casework.db", dir.path().display());
-        let store = Store::connect(&url, 2).await.expect("open");
-        store.migrate().await.expect("migrate");
+        let (_dir, store) = crate::migrated_sqlite_file(2).await;
         let mut conn = store.conn(Wall::System).await.expect("conn");
         let written = query("INSERT INTO agencies (name, slug, created_at) VALUES ('a', 'a', 0)")
             .rows_on(&mut conn)

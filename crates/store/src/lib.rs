@@ -578,3 +578,14 @@ impl Store {
         })
     }
 }
+
+/// A migrated database in a file of its own, for the store's own tests of SQLite's file-only
+/// paths; the file goes with the returned directory.
+#[cfg(test)]
+pub(crate) async fn migrated_sqlite_file(max_connections: u32) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/casework.db", dir.path().display());
+    let store = Store::connect(&url, max_connections).await.expect("open");
+    store.migrate().await.expect("migrate");
+    (dir, store)
+}
