@@ -78,6 +78,18 @@ impl Casework {
             .map(view_of))
     }
 
+    /// The slug of the admin's agency: the sign-in address its staff use names it.
+    pub async fn agency_slug(&self, admin: &Actor) -> ServiceResult<String> {
+        if !may_administer(admin) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut conn = self.store.conn(Wall::Agency(admin.agency_id)).await?;
+        Ok(casework_store::agency::by_id(&mut conn, admin.agency_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .slug)
+    }
+
     /// Set up or change the agency's provider, if unchanged since `version` (0: none yet).
     pub async fn save_identity_provider(
         &self,
@@ -140,10 +152,17 @@ impl Casework {
     }
 
     /// The providers the sign-in page offers. Sign-in comes before anyone is known, so this
-    /// looks across agencies; it hands out display names only.
-    pub async fn sign_in_options(&self) -> ServiceResult<Vec<SignInOption>> {
+    /// looks across agencies; it hands out display names only, and only where naming one tells a
+    /// visitor nothing new: the provider of the agency the address names
+    /// (`/sign-in?agency=<slug>`, the address an agency gives its staff), or on a server that
+    /// holds a single agency, that agency's. A list of every agency's providers would tell
+    /// anyone which agencies share the server (a shelter's among them).
+    pub async fn sign_in_options(
+        &self,
+        agency_slug: Option<&str>,
+    ) -> ServiceResult<Vec<SignInOption>> {
         let mut conn = self.store.conn(Wall::System).await?;
-        Ok(identity::enabled_providers(&mut conn)
+        Ok(identity::enabled_providers(&mut conn, agency_slug)
             .await?
             .into_iter()
             .map(|(agency_id, display_name)| SignInOption {

@@ -64,15 +64,33 @@ pub async fn provider(
     Ok(Some(row))
 }
 
-/// Every enabled provider, for the sign-in page: (agency id, display name), one per agency, so
-/// the list is short. Secrets stay sealed: the page needs none.
-pub async fn enabled_providers(conn: &mut Conn) -> Result<Vec<(i64, String)>> {
-    let rows = sqlx::query_as::<_, (i64, String)>(
-        "SELECT agency_id, display_name FROM identity_providers WHERE enabled = 1
-         ORDER BY display_name, agency_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+/// The enabled providers the sign-in page may offer, as (agency id, display name): the provider
+/// of the agency whose slug is given, or with none given, the provider of the only agency when
+/// the server holds just one. Secrets stay sealed: the page needs none.
+pub async fn enabled_providers(
+    conn: &mut Conn,
+    agency_slug: Option<&str>,
+) -> Result<Vec<(i64, String)>> {
+    let rows = match agency_slug {
+        Some(slug) => {
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT p.agency_id, p.display_name FROM identity_providers p
+                 JOIN agencies a ON a.id = p.agency_id
+                 WHERE p.enabled = 1 AND a.slug = $1",
+            )
+            .bind(slug)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as::<_, (i64, String)>(
+                "SELECT agency_id, display_name FROM identity_providers
+                 WHERE enabled = 1 AND (SELECT COUNT(*) FROM agencies) = 1",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
     Ok(rows)
 }
 

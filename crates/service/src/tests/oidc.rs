@@ -418,9 +418,27 @@ async fn the_admin_sets_the_provider_and_never_sees_the_secret_again() {
         assert_eq!(shown.display_name, "Riverside staff login");
         assert!(!format!("{shown:?}{change:?}").contains("first secret"));
         assert!(!format!("{:?}", form(issuer, "first secret")).contains("first secret"));
-        let options = env.app.sign_in_options().await.expect("options");
+        // Two agencies share this server: only the address naming Riverside offers its
+        // provider; the general page names no agency's.
+        let options = env
+            .app
+            .sign_in_options(Some("riverside"))
+            .await
+            .expect("options");
         assert_eq!(options.len(), 1, "{b:?}");
         assert_eq!(options[0].display_name, "Riverside staff login");
+        for slug in [None, Some("elsewhere"), Some("nowhere")] {
+            let options = env.app.sign_in_options(slug).await.expect("options");
+            assert!(options.is_empty(), "{b:?} {slug:?}: {options:?}");
+        }
+        assert_eq!(
+            env.app.agency_slug(&env.admin).await.expect("slug"),
+            "riverside"
+        );
+        assert!(matches!(
+            env.app.agency_slug(&env.worker).await,
+            Err(ServiceError::Forbidden)
+        ));
     })
     .await;
 }

@@ -26,6 +26,7 @@ nav-oidc = Identity provider
 oidc-admin-title = Sign-in with your identity provider
 oidc-admin-intro = Let staff sign in with your agency's own identity provider (OpenID Connect), beside their Casework password. Register Casework as a confidential client ("web application") at the provider first. Nobody gets an account this way: each person needs a Casework account, found by the claim below on their first sign-in and remembered after that.
 oidc-admin-callback = Redirect address to register at the provider:
+oidc-admin-sign-in-address = Staff sign in through this provider at this address; the general sign-in page offers it only when this server holds no other agency:
 oidc-field-display-name = Name on the sign-in button
 oidc-field-issuer = Issuer
 oidc-field-issuer-hint = The provider's issuer address, e.g. https://login.example.org/realms/agency. Casework reads its settings from the issuer's /.well-known/openid-configuration.

@@ -26,6 +26,7 @@ nav-oidc = Proveedor de identidad
 oidc-admin-title = Inicio de sesión con tu proveedor de identidad
 oidc-admin-intro = Permite que el personal inicie sesión con el proveedor de identidad de tu agencia (OpenID Connect), además de con su contraseña de Casework. Antes, registra Casework en el proveedor como cliente confidencial («aplicación web»). Así no se crea ninguna cuenta: cada persona necesita una cuenta de Casework, que se encuentra con el atributo de abajo en su primer inicio de sesión y se recuerda después.
 oidc-admin-callback = Dirección de redirección que hay que registrar en el proveedor:
+oidc-admin-sign-in-address = El personal inicia sesión con este proveedor en esta dirección; la página general de inicio de sesión solo lo ofrece si este servidor no aloja otras agencias:
 oidc-field-display-name = Nombre en el botón de inicio de sesión
 oidc-field-issuer = Emisor
 oidc-field-issuer-hint = La dirección del emisor del proveedor, p. ej. https://login.example.org/realms/agencia. Casework lee su configuración en /.well-known/openid-configuration del emisor.

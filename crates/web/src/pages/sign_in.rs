@@ -7,7 +7,7 @@ use crate::session::{self, Staff, Visitor};
 use crate::AppState;
 use askama::Template;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -35,13 +35,43 @@ struct SignInPage {
     page: Chrome,
     email: String,
     problem: Problem,
-    /// "Sign in with ..." links, one per agency that set up an identity provider.
+    /// "Sign in with ..." links: the provider of the agency the address names, if any.
     providers: Vec<SignInOption>,
+    /// Where the form posts: `/sign-in`, naming the agency again when one was named, so the
+    /// page shown after a failed attempt still offers its provider.
+    action: String,
+}
+
+/// `/sign-in?agency=<slug>`: the address an agency gives its staff when they sign in through
+/// its identity provider.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct SignInQuery {
+    agency: Option<String>,
+}
+
+impl SignInQuery {
+    fn slug(&self) -> Option<&str> {
+        self.agency
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn action(&self) -> String {
+        match self
+            .slug()
+            .and_then(|slug| serde_urlencoded::to_string([("agency", slug)]).ok())
+        {
+            Some(query) => format!("/sign-in?{query}"),
+            None => "/sign-in".into(),
+        }
+    }
 }
 
 async fn page(
     state: &AppState,
     visitor: &Visitor,
+    query: &SignInQuery,
     email: String,
     problem: Problem,
 ) -> Result<String, PageError> {
@@ -50,16 +80,22 @@ async fn page(
         page: Chrome::new(visitor, "/sign-in"),
         email,
         problem,
-        providers: state.app.sign_in_options().await?,
+        providers: state.app.sign_in_options(query.slug()).await?,
+        action: query.action(),
     }
     .render()?)
 }
 
-async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response, PageError> {
     if let Some(p) = visitor.principal() {
         return Ok(Redirect::to(home_of(p.actor.role)).into_response());
     }
-    Ok(Html(page(&state, &visitor, String::new(), Problem::none()).await?).into_response())
+    let html = page(&state, &visitor, &query, String::new(), Problem::none()).await?;
+    Ok(Html(html).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -115,6 +151,7 @@ async fn submit(
     visitor: Visitor,
     peer: PeerAddress,
     agent: UserAgent,
+    Query(query): Query<SignInQuery>,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     let password = Secret::new(form.password);
@@ -136,7 +173,7 @@ async fn submit(
             let problem = Problem::general(t.error(error.code));
             let mut res = (
                 StatusCode::TOO_MANY_REQUESTS,
-                Html(page(&state, &visitor, form.email, problem).await?),
+                Html(page(&state, &visitor, &query, form.email, problem).await?),
             )
                 .into_response();
             if let Some(secs) = error.retry_after {
@@ -149,7 +186,7 @@ async fn submit(
             let (status, problem) = Problem::from_service(e, &visitor.t(), &[])?;
             Ok((
                 status,
-                Html(page(&state, &visitor, form.email, problem).await?),
+                Html(page(&state, &visitor, &query, form.email, problem).await?),
             )
                 .into_response())
         }

@@ -260,3 +260,71 @@ async fn too_many_sign_ins_started_from_one_address_get_a_translated_429_page() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_more_than_one_agency_only_the_agencys_own_sign_in_address_offers_its_provider() {
+    each_backend(|f| async move {
+        let (_idp, agency) = set_up(&f).await;
+        let link = format!("href=\"/sign-in/oidc/{agency}\"");
+        let admin = sign_in(&f.router, "admin@example.org").await;
+        let settings = send(
+            &f.router,
+            get("/admin/identity-provider", Some(&admin.cookie)),
+        )
+        .await;
+        assert!(
+            settings
+                .body
+                .contains("/sign-in?agency=riverside-family-services</code>"),
+            "{}",
+            settings.body
+        );
+
+        f.app
+            .ensure_agency("Elsewhere Shelter")
+            .await
+            .expect("agency");
+        let general = send(&f.router, get("/sign-in", None)).await;
+        assert_eq!(general.status, StatusCode::OK);
+        assert!(
+            !general.body.contains(&link) && !general.body.contains("Riverside login"),
+            "a server of two agencies names neither on its general sign-in page"
+        );
+        let own = send(
+            &f.router,
+            get("/sign-in?agency=riverside-family-services", None),
+        )
+        .await;
+        assert!(own.body.contains(&link), "{}", own.body);
+        assert!(own.body.contains("Sign in with Riverside login"));
+        // A failed password sign-in from that address shows the provider again.
+        assert!(own
+            .body
+            .contains("action=\"/sign-in?agency=riverside-family-services\""));
+        let pre = own
+            .cookie(crate::session::PRE_SESSION_COOKIE)
+            .expect("pre-session cookie");
+        let body = encode(&[
+            ("csrf", &own.form_csrf()),
+            ("email", "worker@example.org"),
+            ("password", "not the password"),
+        ]);
+        let failed = send(
+            &f.router,
+            form(
+                "/sign-in?agency=riverside-family-services",
+                Some(&pre),
+                &body,
+            ),
+        )
+        .await;
+        assert_eq!(failed.status, StatusCode::UNAUTHORIZED, "{}", failed.body);
+        assert!(failed.body.contains(&link), "{}", failed.body);
+        for other in ["elsewhere-shelter", "no-such-agency", ""] {
+            let page = send(&f.router, get(&format!("/sign-in?agency={other}"), None)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(!page.body.contains(&link), "{other}");
+        }
+    })
+    .await;
+}

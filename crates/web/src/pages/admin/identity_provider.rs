@@ -49,6 +49,8 @@ struct ProviderPage {
     shown: Shown,
     /// The address to register with the provider.
     callback: String,
+    /// The sign-in address to give the agency's staff: only it offers the provider.
+    sign_in: String,
     problem: Problem,
     notice: Option<String>,
 }
@@ -58,14 +60,18 @@ struct ProviderQuery {
     notice: Option<String>,
 }
 
-fn callback_hint(state: &AppState) -> String {
+/// An address on this server, whole when the public URL is configured.
+fn address_hint(state: &AppState, path: &str) -> String {
     match &state.config.public_url {
-        Some(base) => format!(
-            "{}{}",
-            base.trim_end_matches('/'),
-            crate::pages::oidc::CALLBACK_PATH
-        ),
-        None => format!("https://<host>{}", crate::pages::oidc::CALLBACK_PATH),
+        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+        None => format!("https://<host>{path}"),
+    }
+}
+
+fn sign_in_path(slug: &str) -> String {
+    match serde_urlencoded::to_string([("agency", slug)]) {
+        Ok(query) => format!("/sign-in?{query}"),
+        Err(_) => "/sign-in".into(),
     }
 }
 
@@ -88,7 +94,7 @@ async fn saved(state: &AppState, staff: &Staff) -> Result<Shown, PageError> {
     })
 }
 
-fn render(
+async fn render(
     state: &AppState,
     staff: &Staff,
     shown: Shown,
@@ -99,7 +105,11 @@ fn render(
         t: staff.t(),
         page: Chrome::new(&staff.visitor, PATH),
         shown,
-        callback: callback_hint(state),
+        callback: address_hint(state, crate::pages::oidc::CALLBACK_PATH),
+        sign_in: address_hint(
+            state,
+            &sign_in_path(&state.app.agency_slug(staff.actor()).await?),
+        ),
         problem,
         notice,
     }
@@ -117,13 +127,9 @@ async fn show(
         _ => None,
     };
     let shown = saved(&state, &staff).await?;
-    Ok(Html(render(
-        &state,
-        &staff,
-        shown,
-        Problem::none(),
-        notice,
-    )?))
+    Ok(Html(
+        render(&state, &staff, shown, Problem::none(), notice).await?,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -185,7 +191,7 @@ async fn save(
                 has_secret,
                 version: fields.version,
             };
-            let body = render(&state, &staff, shown, problem, None)?;
+            let body = render(&state, &staff, shown, problem, None).await?;
             Ok((status, Html(body)).into_response())
         }
     }
