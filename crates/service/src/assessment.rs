@@ -268,7 +268,8 @@ impl Casework {
         let (a, c) = authorized!(
             self,
             self.authorize_assessment(&mut conn, actor, id, CaseAction::Read, "assessment.read")
-                .await
+                .await,
+            end conn
         );
         let detail = self.assessment_detail(&mut conn, a, c.client_id).await?;
         drop(conn);
@@ -299,7 +300,8 @@ impl Casework {
                 CaseAction::Read,
                 "assessment.list"
             )
-            .await
+            .await,
+            end conn
         );
         let rows = store::of_case(&mut conn, &self.vault, c.id, None, LIST_LIMIT).await?;
         drop(conn);
@@ -410,7 +412,8 @@ impl Casework {
                 CaseAction::Read,
                 "instrument.read"
             )
-            .await
+            .await,
+            end conn
         );
         let mut rows =
             store::instrument_results(&mut conn, &self.vault, c.id, kind.as_str(), HISTORY_LIMIT)

@@ -428,7 +428,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
-                .await
+                .await,
+            end conn
         );
         let detail = self
             .case_detail_of(&mut conn, actor, c, contacts_cursor)

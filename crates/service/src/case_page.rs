@@ -41,7 +41,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, id, CaseAction::Read, "case.read")
-                .await
+                .await,
+            end conn
         );
         // The case detail first: its guard counts say which later parts the case holds at
         // all, and a part it does not hold is not read (its list is empty, its rights those of

@@ -428,7 +428,8 @@ impl Casework {
                 ClientAction::ReadProfile,
                 client_act("client.read", Some(id)),
             )
-            .await
+            .await,
+            end conn
         );
         let identifiers = store::identifiers(&mut conn, &self.vault, id).await?;
         let household = store::household(&mut conn, id).await?;

@@ -292,7 +292,8 @@ impl Casework {
             self.authorize_client_with(&mut conn, actor, client_id, act, |a, r| {
                 client_access(a, r, ClientAction::ReadProfile)
             })
-            .await
+            .await,
+            end conn
         );
         let reach = crate::client::reach_of(
             &mut conn,

@@ -120,7 +120,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "service.list")
-                .await
+                .await,
+            end conn
         );
         let n = limit(asked, PAGE_MAX);
         let rows =
@@ -155,7 +156,8 @@ impl Casework {
         let (c, s) = authorized!(
             self,
             self.authorize_service(&mut conn, actor, id, CaseAction::Read, "service.read")
-                .await
+                .await,
+            end conn
         );
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)

@@ -321,7 +321,8 @@ impl Casework {
                     client_access(a, r, ClientAction::ReadProfile)
                 }
             })
-            .await
+            .await,
+            end conn
         );
         let rows = store::disclosures_of(
             &mut conn,

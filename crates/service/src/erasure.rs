@@ -262,7 +262,8 @@ impl Casework {
                 client_id,
                 subject_act("client.subject_rights", client_id)
             )
-            .await
+            .await,
+            end conn
         );
         let open_cases = store::open_cases(&mut conn, client_id).await?;
         let erased_at = store::erased_at(&mut conn, actor.agency_id, client_id).await?;

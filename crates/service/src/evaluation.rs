@@ -195,7 +195,8 @@ impl Casework {
                 CaseAction::Record,
                 "evaluation.draft"
             )
-            .await
+            .await,
+            end conn
         );
         let goals: Vec<GoalRow> = goal_store::of_case(&mut conn, actor.agency_id, c.id)
             .await?
@@ -336,7 +337,8 @@ impl Casework {
                     CaseAction::Record,
                     "evaluation.record"
                 )
-                .await
+                .await,
+                end conn
             );
             let goals = store::goals_of(&mut conn, e.id).await?;
             EvaluationForm {
@@ -399,7 +401,8 @@ impl Casework {
         let (e, c) = authorized!(
             self,
             self.authorize_evaluation(&mut conn, actor, id, CaseAction::Read, "evaluation.read")
-                .await
+                .await,
+            end conn
         );
         let client_id = c.client_id;
         let detail = self.evaluation_detail(&mut conn, actor, e, c).await?;
@@ -435,7 +438,8 @@ impl Casework {
                 CaseAction::Read,
                 "evaluation.list"
             )
-            .await
+            .await,
+            end conn
         );
         let rows = store::of_case(&mut conn, c.id, cursor.map(|c| c.0), limit + 1).await?;
         drop(conn);

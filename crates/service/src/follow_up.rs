@@ -185,7 +185,8 @@ impl Casework {
                 CaseAction::Read,
                 "follow_up.read"
             )
-            .await
+            .await,
+            end conn
         );
         let list = self
             .follow_ups_of(&mut conn, actor, c, cursor, asked)

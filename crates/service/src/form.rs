@@ -495,7 +495,8 @@ impl Casework {
                 casework_domain::access::CaseAction::Read,
                 "case.requirements_read"
             )
-            .await
+            .await,
+            end conn
         );
         self.requirement_lines(&mut conn, &c).await
     }

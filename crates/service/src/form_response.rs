@@ -109,7 +109,8 @@ impl Casework {
                 CaseAction::Record,
                 "form_response.create"
             )
-            .await
+            .await,
+            end conn
         );
         drop(conn);
         let form = self.published_form(actor, form_id).await?;
@@ -277,7 +278,8 @@ impl Casework {
                 CaseAction::Record,
                 "form_response.complete"
             )
-            .await
+            .await,
+            end conn
         );
         drop(conn);
         let answers: Map<String, Value> = serde_json::from_str(&r.answers).map_err(|_| {
@@ -297,7 +299,8 @@ impl Casework {
         let (c, r) = authorized!(
             self,
             self.authorize_response(&mut conn, actor, id, CaseAction::Read, "form_response.read")
-                .await
+                .await,
+            end conn
         );
         let v = store::version(&mut conn, actor.agency_id, r.form_version_id)
             .await?
@@ -349,7 +352,8 @@ impl Casework {
                 CaseAction::Read,
                 "form_response.list"
             )
-            .await
+            .await,
+            end conn
         );
         let rows = store::responses_of_case(
             &mut conn,

@@ -188,7 +188,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "goal.list")
-                .await
+                .await,
+            end conn
         );
         let goals = self.goals_of(&mut conn, actor, c).await?;
         drop(conn);
@@ -273,7 +274,8 @@ impl Casework {
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "goal.read")
-                .await
+                .await,
+            end conn
         );
         let links = self.links_of(&mut conn, g.id).await?;
         let needs = store::case_needs(&mut conn, &self.vault, actor.agency_id, c.id).await?;

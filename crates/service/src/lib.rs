@@ -294,8 +294,9 @@ impl<E: Into<ServiceError>> From<E> for Refusal {
     }
 }
 
-/// Unwrap an authorization result; on refusal, end the transaction (if named) before the
-/// denial is audited, then return the caller-facing error.
+/// Unwrap an authorization result; on refusal, end the transaction or give back the
+/// connection (if named) before the denial is audited, so a stream of refused requests does not
+/// hold the pool while each waits for its audit group; then return the caller-facing error.
 macro_rules! authorized {
     ($app:expr, $result:expr) => {
         match $result {

@@ -214,7 +214,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "note.list")
-                .await
+                .await,
+            end conn
         );
         let notes = self.notes_of(&mut conn, actor, c).await?;
         drop(conn);
@@ -283,7 +284,8 @@ impl Casework {
         let (c, n) = authorized!(
             self,
             self.authorize_note(&mut conn, actor, note_id, CaseAction::Read, "note.read")
-                .await
+                .await,
+            end conn
         );
         let addenda = store::addenda(&mut conn, &self.vault, actor.agency_id, n.id).await?;
         let mut people: Vec<i64> = addenda.iter().map(|a| a.author_id).collect();

@@ -189,7 +189,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "plan.read")
-                .await
+                .await,
+            end conn
         );
         let plan = match store::latest(&mut conn, actor.agency_id, c.id).await? {
             Some(p) => p,

@@ -50,7 +50,8 @@ impl Casework {
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
-                .await
+                .await,
+            end conn
         );
         let entries = store::of_goal(&mut conn, actor.agency_id, g.id).await?;
         let can_record = self
@@ -87,7 +88,8 @@ impl Casework {
         let (c, g) = authorized!(
             self,
             self.authorize_goal(&mut conn, actor, goal_id, CaseAction::Read, "progress.read")
-                .await
+                .await,
+            end conn
         );
         let n = limit(asked, PAGE_MAX);
         let rows =

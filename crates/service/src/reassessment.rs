@@ -113,7 +113,8 @@ impl Casework {
                 CaseAction::Read,
                 "assessment.compare"
             )
-            .await
+            .await,
+            end conn
         );
         // Newest first.
         let completed: Vec<AssessmentRow> =

@@ -331,7 +331,8 @@ impl Casework {
                 CaseAction::Read,
                 "case.share_list"
             )
-            .await
+            .await,
+            end conn
         );
         let today = self.today_text();
         let shares = store::shares_of_case(&mut conn, c.id)

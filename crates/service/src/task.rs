@@ -174,7 +174,8 @@ impl Casework {
         let c = authorized!(
             self,
             self.authorize_case(&mut conn, actor, case_id, CaseAction::Read, "task.read")
-                .await
+                .await,
+            end conn
         );
         let limit = limit(asked, 200);
         let rows = store::of_case(
@@ -246,7 +247,8 @@ impl Casework {
         let (c, t) = authorized!(
             self,
             self.authorize_task(&mut conn, actor, id, CaseAction::Read, "task.read")
-                .await
+                .await,
+            end conn
         );
         let status: TaskStatus = t
             .status
@@ -482,7 +484,8 @@ impl Casework {
         let p = authorized!(
             self,
             self.program_for_templates(&mut conn, actor, program_id, "task_template.read")
-                .await
+                .await,
+            end conn
         );
         let rows = store::templates(&mut conn, actor.agency_id, p.id).await?;
         Ok((p, rows))

@@ -116,7 +116,8 @@ impl Casework {
                 CaseAction::Read,
                 "termination.read"
             )
-            .await
+            .await,
+            end conn
         );
         let stage = stage_of(&c)?;
         let current = store::current(&mut conn, &self.vault, actor.agency_id, c.id).await?;
