@@ -215,6 +215,7 @@ impl Casework {
         let limit = limit(asked, 200);
         let rows = store::of_case(
             conn,
+            &self.vault,
             actor.agency_id,
             c.id,
             cursor.map_or(0, |c| c.0),
@@ -243,7 +244,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, FollowUpRow), Refusal> {
-        let f = store::get(conn, actor.agency_id, id).await?;
+        let f = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &f {
             Some(f) => case_store::get(conn, &self.vault, actor.agency_id, f.case_id).await?,
             None => None,
@@ -321,7 +322,9 @@ impl Casework {
             Closing::Done(check_in) => {
                 store::set_done(
                     &mut tx,
+                    &self.vault,
                     f.agency_id,
+                    c.client_id,
                     f.id,
                     version,
                     check_in,
@@ -358,7 +361,7 @@ impl Casework {
             vec![self.event(actor, act, Outcome::Allowed, None)],
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, f.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, f.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

@@ -2,6 +2,7 @@
 //! reason), the due list of a worker, and the record of reopened cases.
 
 use crate::fetch::{self, Fetch, Run};
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::termination::CheckIn;
 
@@ -25,6 +26,29 @@ pub struct FollowUpRow {
     pub closed_at: Option<i64>,
     pub created_at: i64,
     pub version: i64,
+}
+
+/// What a check-in found about the client, sealed under the client's data key.
+pub const SEALED_COLUMNS: [&str; 3] = ["new_needs", "referrals", "comment"];
+
+fn texts(row: &mut FollowUpRow) -> [&mut Option<String>; 3] {
+    [&mut row.new_needs, &mut row.referrals, &mut row.comment]
+}
+
+/// Open the sealed texts of each row, one reader for the list.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<FollowUpRow>,
+) -> Result<Vec<FollowUpRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("follow_ups", "", r.id, r.agency_id, 0);
+        for (column, value) in SEALED_COLUMNS.iter().zip(texts(r)) {
+            reader.open_opt_in(conn, at.column(column), value).await?;
+        }
+    }
+    Ok(rows)
 }
 
 const FOLLOW_UP: &str = "id, agency_id, case_id, day_offset, due_on, assigned_to, status, contact_date, contact_mode, change_held, new_needs, referrals, comment, cancel_reason, closed_by, closed_at, created_at, version";
@@ -53,25 +77,32 @@ pub async fn insert(
     .await?)
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<FollowUpRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<FollowUpRow>> {
+    let row: Option<FollowUpRow> = sqlx::query_as(&format!(
         "SELECT {FOLLOW_UP} FROM follow_ups WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The case's check-ins by id after `after`; fetch `limit + 1` to know whether there is more.
 pub async fn of_case(
     conn: &mut impl Fetch,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     after: i64,
     limit: i64,
 ) -> Result<Vec<FollowUpRow>> {
-    fetch::query(&format!(
+    let rows = fetch::query(&format!(
         "SELECT {FOLLOW_UP} FROM follow_ups WHERE agency_id = $1 AND case_id = $2 AND id > $3
          ORDER BY id LIMIT $4"
     ))
@@ -80,19 +111,34 @@ pub async fn of_case(
     .bind(after)
     .bind(limit)
     .all_on(conn)
-    .await
+    .await?;
+    opened(conn.sqlx(), vault, rows).await
 }
 
-/// Record what an open check-in found, if it is still open at `version`.
+/// Record what an open check-in of `client_id`'s case found, if it is still open at `version`;
+/// the free texts sealed under the client's data key.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_done(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     c: &CheckIn,
     by: i64,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("follow_ups", "", id, agency_id, client_id);
+    let new_needs = vault
+        .seal_opt(conn, at.column("new_needs"), c.new_needs.as_deref(), now)
+        .await?;
+    let referrals = vault
+        .seal_opt(conn, at.column("referrals"), c.referrals.as_deref(), now)
+        .await?;
+    let comment = vault
+        .seal_opt(conn, at.column("comment"), c.comment.as_deref(), now)
+        .await?;
     let done = sqlx::query(
         "UPDATE follow_ups SET status = 'done', contact_date = $1, contact_mode = $2,
            change_held = $3, new_needs = $4, referrals = $5, comment = $6, closed_by = $7,
@@ -102,9 +148,9 @@ pub async fn set_done(
     .bind(c.contact_date.to_string())
     .bind(c.contact_mode.as_str())
     .bind(c.change_held.as_str())
-    .bind(c.new_needs.as_deref())
-    .bind(c.referrals.as_deref())
-    .bind(c.comment.as_deref())
+    .bind(new_needs)
+    .bind(referrals)
+    .bind(comment)
     .bind(by)
     .bind(now)
     .bind(agency_id)

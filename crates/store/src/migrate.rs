@@ -144,6 +144,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_audit_subjects.sql"),
         postgres: include_str!("../migrations/postgres/0023_audit_subjects.sql"),
     },
+    Migration {
+        version: 24,
+        name: "sealed_follow_ups",
+        sqlite: include_str!("../migrations/sqlite/0024_sealed_follow_ups.sql"),
+        postgres: include_str!("../migrations/postgres/0024_sealed_follow_ups.sql"),
+    },
 ];
 
 impl Migration {

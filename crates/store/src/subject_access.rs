@@ -123,7 +123,7 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM terminations WHERE case_id IN {CASES} ORDER BY id")),
         ("follow_ups", format!(
             "SELECT case_id, due_on, status, contact_date, contact_mode, change_held, new_needs, referrals,
-                    comment
+                    comment, id AS _row_id
              FROM follow_ups WHERE case_id IN {CASES} ORDER BY id")),
         ("reopenings", format!(
             "SELECT case_id, from_stage, to_stage, reason, reopened_at FROM case_reopenings
@@ -158,6 +158,7 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "needs" => "needs",
         "strengths" => "strengths",
         "terminations" => "terminations",
+        "follow_ups" => "follow_ups",
         "addenda" => "note_addenda",
         _ => return None,
     })

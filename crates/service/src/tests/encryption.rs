@@ -756,3 +756,140 @@ async fn termination_texts_are_sealed_read_back_rotated_and_exported() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn follow_up_findings_are_sealed_read_back_rotated_and_exported() {
+    use super::termination::{check_in, forward, in_termination, termination_form};
+    on_each_backend(|env, _| async move {
+        let b = env.backend;
+        let (case, v) = in_termination(&env, false, &[30, 90]).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let t = env
+            .app
+            .save_termination(&env.worker, case, 0, &termination_form())
+            .await
+            .expect("draft");
+        env.app
+            .submit_termination(&env.worker, case, t.version)
+            .await
+            .expect("submit");
+        env.app
+            .move_stage(&env.worker, case, v, &forward())
+            .await
+            .expect("to follow-up");
+        let items = env
+            .app
+            .follow_ups(&env.worker, case, None, None)
+            .await
+            .expect("list")
+            .follow_ups
+            .items;
+        let mut form = check_in("held");
+        form.comment = Some("Back at work three days a week".into());
+        let done = env
+            .app
+            .complete_follow_up(&env.worker, items[0].id, items[0].version, &form)
+            .await
+            .expect("done");
+        assert_eq!(
+            done.comment, form.comment,
+            "{b:?}: the written row comes back in the clear"
+        );
+        let column = |c: &str| format!("SELECT {c} FROM follow_ups WHERE id = $1");
+        for (c, plain) in [
+            ("new_needs", "Childcare"),
+            ("referrals", "Family centre"),
+            ("comment", "Back at work"),
+        ] {
+            let stored = raw(&env, &column(c), done.id).await;
+            assert!(
+                stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain),
+                "{b:?} {c}: {stored}"
+            );
+        }
+        let listed = env
+            .app
+            .follow_ups(&env.worker, case, None, None)
+            .await
+            .expect("list")
+            .follow_ups
+            .items;
+        assert_eq!(listed[0].new_needs, form.new_needs, "{b:?}");
+        assert_eq!(listed[0].referrals, form.referrals, "{b:?}");
+        let page = env
+            .app
+            .case_page(&env.worker, case, None)
+            .await
+            .expect("case page");
+        assert_eq!(
+            page.follow_ups.follow_ups.items[0].comment, form.comment,
+            "{b:?}: the case page opens them too"
+        );
+
+        // A value from before 0024 reads, and rotation seals it.
+        sqlx::query(
+            "UPDATE follow_ups SET referrals = 'legacy:Food bank on Elm Street' WHERE id = $1",
+        )
+        .bind(done.id)
+        .execute(&mut owner(&env).await)
+        .await
+        .expect("legacy");
+        let listed = env
+            .app
+            .follow_ups(&env.worker, case, None, None)
+            .await
+            .expect("legacy reads")
+            .follow_ups
+            .items;
+        assert_eq!(
+            listed[0].referrals.as_deref(),
+            Some("Food bank on Elm Street"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, &column("referrals"), done.id).await;
+        assert!(
+            stored.starts_with("enc1:") && !stored.contains("Elm"),
+            "{b:?}: {stored}"
+        );
+
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        use casework_store::subject_access::Value;
+        let texts: Vec<_> = sar
+            .section("follow_ups")
+            .expect("follow_ups")
+            .records
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .filter(|(k, _)| k == "referrals" || k == "comment")
+            .map(|(_, v)| v.clone())
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                Value::Text("Food bank on Elm Street".into()),
+                Value::Text("Back at work three days a week".into()),
+                Value::Null,
+                Value::Null,
+            ],
+            "{b:?}"
+        );
+    })
+    .await;
+}

@@ -5,7 +5,7 @@ use casework_domain::plan::ApprovalForm;
 use casework_domain::stage::{Stage, Unmet};
 use casework_domain::termination::{CheckInForm, TerminationForm, TerminationStatus};
 
-fn forward() -> MoveForm {
+pub(super) fn forward() -> MoveForm {
     MoveForm {
         direction: "forward".into(),
         ..Default::default()
@@ -31,7 +31,7 @@ pub(super) fn termination_form() -> TerminationForm {
     }
 }
 
-fn check_in(held: &str) -> CheckInForm {
+pub(super) fn check_in(held: &str) -> CheckInForm {
     CheckInForm {
         contact_date: "2026-11-22".into(),
         contact_mode: "phone".into(),
