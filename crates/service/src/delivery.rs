@@ -81,7 +81,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, ServiceRow), Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &row {
             Some(s) => case_store::get(conn, &self.vault, actor.agency_id, s.case_id).await?,
             None => None,
@@ -124,8 +124,15 @@ impl Casework {
             end conn
         );
         let n = limit(asked, PAGE_MAX);
-        let rows =
-            store::of_case(&mut conn, actor.agency_id, c.id, cursor.map(|c| c.0), n + 1).await?;
+        let rows = store::of_case(
+            &mut conn,
+            &self.vault,
+            actor.agency_id,
+            c.id,
+            cursor.map(|c| c.0),
+            n + 1,
+        )
+        .await?;
         let (goals, interventions) = self
             .service_link_choices(&mut conn, actor.agency_id, c.id)
             .await?;
@@ -202,6 +209,7 @@ impl Casework {
         let new = new.check_links(&links_of(&goals, &interventions))?;
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &new,
@@ -247,7 +255,9 @@ impl Casework {
         let now = self.clock.now_ms();
         if !store::update(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             id,
             version,
             &new,
@@ -265,7 +275,7 @@ impl Casework {
             None,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -314,7 +324,7 @@ impl Casework {
             Some(&reason),
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

@@ -53,7 +53,7 @@ impl Casework {
                 .await,
             end conn
         );
-        let entries = store::of_goal(&mut conn, actor.agency_id, g.id).await?;
+        let entries = store::of_goal(&mut conn, &self.vault, actor.agency_id, g.id).await?;
         let can_record = self
             .may_on_case(&mut conn, actor, &c, CaseAction::Record)
             .await?;
@@ -92,9 +92,15 @@ impl Casework {
             end conn
         );
         let n = limit(asked, PAGE_MAX);
-        let rows =
-            store::page_of_goal(&mut conn, actor.agency_id, g.id, cursor.map(|c| c.0), n + 1)
-                .await?;
+        let rows = store::page_of_goal(
+            &mut conn,
+            &self.vault,
+            actor.agency_id,
+            g.id,
+            cursor.map(|c| c.0),
+            n + 1,
+        )
+        .await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(
@@ -126,6 +132,7 @@ impl Casework {
         }
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             g.id,

@@ -2,6 +2,7 @@
 //! marked entered in error with a reason rather than deleted.
 
 use crate::fetch::{self, Fetch, Run};
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::delivery::ServiceDelivery;
 use sqlx::Row;
@@ -39,15 +40,32 @@ impl ServiceRow {
 
 const COLUMNS: &str = "id, agency_id, case_id, kind, other_kind, delivered_on, provider, provider_name, units, unit_name, goal_id, intervention_id, note, error_reason, error_by, error_at, created_by, created_at, updated_by, updated_at, version";
 
+/// Open each row's sealed note, one reader for the list.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<ServiceRow>,
+) -> Result<Vec<ServiceRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("services_delivered", "note", r.id, r.agency_id, 0);
+        reader.open_opt_in(conn, at, &mut r.note).await?;
+    }
+    Ok(rows)
+}
+
+/// A new record; its note sealed under the client's data key.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     s: &ServiceDelivery,
     by: i64,
     now: i64,
 ) -> Result<ServiceRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: ServiceRow = sqlx::query_as(&format!(
         "INSERT INTO services_delivered (agency_id, case_id, kind, other_kind, delivered_on,
            provider, provider_name, units, unit_name, goal_id, intervention_id, note,
            created_by, created_at, updated_by, updated_at)
@@ -65,32 +83,52 @@ pub async fn insert(
     .bind(&s.unit_name)
     .bind(s.goal_id)
     .bind(s.intervention_id)
-    .bind(s.note.as_deref())
+    .bind(None::<String>)
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    if let Some(note) = &s.note {
+        // Sealed second: the row id is part of what the ciphertext is bound to.
+        let client_id = client_of_case(conn, case_id).await?;
+        let at = At::new("services_delivered", "note", row.id, agency_id, client_id);
+        let sealed = vault.seal(conn, at, note, now).await?;
+        sqlx::query("UPDATE services_delivered SET note = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    row.note.clone_from(&s.note);
+    Ok(row)
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<ServiceRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<ServiceRow>> {
+    let row: Option<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM services_delivered WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The case's records newest first, after the cursor (an id), `limit` of them.
 pub async fn of_case(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ServiceRow>> {
-    Ok(sqlx::query_as(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM services_delivered
          WHERE agency_id = $1 AND case_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4"
     ))
@@ -99,19 +137,25 @@ pub async fn of_case(
     .bind(before.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
-/// Rewrite a record if still at `version` and not entered in error.
+/// Rewrite a record of `client_id`'s case if still at `version` and not entered in error.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     s: &ServiceDelivery,
     by: i64,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("services_delivered", "note", id, agency_id, client_id);
+    let note = vault.seal_opt(conn, at, s.note.as_deref(), now).await?;
     let done = sqlx::query(
         "UPDATE services_delivered SET kind = $1, other_kind = $2, delivered_on = $3,
            provider = $4, provider_name = $5, units = $6, unit_name = $7, goal_id = $8,
@@ -128,7 +172,7 @@ pub async fn update(
     .bind(&s.unit_name)
     .bind(s.goal_id)
     .bind(s.intervention_id)
-    .bind(s.note.as_deref())
+    .bind(note)
     .bind(by)
     .bind(now)
     .bind(agency_id)

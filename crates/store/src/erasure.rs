@@ -65,7 +65,7 @@ fn statements() -> Vec<String> {
             "services_delivered",
             "provider_name = NULL, note = NULL, error_reason = NULL",
         ),
-        by_case("progress_entries", "comment = ''"),
+        by_case("progress_entries", "comment = 'legacy:'"),
         by_case("case_tasks", "title = '', description = NULL, cancel_reason = NULL"),
         format!(
             "UPDATE override_reviews SET comment = NULL

@@ -150,6 +150,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0024_sealed_follow_ups.sql"),
         postgres: include_str!("../migrations/postgres/0024_sealed_follow_ups.sql"),
     },
+    Migration {
+        version: 25,
+        name: "sealed_monitoring",
+        sqlite: include_str!("../migrations/sqlite/0025_sealed_monitoring.sql"),
+        postgres: include_str!("../migrations/postgres/0025_sealed_monitoring.sql"),
+    },
 ];
 
 impl Migration {

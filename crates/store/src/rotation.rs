@@ -81,6 +81,8 @@ pub const FIELDS: &[Field] = &[
     of_case("follow_ups", "new_needs"),
     of_case("follow_ups", "referrals"),
     of_case("follow_ups", "comment"),
+    of_case("services_delivered", "note"),
+    of_case("progress_entries", "comment"),
     of_case("form_responses", "answers"),
     Field {
         table: "user_totp",

@@ -108,10 +108,10 @@ fn sections() -> Vec<(&'static str, String)> {
              ORDER BY a.id", name_of("a.author_id"))),
         ("services", format!(
             "SELECT case_id, kind, other_kind, delivered_on, provider, provider_name, units, unit_name, note,
-                    error_reason
+                    error_reason, id AS _row_id
              FROM services_delivered WHERE case_id IN {CASES} ORDER BY id")),
         ("progress", format!(
-            "SELECT case_id, goal_id, recorded_on, value, gas_level, comment
+            "SELECT case_id, goal_id, recorded_on, value, gas_level, comment, id AS _row_id
              FROM progress_entries WHERE case_id IN {CASES} ORDER BY id")),
         ("evaluations", format!(
             "SELECT case_id, status, summary, decision, t_score, feedback_helpfulness, feedback_respect,
@@ -159,6 +159,8 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "strengths" => "strengths",
         "terminations" => "terminations",
         "follow_ups" => "follow_ups",
+        "services" => "services_delivered",
+        "progress" => "progress_entries",
         "addenda" => "note_addenda",
         _ => return None,
     })

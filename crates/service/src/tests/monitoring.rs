@@ -627,3 +627,121 @@ async fn the_thread_shows_where_it_is_broken_until_the_work_is_done() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn service_notes_and_progress_comments_are_sealed_read_back_rotated_and_exported() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    use casework_store::subject_access::Value;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let s = setup(&env, "Mira Osei").await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(s.case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        let row = env
+            .app
+            .record_service(&env.worker, s.case, &service(None, Some(s.intervention)))
+            .await
+            .expect("service");
+        assert_eq!(
+            row.note.as_deref(),
+            Some("Budgeting for the first month's rent")
+        );
+        let note = "SELECT note FROM services_delivered WHERE id = $1";
+        let stored = raw(&env, note, row.id).await;
+        assert!(sealed(&stored, "Budgeting"), "{b:?}: {stored}");
+        // Corrected: sealed again, read back.
+        let mut fixed = service(None, Some(s.intervention));
+        fixed.note = Some("Opened a savings account together".into());
+        env.app
+            .update_service(&env.worker, row.id, row.version, &fixed)
+            .await
+            .expect("update");
+        let stored = raw(&env, note, row.id).await;
+        assert!(sealed(&stored, "savings"), "{b:?}: {stored}");
+        let listed = env
+            .app
+            .services(&env.worker, s.case, None, None)
+            .await
+            .expect("services");
+        assert_eq!(listed.page.items[0].note, fixed.note, "{b:?}");
+
+        let entry = env
+            .app
+            .record_progress(&env.worker, s.goal, &value(3.0, "2026-11-15"))
+            .await
+            .expect("progress");
+        assert_eq!(entry.comment, "Stayed in the flat");
+        let comment = "SELECT comment FROM progress_entries WHERE id = $1";
+        let stored = raw(&env, comment, entry.id).await;
+        assert!(sealed(&stored, "flat"), "{b:?}: {stored}");
+        let progress = env
+            .app
+            .goal_progress(&env.worker, s.goal)
+            .await
+            .expect("progress page");
+        assert_eq!(progress.entries[0].comment, "Stayed in the flat", "{b:?}");
+
+        // A comment from before 0025 reads, and rotation seals it.
+        sqlx::query(
+            "UPDATE progress_entries SET comment = 'legacy:Paid the rent on time' WHERE id = $1",
+        )
+        .bind(entry.id)
+        .execute(&mut owner(&env).await)
+        .await
+        .expect("legacy");
+        let page = env
+            .app
+            .progress_entries(&env.worker, s.goal, None, None)
+            .await
+            .expect("legacy reads");
+        assert_eq!(page.items[0].comment, "Paid the rent on time", "{b:?}");
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, comment, entry.id).await;
+        assert!(
+            stored.starts_with("enc1:") && !stored.contains("rent"),
+            "{b:?}: {stored}"
+        );
+
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let field = |section: &str, name: &str| -> Vec<Value> {
+            sar.section(section)
+                .expect(section)
+                .records
+                .iter()
+                .flat_map(|r| r.fields.iter())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(
+            field("services", "note"),
+            vec![Value::Text("Opened a savings account together".into())],
+            "{b:?}"
+        );
+        assert_eq!(
+            field("progress", "comment"),
+            vec![Value::Text("Paid the rent on time".into())],
+            "{b:?}"
+        );
+    })
+    .await;
+}
