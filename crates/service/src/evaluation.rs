@@ -86,7 +86,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(EvaluationRow, CaseRow), Refusal> {
-        let row = store::get(conn, actor.agency_id, id).await?;
+        let row = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &row {
             Some(e) => case_store::get(conn, &self.vault, actor.agency_id, e.case_id).await?,
             None => None,
@@ -132,7 +132,7 @@ impl Casework {
         evaluation: EvaluationRow,
         case: CaseRow,
     ) -> ServiceResult<EvaluationDetail> {
-        let levels = store::goals_of(conn, evaluation.id).await?;
+        let levels = store::goals_of(conn, &self.vault, case.agency_id, evaluation.id).await?;
         let case_goals = goal_store::of_case(conn, case.agency_id, case.id).await?;
         let mut goals: Vec<EvaluatedGoal> = levels
             .iter()
@@ -247,6 +247,7 @@ impl Casework {
         let checked = self.check_evaluation(&mut tx, &c, form, record).await?;
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             c.id,
             &checked,
@@ -295,7 +296,9 @@ impl Casework {
         let checked = self.check_evaluation(&mut tx, &c, form, record).await?;
         let Some(row) = store::update_draft(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             e.id,
             version,
             &checked,
@@ -340,7 +343,7 @@ impl Casework {
                 .await,
                 end conn
             );
-            let goals = store::goals_of(&mut conn, e.id).await?;
+            let goals = store::goals_of(&mut conn, &self.vault, e.agency_id, e.id).await?;
             EvaluationForm {
                 assessment_id: e.assessment_id,
                 goals: goals
@@ -375,7 +378,9 @@ impl Casework {
         let (e, c) = authorized!(self, self.authorize_evaluation(&mut tx, actor, id, CaseAction::Record, "evaluation.feedback").await, end tx);
         let row = store::set_feedback(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             e.id,
             &feedback,
             actor.user_id,
@@ -441,7 +446,8 @@ impl Casework {
             .await,
             end conn
         );
-        let rows = store::of_case(&mut conn, c.id, cursor.map(|c| c.0), limit + 1).await?;
+        let rows =
+            store::of_case(&mut conn, &self.vault, c.id, cursor.map(|c| c.0), limit + 1).await?;
         drop(conn);
         self.audit
             .record_read(vec![self.event(

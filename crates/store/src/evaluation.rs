@@ -1,6 +1,7 @@
 //! Evaluations with their goal-by-goal attainment, and what the evaluation guard reads: the
 //! latest recorded evaluation's decision.
 
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::evaluation::{Evaluation, Feedback};
 
@@ -52,34 +53,78 @@ fn decision(e: &Evaluation) -> Option<&'static str> {
     e.decision.map(casework_domain::evaluation::decision_str)
 }
 
+/// Open each row's sealed texts (the summary, the client's feedback comment), one reader for
+/// the list.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<EvaluationRow>,
+) -> Result<Vec<EvaluationRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("evaluations", "", r.id, r.agency_id, 0);
+        reader
+            .open_opt_in(conn, at.column("summary"), &mut r.summary)
+            .await?;
+        reader
+            .open_opt_in(conn, at.column("feedback_comment"), &mut r.feedback_comment)
+            .await?;
+    }
+    Ok(rows)
+}
+
+async fn opened_one(
+    conn: &mut Conn,
+    vault: &Vault,
+    row: Option<EvaluationRow>,
+) -> Result<Option<EvaluationRow>> {
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
+}
+
+/// The goals' levels anew, each comment sealed under the client's data key once its row id is
+/// known (the id is part of what the ciphertext is bound to).
+#[allow(clippy::too_many_arguments)]
 async fn replace_goals(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     evaluation_id: i64,
     e: &Evaluation,
+    now: i64,
 ) -> Result<()> {
     sqlx::query("DELETE FROM evaluation_goals WHERE evaluation_id = $1")
         .bind(evaluation_id)
         .execute(&mut *conn)
         .await?;
     for g in &e.goals {
-        sqlx::query(
+        let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO evaluation_goals (agency_id, evaluation_id, goal_id, level, comment)
-             VALUES ($1, $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, NULL) RETURNING id",
         )
         .bind(agency_id)
         .bind(evaluation_id)
         .bind(g.goal_id)
         .bind(g.level.map(|l| i64::from(l.value())))
-        .bind(&g.comment)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        if let Some(comment) = &g.comment {
+            let at = At::new("evaluation_goals", "comment", id, agency_id, client_id);
+            let sealed = vault.seal(conn, at, comment, now).await?;
+            sqlx::query("UPDATE evaluation_goals SET comment = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     e: &Evaluation,
@@ -87,7 +132,7 @@ pub async fn insert(
     now: i64,
 ) -> Result<EvaluationRow> {
     let (recorded_by, recorded_at) = recorded(e, by, now);
-    let row: EvaluationRow = sqlx::query_as(&format!(
+    let mut row: EvaluationRow = sqlx::query_as(&format!(
         "INSERT INTO evaluations (agency_id, case_id, assessment_id, status, summary, decision,
            t_score, recorded_by, recorded_at, created_by, created_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING {COLUMNS}"
@@ -96,7 +141,7 @@ pub async fn insert(
     .bind(case_id)
     .bind(e.assessment_id)
     .bind(e.status.as_str())
-    .bind(&e.summary)
+    .bind(None::<String>)
     .bind(decision(e))
     .bind(e.t_score)
     .bind(recorded_by)
@@ -105,15 +150,29 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    replace_goals(conn, agency_id, row.id, e).await?;
+    let client_id = client_of_case(conn, case_id).await?;
+    if let Some(summary) = &e.summary {
+        let at = At::new("evaluations", "summary", row.id, agency_id, client_id);
+        let sealed = vault.seal(conn, at, summary, now).await?;
+        sqlx::query("UPDATE evaluations SET summary = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(row.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    row.summary.clone_from(&e.summary);
+    replace_goals(conn, vault, agency_id, client_id, row.id, e, now).await?;
     Ok(row)
 }
 
-/// Rewrite a draft read at `version` (and record it if `e` says so); `None` when it changed
-/// since or is no longer a draft.
+/// Rewrite a draft of `client_id`'s case read at `version` (and record it if `e` says so);
+/// `None` when it changed since or is no longer a draft.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_draft(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     e: &Evaluation,
@@ -121,6 +180,8 @@ pub async fn update_draft(
     now: i64,
 ) -> Result<Option<EvaluationRow>> {
     let (recorded_by, recorded_at) = recorded(e, by, now);
+    let at = At::new("evaluations", "summary", id, agency_id, client_id);
+    let summary = vault.seal_opt(conn, at, e.summary.as_deref(), now).await?;
     let row: Option<EvaluationRow> = sqlx::query_as(&format!(
         "UPDATE evaluations SET assessment_id = $1, status = $2, summary = $3, decision = $4,
            t_score = $5, recorded_by = $6, recorded_at = $7, updated_at = $8, version = version + 1
@@ -129,7 +190,7 @@ pub async fn update_draft(
     ))
     .bind(e.assessment_id)
     .bind(e.status.as_str())
-    .bind(&e.summary)
+    .bind(summary)
     .bind(decision(e))
     .bind(e.t_score)
     .bind(recorded_by)
@@ -141,22 +202,27 @@ pub async fn update_draft(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(r) = &row {
-        replace_goals(conn, agency_id, r.id, e).await?;
+        replace_goals(conn, vault, agency_id, client_id, r.id, e, now).await?;
     }
-    Ok(row)
+    opened_one(conn, vault, row).await
 }
 
 /// Keep the client's feedback with the evaluation; it may come later than the evaluation, and a
 /// second answer replaces the first.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_feedback(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     f: &Feedback,
     by: i64,
     now: i64,
 ) -> Result<Option<EvaluationRow>> {
-    Ok(sqlx::query_as(&format!(
+    let at = At::new("evaluations", "feedback_comment", id, agency_id, client_id);
+    let comment = vault.seal_opt(conn, at, f.comment.as_deref(), now).await?;
+    let row = sqlx::query_as(&format!(
         "UPDATE evaluations SET feedback_helpfulness = $1, feedback_respect = $2,
            feedback_understanding = $3, feedback_comment = $4, feedback_given_on = $5,
            feedback_recorded_by = $6, feedback_recorded_at = $7, updated_at = $7,
@@ -166,34 +232,42 @@ pub async fn set_feedback(
     .bind(i64::from(f.helpfulness.value()))
     .bind(i64::from(f.respect.value()))
     .bind(i64::from(f.understanding.value()))
-    .bind(&f.comment)
+    .bind(comment)
     .bind(f.given_on.to_string())
     .bind(by)
     .bind(now)
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    opened_one(conn, vault, row).await
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<EvaluationRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<EvaluationRow>> {
+    let row = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM evaluations WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    opened_one(conn, vault, row).await
 }
 
 /// A case's evaluations, newest first, paged by id.
 pub async fn of_case(
     conn: &mut Conn,
+    vault: &Vault,
     case_id: i64,
     before_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<EvaluationRow>> {
-    Ok(sqlx::query_as(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM evaluations WHERE case_id = $1 AND id < $2
          ORDER BY id DESC LIMIT $3"
     ))
@@ -201,15 +275,28 @@ pub async fn of_case(
     .bind(before_id.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
-pub async fn goals_of(conn: &mut Conn, evaluation_id: i64) -> Result<Vec<EvaluationGoalRow>> {
-    Ok(sqlx::query_as(
+/// The goals' levels of an evaluation of `agency_id`, their comments opened.
+pub async fn goals_of(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    evaluation_id: i64,
+) -> Result<Vec<EvaluationGoalRow>> {
+    let mut rows: Vec<EvaluationGoalRow> = sqlx::query_as(
         "SELECT id, evaluation_id, goal_id, level, comment FROM evaluation_goals
          WHERE evaluation_id = $1 ORDER BY id LIMIT 500",
     )
     .bind(evaluation_id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("evaluation_goals", "comment", r.id, agency_id, 0);
+        reader.open_opt_in(conn, at, &mut r.comment).await?;
+    }
+    Ok(rows)
 }

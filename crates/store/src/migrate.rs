@@ -156,6 +156,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_sealed_monitoring.sql"),
         postgres: include_str!("../migrations/postgres/0025_sealed_monitoring.sql"),
     },
+    Migration {
+        version: 26,
+        name: "sealed_evaluations",
+        sqlite: include_str!("../migrations/sqlite/0026_sealed_evaluations.sql"),
+        postgres: include_str!("../migrations/postgres/0026_sealed_evaluations.sql"),
+    },
 ];
 
 impl Migration {

@@ -83,6 +83,16 @@ pub const FIELDS: &[Field] = &[
     of_case("follow_ups", "comment"),
     of_case("services_delivered", "note"),
     of_case("progress_entries", "comment"),
+    of_case("evaluations", "summary"),
+    of_case("evaluations", "feedback_comment"),
+    Field {
+        table: "evaluation_goals",
+        column: "comment",
+        id_column: "id",
+        client: Some(
+            "(SELECT c.client_id FROM evaluations e JOIN cases c ON c.id = e.case_id WHERE e.id = t.evaluation_id)",
+        ),
+    },
     of_case("form_responses", "answers"),
     Field {
         table: "user_totp",

@@ -115,8 +115,13 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM progress_entries WHERE case_id IN {CASES} ORDER BY id")),
         ("evaluations", format!(
             "SELECT case_id, status, summary, decision, t_score, feedback_helpfulness, feedback_respect,
-                    feedback_understanding, feedback_comment, feedback_given_on, recorded_at
+                    feedback_understanding, feedback_comment, feedback_given_on, recorded_at,
+                    id AS _row_id
              FROM evaluations WHERE case_id IN {CASES} ORDER BY id")),
+        ("evaluation_goals", format!(
+            "SELECT g.evaluation_id, g.goal_id, g.level AS gas_level, g.comment, g.id AS _row_id
+             FROM evaluation_goals g JOIN evaluations e ON e.id = g.evaluation_id
+             WHERE e.case_id IN {CASES} ORDER BY g.id")),
         ("terminations", format!(
             "SELECT case_id, reason, reason_other, closing_summary, growth, aftercare_plan, status, decided_at,
                     reopened_at, id AS _row_id
@@ -161,6 +166,8 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "follow_ups" => "follow_ups",
         "services" => "services_delivered",
         "progress" => "progress_entries",
+        "evaluations" => "evaluations",
+        "evaluation_goals" => "evaluation_goals",
         "addenda" => "note_addenda",
         _ => return None,
     })

@@ -626,3 +626,147 @@ async fn a_reassessment_is_compared_with_the_baseline() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn evaluation_texts_are_sealed_read_back_rotated_and_exported() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    use casework_store::subject_access::Value;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, goals) = in_evaluation(&env).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        // A draft, then recorded from what was stored: the texts go through the seal twice.
+        let draft = env
+            .app
+            .save_evaluation(&env.worker, case, &levels(&goals, &[0, 1], "close"), false)
+            .await
+            .expect("draft");
+        let e = env
+            .app
+            .record_evaluation(&env.worker, draft.evaluation.id, draft.evaluation.version)
+            .await
+            .expect("record");
+        assert_eq!(
+            e.evaluation.summary.as_deref(),
+            Some("Housing secured; work search continues"),
+            "{b:?}"
+        );
+        assert!(
+            e.goals
+                .iter()
+                .all(|g| g.comment.as_deref() == Some("Discussed with the client")),
+            "{b:?}: {:?}",
+            e.goals
+        );
+        let id = e.evaluation.id;
+        let summary = raw(&env, "SELECT summary FROM evaluations WHERE id = $1", id).await;
+        assert!(sealed(&summary, "Housing"), "{b:?}: {summary}");
+        let comments: Vec<String> = sqlx::query_scalar(
+            "SELECT comment FROM evaluation_goals WHERE evaluation_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut owner(&env).await)
+        .await
+        .expect("comments");
+        assert_eq!(comments.len(), 2, "{b:?}");
+        assert!(
+            comments.iter().all(|c| sealed(c, "Discussed")),
+            "{b:?}: {comments:?}"
+        );
+
+        let form = FeedbackForm {
+            helpfulness: Some(5),
+            respect: Some(4),
+            understanding: Some(4),
+            comment: Some("She listened to me".into()),
+            given_on: None,
+        };
+        let f = env
+            .app
+            .record_evaluation_feedback(&env.worker, id, &form)
+            .await
+            .expect("feedback");
+        assert_eq!(f.evaluation.feedback_comment, form.comment, "{b:?}");
+        let stored = raw(
+            &env,
+            "SELECT feedback_comment FROM evaluations WHERE id = $1",
+            id,
+        )
+        .await;
+        assert!(sealed(&stored, "listened"), "{b:?}: {stored}");
+        let listed = env
+            .app
+            .evaluations(&env.worker, case, None, None)
+            .await
+            .expect("list");
+        assert_eq!(listed.items[0].feedback_comment, form.comment, "{b:?}");
+
+        // A summary from before 0026 reads, and rotation seals it.
+        sqlx::query("UPDATE evaluations SET summary = 'legacy:Ready to close' WHERE id = $1")
+            .bind(id)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let read = env
+            .app
+            .evaluation(&env.worker, id)
+            .await
+            .expect("legacy reads");
+        assert_eq!(
+            read.evaluation.summary.as_deref(),
+            Some("Ready to close"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let summary = raw(&env, "SELECT summary FROM evaluations WHERE id = $1", id).await;
+        assert!(sealed(&summary, "Ready"), "{b:?}: {summary}");
+
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let field = |section: &str, name: &str| -> Vec<Value> {
+            sar.section(section)
+                .expect(section)
+                .records
+                .iter()
+                .flat_map(|r| r.fields.iter())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(
+            field("evaluations", "feedback_comment"),
+            vec![Value::Text("She listened to me".into())],
+            "{b:?}"
+        );
+        assert_eq!(
+            field("evaluations", "summary"),
+            vec![Value::Text("Ready to close".into())],
+            "{b:?}"
+        );
+        assert_eq!(
+            field("evaluation_goals", "comment"),
+            vec![Value::Text("Discussed with the client".into()); 2],
+            "{b:?}"
+        );
+    })
+    .await;
+}
