@@ -279,11 +279,12 @@ impl Casework {
             if !self.may_on_case(conn, actor, c, CaseAction::Read).await? {
                 continue;
             }
-            let goals: Vec<GoalRow> = casework_store::goal::of_case(conn, actor.agency_id, c.id)
-                .await?
-                .into_iter()
-                .filter(|g| g.status == "active")
-                .collect();
+            let goals: Vec<GoalRow> =
+                casework_store::goal::of_case(conn, &self.vault, actor.agency_id, c.id)
+                    .await?
+                    .into_iter()
+                    .filter(|g| g.status == "active")
+                    .collect();
             let interventions = match casework_store::plan::latest(conn, actor.agency_id, c.id)
                 .await?
             {

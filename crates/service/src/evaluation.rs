@@ -114,7 +114,7 @@ impl Casework {
         form: &EvaluationForm,
         record: bool,
     ) -> ServiceResult<Evaluation> {
-        let goals = goal_store::of_case(conn, c.agency_id, c.id).await?;
+        let goals = goal_store::of_case(conn, &self.vault, c.agency_id, c.id).await?;
         let checked = form.parse(&active_goals(&goals), record)?;
         if let Some(a) = checked.assessment_id {
             match casework_store::assessment::get(conn, &self.vault, c.agency_id, a).await? {
@@ -133,7 +133,7 @@ impl Casework {
         case: CaseRow,
     ) -> ServiceResult<EvaluationDetail> {
         let levels = store::goals_of(conn, &self.vault, case.agency_id, evaluation.id).await?;
-        let case_goals = goal_store::of_case(conn, case.agency_id, case.id).await?;
+        let case_goals = goal_store::of_case(conn, &self.vault, case.agency_id, case.id).await?;
         let mut goals: Vec<EvaluatedGoal> = levels
             .iter()
             .filter_map(|l| {
@@ -198,11 +198,12 @@ impl Casework {
             .await,
             end conn
         );
-        let goals: Vec<GoalRow> = goal_store::of_case(&mut conn, actor.agency_id, c.id)
-            .await?
-            .into_iter()
-            .filter(|g| g.status == GoalStatus::Active.as_str())
-            .collect();
+        let goals: Vec<GoalRow> =
+            goal_store::of_case(&mut conn, &self.vault, actor.agency_id, c.id)
+                .await?
+                .into_iter()
+                .filter(|g| g.status == GoalStatus::Active.as_str())
+                .collect();
         let assessments: Vec<_> =
             casework_store::assessment::of_case(&mut conn, &self.vault, c.id, None, 100)
                 .await?

@@ -124,7 +124,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, GoalRow), Refusal> {
-        let goal = store::get(conn, actor.agency_id, goal_id).await?;
+        let goal = store::get(conn, &self.vault, actor.agency_id, goal_id).await?;
         let case = match &goal {
             Some(g) => case_store::get(conn, &self.vault, actor.agency_id, g.case_id).await?,
             None => None,
@@ -163,7 +163,7 @@ impl Casework {
     }
 
     async fn goal_view(&self, conn: &mut Conn, agency_id: i64, id: i64) -> ServiceResult<GoalView> {
-        let row = store::get(conn, agency_id, id)
+        let row = store::get(conn, &self.vault, agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         let links = self.links_of(conn, id).await?;
@@ -221,7 +221,7 @@ impl Casework {
         conn: &mut impl Fetch,
         c: &CaseRow,
     ) -> ServiceResult<GoalRecords> {
-        let goals = store::of_case(conn, c.agency_id, c.id).await?;
+        let goals = store::of_case(conn, &self.vault, c.agency_id, c.id).await?;
         let ids: Vec<i64> = goals.iter().map(|g| g.id).collect();
         let links = store::links(conn, &ids).await?;
         let needs = store::case_needs(conn, &self.vault, c.agency_id, c.id).await?;
@@ -330,7 +330,16 @@ impl Casework {
             scale: &scale,
             priority,
         };
-        let row = store::insert(&mut tx, actor.agency_id, c.id, fields, actor.user_id, now).await?;
+        let row = store::insert(
+            &mut tx,
+            &self.vault,
+            actor.agency_id,
+            c.id,
+            fields,
+            actor.user_id,
+            now,
+        )
+        .await?;
         store::replace_links(&mut tx, actor.agency_id, row.id, draft.linked_need_ids()).await?;
         self.write_goal_event(
             &mut tx,
@@ -383,7 +392,9 @@ impl Casework {
         };
         let updated = store::update(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             g.id,
             version,
             fields,
@@ -493,7 +504,9 @@ impl Casework {
         }
         if !store::set_agreement(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             g.id,
             version,
             &agreement.agreed_on.to_string(),
@@ -531,7 +544,7 @@ impl Casework {
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
         let c = authorized!(self, self.authorize_case(&mut tx, actor, case_id, CaseAction::Record, "goal.reorder").await, end tx);
-        let rows = store::of_case(&mut tx, actor.agency_id, c.id).await?;
+        let rows = store::of_case(&mut tx, &self.vault, actor.agency_id, c.id).await?;
         for (i, id) in goal_ids.iter().enumerate() {
             if !rows.iter().any(|g| g.id == *id) || goal_ids[..i].contains(id) {
                 return Err(Invalid::new(format!("goal_ids[{i}]"), "unknown_choice").into());
@@ -558,7 +571,7 @@ impl Casework {
             client_id: Some(c.client_id),
         };
         self.write_goal_event(&mut tx, actor, act, None).await?;
-        let rows = store::of_case(&mut tx, actor.agency_id, c.id).await?;
+        let rows = store::of_case(&mut tx, &self.vault, actor.agency_id, c.id).await?;
         let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
         let links = store::links(&mut tx, &ids).await?;
         casework_store::commit(tx).await?;

@@ -117,7 +117,7 @@ impl Casework {
         c: CaseRow,
         plan: PlanRow,
     ) -> ServiceResult<PlanView> {
-        let goals = casework_store::goal::of_case(conn, actor.agency_id, c.id)
+        let goals = casework_store::goal::of_case(conn, &self.vault, actor.agency_id, c.id)
             .await?
             .into_iter()
             .filter(|g| g.status == "active")
@@ -294,7 +294,8 @@ impl Casework {
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
         let (c, p) = authorized!(self, self.authorize_plan(&mut tx, actor, plan_id, CaseAction::Record, "plan.intervention_add").await, end tx);
-        let goal = casework_store::goal::get(&mut tx, actor.agency_id, new.goal_id).await?;
+        let goal =
+            casework_store::goal::get(&mut tx, &self.vault, actor.agency_id, new.goal_id).await?;
         match goal {
             Some(g) if g.case_id == c.id => {
                 if g.status != "active" {

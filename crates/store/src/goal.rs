@@ -3,6 +3,7 @@
 
 use crate::client::placeholders;
 use crate::fetch::{self, Fetch, Run};
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 use casework_domain::goal::{GoalDraft, GoalScaleDraft};
 use sqlx::Row;
@@ -54,6 +55,82 @@ impl GoalRow {
 
 const COLUMNS: &str = "id, agency_id, case_id, priority, status, statement, measure, baseline, target, resources, barriers, target_date, gas_minus2, gas_minus1, gas_zero, gas_plus1, gas_plus2, weight, client_agreed, client_agreed_on, client_words, created_by, created_at, updated_by, updated_at, version";
 
+/// The goal's texts, sealed under the client's data key. The target date, status, weight and
+/// agreement flag stay in the clear: the guards, the lists and the T-score read them.
+pub const SEALED_COLUMNS: [&str; 12] = [
+    "statement",
+    "measure",
+    "baseline",
+    "target",
+    "resources",
+    "barriers",
+    "gas_minus2",
+    "gas_minus1",
+    "gas_zero",
+    "gas_plus1",
+    "gas_plus2",
+    "client_words",
+];
+
+fn texts(r: &mut GoalRow) -> [&mut Option<String>; 12] {
+    [
+        &mut r.statement,
+        &mut r.measure,
+        &mut r.baseline,
+        &mut r.target,
+        &mut r.resources,
+        &mut r.barriers,
+        &mut r.gas_minus2,
+        &mut r.gas_minus1,
+        &mut r.gas_zero,
+        &mut r.gas_plus1,
+        &mut r.gas_plus2,
+        &mut r.client_words,
+    ]
+}
+
+/// Open the sealed texts of each row, one reader for the list.
+async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<GoalRow>) -> Result<Vec<GoalRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("goals", "", r.id, r.agency_id, 0);
+        for (column, value) in SEALED_COLUMNS.iter().zip(texts(r)) {
+            reader.open_opt_in(conn, at.column(column), value).await?;
+        }
+    }
+    Ok(rows)
+}
+
+/// What a save writes, sealed for the goal at `at`: the texts of `SEALED_COLUMNS` but the
+/// client's words, in that order.
+async fn sealed_fields(
+    conn: &mut Conn,
+    vault: &Vault,
+    at: At<'_>,
+    f: GoalFields<'_>,
+    now: i64,
+) -> Result<Vec<Option<String>>> {
+    let [m2, m1, zero, p1, p2] = &f.scale.gas;
+    let plain = [
+        f.draft.statement(),
+        f.draft.measure(),
+        f.draft.baseline(),
+        f.draft.target(),
+        f.draft.resources(),
+        f.draft.barriers(),
+        m2.as_deref(),
+        m1.as_deref(),
+        zero.as_deref(),
+        p1.as_deref(),
+        p2.as_deref(),
+    ];
+    let mut sealed = Vec::with_capacity(plain.len());
+    for (column, text) in SEALED_COLUMNS.iter().zip(plain) {
+        sealed.push(vault.seal_opt(conn, at.column(column), text, now).await?);
+    }
+    Ok(sealed)
+}
+
 /// What a save writes: the goal's SMART fields and its scale.
 #[derive(Debug, Clone, Copy)]
 pub struct GoalFields<'a> {
@@ -62,61 +139,75 @@ pub struct GoalFields<'a> {
     pub priority: i64,
 }
 
-/// A new goal, always a draft.
+/// A new goal, always a draft; its texts sealed once the row id is known (the id is part of
+/// what each ciphertext is bound to).
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     f: GoalFields<'_>,
     by: i64,
     now: i64,
 ) -> Result<GoalRow> {
-    let [m2, m1, zero, p1, p2] = &f.scale.gas;
-    Ok(sqlx::query_as(&format!(
-        "INSERT INTO goals (agency_id, case_id, priority, status, statement, measure, baseline, target,
-           resources, barriers, target_date, gas_minus2, gas_minus1, gas_zero, gas_plus1, gas_plus2,
-           weight, client_agreed, created_by, created_at, updated_by, updated_at)
-         VALUES ($1,$2,$3,'draft',$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,0,$17,$18,$17,$18)
-         RETURNING {COLUMNS}"
-    ))
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO goals (agency_id, case_id, priority, status, target_date, weight,
+           client_agreed, created_by, created_at, updated_by, updated_at)
+         VALUES ($1, $2, $3, 'draft', $4, $5, 0, $6, $7, $6, $7) RETURNING id",
+    )
     .bind(agency_id)
     .bind(case_id)
     .bind(f.priority)
-    .bind(f.draft.statement())
-    .bind(f.draft.measure())
-    .bind(f.draft.baseline())
-    .bind(f.draft.target())
-    .bind(f.draft.resources())
-    .bind(f.draft.barriers())
     .bind(f.draft.target_date())
-    .bind(m2.as_deref())
-    .bind(m1.as_deref())
-    .bind(zero.as_deref())
-    .bind(p1.as_deref())
-    .bind(p2.as_deref())
     .bind(f.scale.weight)
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_case(conn, case_id).await?;
+    let at = At::new("goals", "", id, agency_id, client_id);
+    let mut q = sqlx::query(
+        "UPDATE goals SET statement = $1, measure = $2, baseline = $3, target = $4,
+           resources = $5, barriers = $6, gas_minus2 = $7, gas_minus1 = $8, gas_zero = $9,
+           gas_plus1 = $10, gas_plus2 = $11
+         WHERE id = $12",
+    );
+    for value in sealed_fields(conn, vault, at, f, now).await? {
+        q = q.bind(value);
+    }
+    q.bind(id).execute(&mut *conn).await?;
+    get(conn, vault, agency_id, id)
+        .await?
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("goal {id} not found after insert")))
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<GoalRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<GoalRow>> {
+    let row: Option<GoalRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM goals WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// Goals per case are bounded (see the service), so one page holds them all.
 pub const CASE_GOALS_MAX: i64 = 100;
 
 /// The case's goals in priority order (ties by age).
-pub async fn of_case(conn: &mut impl Fetch, agency_id: i64, case_id: i64) -> Result<Vec<GoalRow>> {
-    fetch::query(&format!(
+pub async fn of_case(
+    conn: &mut impl Fetch,
+    vault: &Vault,
+    agency_id: i64,
+    case_id: i64,
+) -> Result<Vec<GoalRow>> {
+    let rows = fetch::query(&format!(
         "SELECT {COLUMNS} FROM goals WHERE agency_id = $1 AND case_id = $2
          ORDER BY priority, id LIMIT $3"
     ))
@@ -124,7 +215,8 @@ pub async fn of_case(conn: &mut impl Fetch, agency_id: i64, case_id: i64) -> Res
     .bind(case_id)
     .bind(CASE_GOALS_MAX)
     .all_on(conn)
-    .await
+    .await?;
+    opened(conn.sqlx(), vault, rows).await
 }
 
 pub async fn count_of_case(conn: &mut Conn, case_id: i64) -> Result<i64> {
@@ -144,12 +236,15 @@ pub async fn next_priority(conn: &mut Conn, case_id: i64) -> Result<i64> {
     Ok(row.try_get(0)?)
 }
 
-/// Rewrite a goal's fields if still at `version`; false when someone changed it first.
-/// `clear_agreement` withdraws a recorded agreement (the goal the client agreed to changed).
+/// Rewrite the fields of a goal of `client_id`'s case if still at `version`; false when
+/// someone changed it first. `clear_agreement` withdraws a recorded agreement (the goal the
+/// client agreed to changed).
 #[allow(clippy::too_many_arguments)]
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     f: GoalFields<'_>,
@@ -157,8 +252,9 @@ pub async fn update(
     by: i64,
     now: i64,
 ) -> Result<bool> {
-    let [m2, m1, zero, p1, p2] = &f.scale.gas;
-    let done = sqlx::query(
+    let at = At::new("goals", "", id, agency_id, client_id);
+    let sealed = sealed_fields(conn, vault, at, f, now).await?;
+    let mut q = sqlx::query(
         "UPDATE goals SET priority = $1, statement = $2, measure = $3, baseline = $4, target = $5,
            resources = $6, barriers = $7, target_date = $8, gas_minus2 = $9, gas_minus1 = $10,
            gas_zero = $11, gas_plus1 = $12, gas_plus2 = $13, weight = $14,
@@ -168,28 +264,26 @@ pub async fn update(
            updated_by = $16, updated_at = $17, version = version + 1
          WHERE agency_id = $18 AND id = $19 AND version = $20",
     )
-    .bind(f.priority)
-    .bind(f.draft.statement())
-    .bind(f.draft.measure())
-    .bind(f.draft.baseline())
-    .bind(f.draft.target())
-    .bind(f.draft.resources())
-    .bind(f.draft.barriers())
-    .bind(f.draft.target_date())
-    .bind(m2.as_deref())
-    .bind(m1.as_deref())
-    .bind(zero.as_deref())
-    .bind(p1.as_deref())
-    .bind(p2.as_deref())
-    .bind(f.scale.weight)
-    .bind(clear_agreement as i64)
-    .bind(by)
-    .bind(now)
-    .bind(agency_id)
-    .bind(id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
+    .bind(f.priority);
+    // $2..$7 the SMART texts, $8 the target date, $9..$13 the scale's levels.
+    let mut sealed = sealed.into_iter();
+    for value in sealed.by_ref().take(6) {
+        q = q.bind(value);
+    }
+    q = q.bind(f.draft.target_date());
+    for value in sealed {
+        q = q.bind(value);
+    }
+    let done = q
+        .bind(f.scale.weight)
+        .bind(clear_agreement as i64)
+        .bind(by)
+        .bind(now)
+        .bind(agency_id)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -218,10 +312,13 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
+/// Record that the client agreed to a goal of their case, in their own words (sealed).
 #[allow(clippy::too_many_arguments)]
 pub async fn set_agreement(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     agreed_on: &str,
@@ -229,6 +326,8 @@ pub async fn set_agreement(
     by: i64,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("goals", "client_words", id, agency_id, client_id);
+    let client_words = vault.seal(conn, at, client_words, now).await?;
     let done = sqlx::query(
         "UPDATE goals SET client_agreed = 1, client_agreed_on = $1, client_words = $2,
            updated_by = $3, updated_at = $4, version = version + 1

@@ -162,6 +162,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0026_sealed_evaluations.sql"),
         postgres: include_str!("../migrations/postgres/0026_sealed_evaluations.sql"),
     },
+    Migration {
+        version: 27,
+        name: "sealed_goals",
+        sqlite: include_str!("../migrations/sqlite/0027_sealed_goals.sql"),
+        postgres: include_str!("../migrations/postgres/0027_sealed_goals.sql"),
+    },
 ];
 
 impl Migration {

@@ -85,7 +85,7 @@ fn sections() -> Vec<(&'static str, String)> {
              WHERE r.case_id IN {CASES} ORDER BY r.id")),
         ("goals", format!(
             "SELECT case_id, priority, status, statement, measure, baseline, target, resources, barriers,
-                    target_date, client_agreed, client_agreed_on, client_words
+                    target_date, client_agreed, client_agreed_on, client_words, id AS _row_id
              FROM goals WHERE case_id IN {CASES} ORDER BY case_id, priority, id")),
         ("plans", format!(
             "SELECT case_id, version_no, status, client_agreed_on, client_words, approved_at
@@ -166,6 +166,7 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "follow_ups" => "follow_ups",
         "services" => "services_delivered",
         "progress" => "progress_entries",
+        "goals" => "goals",
         "evaluations" => "evaluations",
         "evaluation_goals" => "evaluation_goals",
         "addenda" => "note_addenda",

@@ -513,3 +513,158 @@ async fn goal_access_is_limited_to_the_case_and_denials_are_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn goal_texts_are_sealed_read_back_rotated_and_exported() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    use casework_store::subject_access::Value;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (_, case) = env.client_with_case("Rosa Delgado").await;
+        let (_, needs) = in_goal_setting(&env, case).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        let scale = GoalScaleForm {
+            gas: [
+                "Evicted",
+                "In a shelter",
+                "Tenancy signed",
+                "Kept",
+                "Arrears cleared",
+            ]
+            .map(|s| Some(s.to_string())),
+            priority: None,
+            weight: None,
+        };
+        let goal = env
+            .app
+            .create_goal(&env.worker, case, &smart(needs[0]), &scale)
+            .await
+            .expect("create");
+        assert_eq!(
+            goal.goal.statement.as_deref(),
+            Some("Move into stable housing"),
+            "{b:?}: the new goal comes back in the clear"
+        );
+        let column = |c: &str| format!("SELECT {c} FROM goals WHERE id = $1");
+        for (c, plain) in [
+            ("statement", "stable housing"),
+            ("measure", "Nights"),
+            ("barriers", "arrears"),
+            ("gas_zero", "Tenancy"),
+        ] {
+            let stored = raw(&env, &column(c), goal.goal.id).await;
+            assert!(sealed(&stored, plain), "{b:?} {c}: {stored}");
+        }
+        // Changed: sealed again; the target date stays in the clear for the lists.
+        let mut changed = smart(needs[0]);
+        changed.target = Some("Five nights a week".into());
+        let updated = env
+            .app
+            .update_goal(
+                &env.worker,
+                goal.goal.id,
+                goal.goal.version,
+                &changed,
+                &scale,
+            )
+            .await
+            .expect("update");
+        assert_eq!(
+            updated.goal.target.as_deref(),
+            Some("Five nights a week"),
+            "{b:?}"
+        );
+        let stored = raw(&env, &column("target"), goal.goal.id).await;
+        assert!(sealed(&stored, "Five"), "{b:?}: {stored}");
+        assert_eq!(
+            raw(&env, &column("target_date"), goal.goal.id).await,
+            "2027-06-01"
+        );
+        let agreed = env
+            .app
+            .record_goal_agreement(
+                &env.worker,
+                goal.goal.id,
+                updated.goal.version,
+                &agreement(),
+            )
+            .await
+            .expect("agree");
+        assert_eq!(
+            agreed.goal.client_words.as_deref(),
+            Some(agreement().client_words.as_str())
+        );
+        let stored = raw(&env, &column("client_words"), goal.goal.id).await;
+        assert!(sealed(&stored, "place of my own"), "{b:?}: {stored}");
+        let listed = env.app.goals(&env.worker, case).await.expect("goals");
+        assert_eq!(
+            listed.goals[0].goal.gas_zero.as_deref(),
+            Some("Tenancy signed"),
+            "{b:?}"
+        );
+
+        // A text from before 0027 reads, and rotation seals it.
+        sqlx::query("UPDATE goals SET resources = 'legacy:Her brother drives her' WHERE id = $1")
+            .bind(goal.goal.id)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let read = env
+            .app
+            .goal(&env.worker, goal.goal.id)
+            .await
+            .expect("legacy reads");
+        assert_eq!(
+            read.goal.goal.resources.as_deref(),
+            Some("Her brother drives her"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, &column("resources"), goal.goal.id).await;
+        assert!(sealed(&stored, "brother"), "{b:?}: {stored}");
+
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let record = &sar.section("goals").expect("goals").records[0];
+        let field = |name: &str| {
+            record
+                .fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(
+            field("statement"),
+            Some(Value::Text("Move into stable housing".into()))
+        );
+        assert_eq!(
+            field("resources"),
+            Some(Value::Text("Her brother drives her".into()))
+        );
+        assert_eq!(
+            field("_row_id"),
+            None,
+            "{b:?}: the row id is not part of the export"
+        );
+    })
+    .await;
+}
