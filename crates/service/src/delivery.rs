@@ -65,7 +65,7 @@ impl Casework {
         case_id: i64,
     ) -> ServiceResult<(Vec<GoalRow>, Vec<InterventionRow>)> {
         let goals = goal_store::of_case(conn, &self.vault, agency_id, case_id).await?;
-        let interventions = match plan_store::latest(conn, agency_id, case_id).await? {
+        let interventions = match plan_store::latest(conn, &self.vault, agency_id, case_id).await? {
             Some(p) => plan_store::interventions(conn, agency_id, p.id).await?,
             None => Vec::new(),
         };

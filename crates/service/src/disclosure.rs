@@ -285,12 +285,14 @@ impl Casework {
                     .into_iter()
                     .filter(|g| g.status == "active")
                     .collect();
-            let interventions = match casework_store::plan::latest(conn, actor.agency_id, c.id)
-                .await?
-            {
-                Some(p) => casework_store::plan::interventions(conn, actor.agency_id, p.id).await?,
-                None => Vec::new(),
-            };
+            let interventions =
+                match casework_store::plan::latest(conn, &self.vault, actor.agency_id, c.id).await?
+                {
+                    Some(p) => {
+                        casework_store::plan::interventions(conn, actor.agency_id, p.id).await?
+                    }
+                    None => Vec::new(),
+                };
             out.push(CasePlanSummary {
                 case_id: c.id,
                 goals,

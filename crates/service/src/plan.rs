@@ -74,7 +74,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, PlanRow), Refusal> {
-        let plan = store::get(conn, actor.agency_id, plan_id).await?;
+        let plan = store::get(conn, &self.vault, actor.agency_id, plan_id).await?;
         let case = match &plan {
             Some(p) => case_store::get(conn, &self.vault, actor.agency_id, p.case_id).await?,
             None => None,
@@ -157,7 +157,7 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let p = match store::latest(&mut tx, actor.agency_id, c.id).await? {
+        let p = match store::latest(&mut tx, &self.vault, actor.agency_id, c.id).await? {
             Some(p) => p,
             None => {
                 let p = store::insert(
@@ -192,7 +192,7 @@ impl Casework {
                 .await,
             end conn
         );
-        let plan = match store::latest(&mut conn, actor.agency_id, c.id).await? {
+        let plan = match store::latest(&mut conn, &self.vault, actor.agency_id, c.id).await? {
             Some(p) => p,
             None => {
                 drop(conn);
@@ -202,7 +202,7 @@ impl Casework {
                     Ok(p) => p,
                     // Two first readers raced to create the draft; the other one's is the plan.
                     Err(ServiceError::Store(e)) if e.is_conflict() => {
-                        store::latest(&mut conn, actor.agency_id, c.id)
+                        store::latest(&mut conn, &self.vault, actor.agency_id, c.id)
                             .await?
                             .ok_or(ServiceError::Store(e))?
                     }
@@ -233,7 +233,7 @@ impl Casework {
         c: &CaseRow,
         p: PlanRow,
     ) -> ServiceResult<(PlanRow, Vec<(i64, i64)>)> {
-        let latest = store::latest(tx, actor.agency_id, c.id)
+        let latest = store::latest(tx, &self.vault, actor.agency_id, c.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         if latest.id != p.id {
@@ -247,7 +247,7 @@ impl Casework {
                 if !store::touch(tx, actor.agency_id, p.id, p.version, "draft").await? {
                     return Err(ServiceError::Stale);
                 }
-                let p = store::get(tx, actor.agency_id, p.id)
+                let p = store::get(tx, &self.vault, actor.agency_id, p.id)
                     .await?
                     .ok_or(ServiceError::NotFound)?;
                 Ok((p, Vec::new()))
@@ -333,7 +333,7 @@ impl Casework {
     ) -> Result<(CaseRow, PlanRow, InterventionRow), Refusal> {
         let i = store::intervention(conn, actor.agency_id, id).await?;
         let plan = match &i {
-            Some(i) => store::get(conn, actor.agency_id, i.plan_id).await?,
+            Some(i) => store::get(conn, &self.vault, actor.agency_id, i.plan_id).await?,
             None => None,
         };
         let case = match &plan {
@@ -444,7 +444,7 @@ impl Casework {
         if p.version != version {
             return Err(ServiceError::Stale);
         }
-        if store::latest(&mut tx, actor.agency_id, c.id)
+        if store::latest(&mut tx, &self.vault, actor.agency_id, c.id)
             .await?
             .is_some_and(|l| l.id != p.id)
         {
@@ -452,11 +452,14 @@ impl Casework {
         }
         if !store::set_agreement(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             p.id,
             version,
             &agreement.agreed_on.to_string(),
             &agreement.client_words,
+            self.clock.now_ms(),
         )
         .await?
         {
@@ -469,7 +472,7 @@ impl Casework {
             None,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, p.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, p.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -523,7 +526,7 @@ impl Casework {
             None,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, p.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, p.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -557,7 +560,9 @@ impl Casework {
         }
         if !store::set_decision(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             p.id,
             version,
             status.as_str(),
@@ -576,7 +581,7 @@ impl Casework {
             comment,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, p.id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, p.id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

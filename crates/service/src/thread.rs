@@ -95,7 +95,7 @@ impl Casework {
         } else {
             store::last_progress(conn, c.id).await?
         };
-        let plan = plan_store::latest(conn, agency, c.id).await?;
+        let plan = plan_store::latest(conn, &self.vault, agency, c.id).await?;
         let (interventions, tasks_done) = match &plan {
             Some(p) => (
                 plan_store::interventions(conn, agency, p.id).await?,

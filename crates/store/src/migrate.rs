@@ -168,6 +168,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0027_sealed_goals.sql"),
         postgres: include_str!("../migrations/postgres/0027_sealed_goals.sql"),
     },
+    Migration {
+        version: 28,
+        name: "sealed_plan_words",
+        sqlite: include_str!("../migrations/sqlite/0028_sealed_plan_words.sql"),
+        postgres: include_str!("../migrations/postgres/0028_sealed_plan_words.sql"),
+    },
 ];
 
 impl Migration {

@@ -2,6 +2,7 @@
 //! goal) and the interventions' tasks; and what the planning guard counts.
 
 use crate::fetch::{self, Fetch, Run};
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 use casework_domain::plan::{Intervention, Task};
 use sqlx::Row;
@@ -60,30 +61,52 @@ const TASK: &str = "id, agency_id, intervention_id, description, responsible, re
 pub const INTERVENTIONS_MAX: i64 = 200;
 pub const TASKS_MAX: i64 = 1000;
 
+/// Open a plan's sealed texts: the client's words on agreeing, the supervisor's return comment.
+async fn opened(conn: &mut Conn, vault: &Vault, row: Option<PlanRow>) -> Result<Option<PlanRow>> {
+    let Some(mut r) = row else { return Ok(None) };
+    let mut reader = vault.reader();
+    let at = At::new("plans", "", r.id, r.agency_id, 0);
+    reader
+        .open_opt_in(conn, at.column("client_words"), &mut r.client_words)
+        .await?;
+    reader
+        .open_opt_in(conn, at.column("return_comment"), &mut r.return_comment)
+        .await?;
+    Ok(Some(r))
+}
+
 /// The case's latest plan version.
 pub async fn latest(
     conn: &mut impl Fetch,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
 ) -> Result<Option<PlanRow>> {
-    fetch::query(&format!(
+    let row = fetch::query(&format!(
         "SELECT {PLAN} FROM plans WHERE agency_id = $1 AND case_id = $2
          ORDER BY version_no DESC LIMIT 1"
     ))
     .bind(agency_id)
     .bind(case_id)
     .optional_on(conn)
-    .await
+    .await?;
+    opened(conn.sqlx(), vault, row).await
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<PlanRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<PlanRow>> {
+    let row = sqlx::query_as(&format!(
         "SELECT {PLAN} FROM plans WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, row).await
 }
 
 /// A new draft version.
@@ -131,15 +154,22 @@ pub async fn touch(
     Ok(done.rows_affected() == 1)
 }
 
+/// Record that the client of the plan's case (`client_id`) agreed to it, in their own words
+/// (sealed).
 #[allow(clippy::too_many_arguments)]
 pub async fn set_agreement(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     agreed_on: &str,
     client_words: &str,
+    now: i64,
 ) -> Result<bool> {
+    let at = At::new("plans", "client_words", id, agency_id, client_id);
+    let client_words = vault.seal(conn, at, client_words, now).await?;
     let done = sqlx::query(
         "UPDATE plans SET client_agreed_on = $1, client_words = $2, version = version + 1
          WHERE agency_id = $3 AND id = $4 AND version = $5",
@@ -177,11 +207,14 @@ pub async fn set_submitted(
     Ok(done.rows_affected() == 1)
 }
 
-/// Record a supervisor's decision: `approved` (with who and when) or `returned` with a comment.
+/// Record a supervisor's decision on a plan of `client_id`'s case: `approved` (with who and
+/// when) or `returned` with a comment (sealed).
 #[allow(clippy::too_many_arguments)]
 pub async fn set_decision(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     status: &str,
@@ -189,6 +222,8 @@ pub async fn set_decision(
     by: i64,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("plans", "return_comment", id, agency_id, client_id);
+    let comment = vault.seal_opt(conn, at, comment, now).await?;
     let approved = status == "approved";
     let done = sqlx::query(
         "UPDATE plans SET status = $1, return_comment = $2, approved_by = $3, approved_at = $4,

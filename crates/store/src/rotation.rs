@@ -85,6 +85,8 @@ pub const FIELDS: &[Field] = &[
     of_case("goals", "gas_plus1"),
     of_case("goals", "gas_plus2"),
     of_case("goals", "client_words"),
+    of_case("plans", "client_words"),
+    of_case("plans", "return_comment"),
     of_case("strengths", "description"),
     of_case("instrument_results", "answers"),
     of_case("terminations", "closing_summary"),

@@ -88,7 +88,8 @@ fn sections() -> Vec<(&'static str, String)> {
                     target_date, client_agreed, client_agreed_on, client_words, id AS _row_id
              FROM goals WHERE case_id IN {CASES} ORDER BY case_id, priority, id")),
         ("plans", format!(
-            "SELECT case_id, version_no, status, client_agreed_on, client_words, approved_at
+            "SELECT case_id, version_no, status, client_agreed_on, client_words, approved_at,
+                    id AS _row_id
              FROM plans WHERE case_id IN {CASES} ORDER BY id")),
         ("interventions", format!(
             "SELECT p.case_id, p.version_no AS plan_version, i.kind, i.description, i.responsible,
@@ -167,6 +168,7 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "services" => "services_delivered",
         "progress" => "progress_entries",
         "goals" => "goals",
+        "plans" => "plans",
         "evaluations" => "evaluations",
         "evaluation_goals" => "evaluation_goals",
         "addenda" => "note_addenda",

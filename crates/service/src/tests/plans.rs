@@ -555,3 +555,124 @@ async fn people_opening_a_new_plan_at_once_all_see_the_one_draft() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    use casework_store::subject_access::Value;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _, goals) = in_planning(&env, true).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        for g in &goals {
+            env.app
+                .add_intervention(&env.worker, plan.plan.id, &intervention(*g))
+                .await
+                .expect("intervention");
+        }
+        let p = env
+            .app
+            .current_plan(&env.worker, case)
+            .await
+            .expect("plan")
+            .plan;
+        let agreed = env
+            .app
+            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("I can do this"))
+            .await
+            .expect("agree");
+        assert_eq!(
+            agreed.client_words.as_deref(),
+            Some("I can do this"),
+            "{b:?}"
+        );
+        let words = "SELECT client_words FROM plans WHERE id = $1";
+        let stored = raw(&env, words, p.id).await;
+        assert!(sealed(&stored, "I can do"), "{b:?}: {stored}");
+        let submitted = env
+            .app
+            .submit_plan(&env.worker, p.id, agreed.version)
+            .await
+            .expect("submit");
+        let returned = env
+            .app
+            .return_plan(
+                &env.sup,
+                p.id,
+                submitted.version,
+                "Add who pays the deposit",
+            )
+            .await
+            .expect("return");
+        assert_eq!(
+            returned.return_comment.as_deref(),
+            Some("Add who pays the deposit"),
+            "{b:?}"
+        );
+        let comment = "SELECT return_comment FROM plans WHERE id = $1";
+        let stored = raw(&env, comment, p.id).await;
+        assert!(sealed(&stored, "deposit"), "{b:?}: {stored}");
+        let shown = env.app.current_plan(&env.worker, case).await.expect("plan");
+        assert_eq!(
+            shown.plan.return_comment.as_deref(),
+            Some("Add who pays the deposit"),
+            "{b:?}: the worker reads why it came back"
+        );
+        assert_eq!(
+            shown.plan.client_words.as_deref(),
+            Some("I can do this"),
+            "{b:?}"
+        );
+
+        // Words from before 0028 read, and rotation seals them.
+        sqlx::query("UPDATE plans SET client_words = 'legacy:Yes, all of it' WHERE id = $1")
+            .bind(p.id)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let shown = env
+            .app
+            .current_plan(&env.worker, case)
+            .await
+            .expect("legacy reads");
+        assert_eq!(
+            shown.plan.client_words.as_deref(),
+            Some("Yes, all of it"),
+            "{b:?}"
+        );
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, words, p.id).await;
+        assert!(sealed(&stored, "all of it"), "{b:?}: {stored}");
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let record = &sar.section("plans").expect("plans").records[0];
+        assert!(
+            record
+                .fields
+                .iter()
+                .any(|(k, v)| k == "client_words" && *v == Value::Text("Yes, all of it".into())),
+            "{b:?}: {record:?}"
+        );
+    })
+    .await;
+}
