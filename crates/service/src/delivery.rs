@@ -66,7 +66,7 @@ impl Casework {
     ) -> ServiceResult<(Vec<GoalRow>, Vec<InterventionRow>)> {
         let goals = goal_store::of_case(conn, &self.vault, agency_id, case_id).await?;
         let interventions = match plan_store::latest(conn, &self.vault, agency_id, case_id).await? {
-            Some(p) => plan_store::interventions(conn, agency_id, p.id).await?,
+            Some(p) => plan_store::interventions(conn, &self.vault, agency_id, p.id).await?,
             None => Vec::new(),
         };
         Ok((goals, interventions))

@@ -289,7 +289,13 @@ impl Casework {
                 match casework_store::plan::latest(conn, &self.vault, actor.agency_id, c.id).await?
                 {
                     Some(p) => {
-                        casework_store::plan::interventions(conn, actor.agency_id, p.id).await?
+                        casework_store::plan::interventions(
+                            conn,
+                            &self.vault,
+                            actor.agency_id,
+                            p.id,
+                        )
+                        .await?
                     }
                     None => Vec::new(),
                 };

@@ -122,8 +122,9 @@ impl Casework {
             .into_iter()
             .filter(|g| g.status == "active")
             .collect();
-        let interventions = store::interventions(conn, actor.agency_id, plan.id).await?;
-        let tasks = store::tasks(conn, actor.agency_id, plan.id).await?;
+        let interventions =
+            store::interventions(conn, &self.vault, actor.agency_id, plan.id).await?;
+        let tasks = store::tasks(conn, &self.vault, actor.agency_id, plan.id).await?;
         let client = client_store::get(conn, &self.vault, actor.agency_id, c.client_id).await?;
         let (client_name, client_language) = match client {
             Some(cl) => (
@@ -264,7 +265,16 @@ impl Casework {
                 )
                 .await
                 .map_err(crate::error::conflict_as("plan_id"))?;
-                let pairs = store::copy_into(tx, actor.agency_id, p.id, next.id, now).await?;
+                let pairs = store::copy_into(
+                    tx,
+                    &self.vault,
+                    actor.agency_id,
+                    c.client_id,
+                    p.id,
+                    next.id,
+                    now,
+                )
+                .await?;
                 let why = format!(
                     "version {} from approved version {}",
                     next.version_no, p.version_no
@@ -308,9 +318,16 @@ impl Casework {
             return Err(Invalid::new("interventions", "too_many").into());
         }
         let (p, _) = self.plan_for_change(&mut tx, actor, &c, p).await?;
-        let row =
-            store::insert_intervention(&mut tx, actor.agency_id, p.id, &new, self.clock.now_ms())
-                .await?;
+        let row = store::insert_intervention(
+            &mut tx,
+            &self.vault,
+            actor.agency_id,
+            c.client_id,
+            p.id,
+            &new,
+            self.clock.now_ms(),
+        )
+        .await?;
         let act = Act {
             action: "plan.intervention_add",
             record_type: "intervention",
@@ -331,7 +348,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, PlanRow, InterventionRow), Refusal> {
-        let i = store::intervention(conn, actor.agency_id, id).await?;
+        let i = store::intervention(conn, &self.vault, actor.agency_id, id).await?;
         let plan = match &i {
             Some(i) => store::get(conn, &self.vault, actor.agency_id, i.plan_id).await?,
             None => None,
@@ -382,7 +399,15 @@ impl Casework {
             .find(|(old, _)| *old == i.id)
             .map_or(i.id, |(_, new)| *new);
         let task = form.parse(target, self.today())?;
-        let row = store::insert_task(&mut tx, actor.agency_id, &task, self.clock.now_ms()).await?;
+        let row = store::insert_task(
+            &mut tx,
+            &self.vault,
+            actor.agency_id,
+            c.client_id,
+            &task,
+            self.clock.now_ms(),
+        )
+        .await?;
         let act = Act {
             action: "plan.task_add",
             record_type: "plan_task",
@@ -400,7 +425,7 @@ impl Casework {
             .store
             .begin_write(Wall::Agency(actor.agency_id))
             .await?;
-        let task = store::task(&mut tx, actor.agency_id, task_id).await?;
+        let task = store::task(&mut tx, &self.vault, actor.agency_id, task_id).await?;
         let Some(task) = task else {
             drop(tx);
             let act = Act {
@@ -420,7 +445,7 @@ impl Casework {
             client_id: Some(c.client_id),
         };
         self.write_plan_event(&mut tx, actor, act, None).await?;
-        let row = store::task(&mut tx, actor.agency_id, task_id)
+        let row = store::task(&mut tx, &self.vault, actor.agency_id, task_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;

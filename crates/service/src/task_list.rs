@@ -89,7 +89,15 @@ impl Casework {
         for source in Source::ALL {
             lines.extend(
                 source
-                    .lines(&mut conn, actor.agency_id, &today_s, scope, after, limit)
+                    .lines(
+                        &mut conn,
+                        &self.vault,
+                        actor.agency_id,
+                        &today_s,
+                        scope,
+                        after,
+                        limit,
+                    )
                     .await?,
             );
         }

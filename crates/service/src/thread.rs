@@ -98,7 +98,7 @@ impl Casework {
         let plan = plan_store::latest(conn, &self.vault, agency, c.id).await?;
         let (interventions, tasks_done) = match &plan {
             Some(p) => (
-                plan_store::interventions(conn, agency, p.id).await?,
+                plan_store::interventions(conn, &self.vault, agency, p.id).await?,
                 store::tasks_done_by_intervention(conn, p.id).await?,
             ),
             None => (Vec::new(), Vec::new()),

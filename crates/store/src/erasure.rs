@@ -40,11 +40,11 @@ fn statements() -> Vec<String> {
         format!("UPDATE note_addenda SET body = 'legacy:' WHERE note_id IN (SELECT id FROM case_notes WHERE case_id IN {CASES})"),
         by_case("plans", "client_words = NULL, return_comment = NULL"),
         format!(
-            "UPDATE interventions SET description = '', responsible_name = NULL, resources = NULL
+            "UPDATE interventions SET description = 'legacy:', responsible_name = NULL, resources = NULL
              WHERE plan_id IN (SELECT id FROM plans WHERE case_id IN {CASES})"
         ),
         format!(
-            "UPDATE plan_tasks SET description = '', responsible_name = NULL WHERE intervention_id IN
+            "UPDATE plan_tasks SET description = 'legacy:', responsible_name = NULL WHERE intervention_id IN
              (SELECT i.id FROM interventions i JOIN plans p ON p.id = i.plan_id WHERE p.case_id IN {CASES})"
         ),
         by_case("evaluations", "summary = NULL, feedback_comment = NULL"),

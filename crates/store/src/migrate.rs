@@ -174,6 +174,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0028_sealed_plan_words.sql"),
         postgres: include_str!("../migrations/postgres/0028_sealed_plan_words.sql"),
     },
+    Migration {
+        version: 29,
+        name: "sealed_interventions",
+        sqlite: include_str!("../migrations/sqlite/0029_sealed_interventions.sql"),
+        postgres: include_str!("../migrations/postgres/0029_sealed_interventions.sql"),
+    },
 ];
 
 impl Migration {

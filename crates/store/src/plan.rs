@@ -242,53 +242,204 @@ pub async fn set_decision(
     Ok(done.rows_affected() == 1)
 }
 
+/// Seal `values` under the client's data key for the row `at` names, one per column of
+/// `columns`, and write them to that row of `table`.
+async fn seal_into(
+    conn: &mut Conn,
+    vault: &Vault,
+    table: &str,
+    at: At<'_>,
+    columns: &[&str],
+    values: &[Option<&str>],
+    now: i64,
+) -> Result<()> {
+    let mut sets = Vec::with_capacity(columns.len());
+    let mut sealed = Vec::with_capacity(columns.len());
+    for (k, (column, value)) in columns.iter().zip(values).enumerate() {
+        sets.push(format!("{column} = ${}", k + 1));
+        sealed.push(vault.seal_opt(conn, at.column(column), *value, now).await?);
+    }
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE id = ${}",
+        sets.join(", "),
+        columns.len() + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for value in sealed {
+        q = q.bind(value);
+    }
+    q.bind(at.row_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// An intervention's texts about the client, sealed under the client's data key.
+const INTERVENTION_SEALED: [&str; 3] = ["description", "responsible_name", "resources"];
+/// A plan step's texts, likewise.
+const TASK_SEALED: [&str; 2] = ["description", "responsible_name"];
+
+async fn opened_interventions(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<InterventionRow>,
+) -> Result<Vec<InterventionRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("interventions", "description", r.id, r.agency_id, 0);
+        reader.open_in(conn, at, &mut r.description).await?;
+        reader
+            .open_opt_in(conn, at.column("responsible_name"), &mut r.responsible_name)
+            .await?;
+        reader
+            .open_opt_in(conn, at.column("resources"), &mut r.resources)
+            .await?;
+    }
+    Ok(rows)
+}
+
+async fn opened_tasks(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<TaskRow>,
+) -> Result<Vec<TaskRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("plan_tasks", "description", r.id, r.agency_id, 0);
+        reader.open_in(conn, at, &mut r.description).await?;
+        reader
+            .open_opt_in(conn, at.column("responsible_name"), &mut r.responsible_name)
+            .await?;
+    }
+    Ok(rows)
+}
+
+/// Write an intervention's row with its texts blank, then seal them: the row id is part of what
+/// each ciphertext is bound to. Returns the new id.
+#[allow(clippy::too_many_arguments)]
+async fn write_intervention(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    client_id: i64,
+    plan_id: i64,
+    i: &InterventionRow,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO interventions (agency_id, plan_id, goal_id, kind, description, responsible,
+           due_on, created_at)
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(plan_id)
+    .bind(i.goal_id)
+    .bind(&i.kind)
+    .bind(&i.responsible)
+    .bind(&i.due_on)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let at = At::new("interventions", "", id, agency_id, client_id);
+    let values = [
+        Some(i.description.as_str()),
+        i.responsible_name.as_deref(),
+        i.resources.as_deref(),
+    ];
+    seal_into(
+        conn,
+        vault,
+        "interventions",
+        at,
+        &INTERVENTION_SEALED,
+        &values,
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Likewise for a plan step, with when it was done.
+#[allow(clippy::too_many_arguments)]
+async fn write_task(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    client_id: i64,
+    intervention_id: i64,
+    t: &TaskRow,
+    now: i64,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO plan_tasks (agency_id, intervention_id, description, responsible, due_on,
+           done_at, created_at)
+         VALUES ($1, $2, '', $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(intervention_id)
+    .bind(&t.responsible)
+    .bind(&t.due_on)
+    .bind(t.done_at)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let at = At::new("plan_tasks", "", id, agency_id, client_id);
+    let values = [Some(t.description.as_str()), t.responsible_name.as_deref()];
+    seal_into(conn, vault, "plan_tasks", at, &TASK_SEALED, &values, now).await?;
+    Ok(id)
+}
+
+/// A new intervention in a plan of `client_id`'s case.
 pub async fn insert_intervention(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     plan_id: i64,
     i: &Intervention,
     now: i64,
 ) -> Result<InterventionRow> {
-    Ok(sqlx::query_as(&format!(
-        "INSERT INTO interventions (agency_id, plan_id, goal_id, kind, description, responsible,
-           responsible_name, due_on, resources, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {INTERVENTION}"
-    ))
-    .bind(agency_id)
-    .bind(plan_id)
-    .bind(i.goal_id)
-    .bind(i.kind.as_str())
-    .bind(&i.description)
-    .bind(i.who.kind().as_str())
-    .bind(i.who.name())
-    .bind(i.due_on.to_string())
-    .bind(i.resources.as_deref())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?)
+    let row = InterventionRow {
+        id: 0,
+        agency_id,
+        plan_id,
+        goal_id: i.goal_id,
+        kind: i.kind.as_str().to_string(),
+        description: i.description.clone(),
+        responsible: i.who.kind().as_str().to_string(),
+        responsible_name: i.who.name().map(str::to_string),
+        due_on: i.due_on.to_string(),
+        resources: i.resources.clone(),
+        created_at: now,
+    };
+    let id = write_intervention(conn, vault, agency_id, client_id, plan_id, &row, now).await?;
+    Ok(InterventionRow { id, ..row })
 }
 
 pub async fn intervention(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     id: i64,
 ) -> Result<Option<InterventionRow>> {
-    Ok(sqlx::query_as(&format!(
+    let row: Option<InterventionRow> = sqlx::query_as(&format!(
         "SELECT {INTERVENTION} FROM interventions WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened_interventions(conn, vault, row.into_iter().collect())
+        .await?
+        .pop())
 }
 
 /// The plan version's interventions, by goal then age.
 pub async fn interventions(
     conn: &mut impl Fetch,
+    vault: &Vault,
     agency_id: i64,
     plan_id: i64,
 ) -> Result<Vec<InterventionRow>> {
-    fetch::query(&format!(
+    let rows = fetch::query(&format!(
         "SELECT {INTERVENTION} FROM interventions WHERE agency_id = $1 AND plan_id = $2
          ORDER BY goal_id, id LIMIT $3"
     ))
@@ -296,39 +447,69 @@ pub async fn interventions(
     .bind(plan_id)
     .bind(INTERVENTIONS_MAX)
     .all_on(conn)
-    .await
+    .await?;
+    opened_interventions(conn.sqlx(), vault, rows).await
 }
 
-pub async fn insert_task(conn: &mut Conn, agency_id: i64, t: &Task, now: i64) -> Result<TaskRow> {
-    Ok(sqlx::query_as(&format!(
-        "INSERT INTO plan_tasks (agency_id, intervention_id, description, responsible,
-           responsible_name, due_on, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TASK}"
-    ))
-    .bind(agency_id)
-    .bind(t.intervention_id)
-    .bind(&t.description)
-    .bind(t.who.kind().as_str())
-    .bind(t.who.name())
-    .bind(t.due_on.to_string())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?)
+/// A new step of an intervention in a plan of `client_id`'s case.
+pub async fn insert_task(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    client_id: i64,
+    t: &Task,
+    now: i64,
+) -> Result<TaskRow> {
+    let row = TaskRow {
+        id: 0,
+        agency_id,
+        intervention_id: t.intervention_id,
+        description: t.description.clone(),
+        responsible: t.who.kind().as_str().to_string(),
+        responsible_name: t.who.name().map(str::to_string),
+        due_on: t.due_on.to_string(),
+        done_at: None,
+        created_at: now,
+    };
+    let id = write_task(
+        conn,
+        vault,
+        agency_id,
+        client_id,
+        t.intervention_id,
+        &row,
+        now,
+    )
+    .await?;
+    Ok(TaskRow { id, ..row })
 }
 
-pub async fn task(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<TaskRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn task(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<TaskRow>> {
+    let row: Option<TaskRow> = sqlx::query_as(&format!(
         "SELECT {TASK} FROM plan_tasks WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened_tasks(conn, vault, row.into_iter().collect())
+        .await?
+        .pop())
 }
 
 /// The tasks of the plan version's interventions, by intervention then age.
-pub async fn tasks(conn: &mut Conn, agency_id: i64, plan_id: i64) -> Result<Vec<TaskRow>> {
-    Ok(sqlx::query_as(
+pub async fn tasks(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    plan_id: i64,
+) -> Result<Vec<TaskRow>> {
+    let rows = sqlx::query_as(
         "SELECT t.id, t.agency_id, t.intervention_id, t.description, t.responsible,
            t.responsible_name, t.due_on, t.done_at, t.created_at
          FROM plan_tasks t JOIN interventions i ON i.id = t.intervention_id
@@ -338,7 +519,8 @@ pub async fn tasks(conn: &mut Conn, agency_id: i64, plan_id: i64) -> Result<Vec<
     .bind(plan_id)
     .bind(TASKS_MAX)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened_tasks(conn, vault, rows).await
 }
 
 pub async fn count_tasks(conn: &mut Conn, plan_id: i64) -> Result<i64> {
@@ -373,53 +555,27 @@ pub async fn complete_task(conn: &mut Conn, agency_id: i64, id: i64, now: i64) -
     Ok(done.rows_affected() == 1)
 }
 
-/// Copy every intervention and task of `from` into `to` (a new version). Returns the pairs
-/// (old intervention id, new intervention id) so callers can follow an intervention across.
+/// Copy every intervention and task of `from` into `to` (a new version of a plan of
+/// `client_id`'s case), sealing the texts again for the new rows. Returns the pairs (old
+/// intervention id, new intervention id) so callers can follow an intervention across.
+#[allow(clippy::too_many_arguments)]
 pub async fn copy_into(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     from: i64,
     to: i64,
     now: i64,
 ) -> Result<Vec<(i64, i64)>> {
-    let old = interventions(conn, agency_id, from).await?;
-    let old_tasks = tasks(conn, agency_id, from).await?;
+    let old = interventions(conn, vault, agency_id, from).await?;
+    let old_tasks = tasks(conn, vault, agency_id, from).await?;
     let mut pairs = Vec::with_capacity(old.len());
     for i in &old {
-        let row: (i64,) = sqlx::query_as(
-            "INSERT INTO interventions (agency_id, plan_id, goal_id, kind, description, responsible,
-               responsible_name, due_on, resources, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(agency_id)
-        .bind(to)
-        .bind(i.goal_id)
-        .bind(&i.kind)
-        .bind(&i.description)
-        .bind(&i.responsible)
-        .bind(i.responsible_name.as_deref())
-        .bind(&i.due_on)
-        .bind(i.resources.as_deref())
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-        pairs.push((i.id, row.0));
+        let new_id = write_intervention(conn, vault, agency_id, client_id, to, i, now).await?;
+        pairs.push((i.id, new_id));
         for t in old_tasks.iter().filter(|t| t.intervention_id == i.id) {
-            sqlx::query(
-                "INSERT INTO plan_tasks (agency_id, intervention_id, description, responsible,
-                   responsible_name, due_on, done_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(agency_id)
-            .bind(row.0)
-            .bind(&t.description)
-            .bind(&t.responsible)
-            .bind(t.responsible_name.as_deref())
-            .bind(&t.due_on)
-            .bind(t.done_at)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+            write_task(conn, vault, agency_id, client_id, new_id, t, now).await?;
         }
     }
     Ok(pairs)

@@ -26,6 +26,10 @@ pub struct Field {
 }
 
 const VIA_CASE: &str = "(SELECT c.client_id FROM cases c WHERE c.id = t.case_id)";
+const VIA_PLAN: &str =
+    "(SELECT c.client_id FROM plans p JOIN cases c ON c.id = p.case_id WHERE p.id = t.plan_id)";
+const VIA_INTERVENTION: &str =
+    "(SELECT c.client_id FROM interventions i JOIN plans p ON p.id = i.plan_id JOIN cases c ON c.id = p.case_id WHERE i.id = t.intervention_id)";
 
 const fn of_case(table: &'static str, column: &'static str) -> Field {
     Field {
@@ -87,6 +91,36 @@ pub const FIELDS: &[Field] = &[
     of_case("goals", "client_words"),
     of_case("plans", "client_words"),
     of_case("plans", "return_comment"),
+    Field {
+        table: "interventions",
+        column: "description",
+        id_column: "id",
+        client: Some(VIA_PLAN),
+    },
+    Field {
+        table: "interventions",
+        column: "responsible_name",
+        id_column: "id",
+        client: Some(VIA_PLAN),
+    },
+    Field {
+        table: "interventions",
+        column: "resources",
+        id_column: "id",
+        client: Some(VIA_PLAN),
+    },
+    Field {
+        table: "plan_tasks",
+        column: "description",
+        id_column: "id",
+        client: Some(VIA_INTERVENTION),
+    },
+    Field {
+        table: "plan_tasks",
+        column: "responsible_name",
+        id_column: "id",
+        client: Some(VIA_INTERVENTION),
+    },
     of_case("strengths", "description"),
     of_case("instrument_results", "answers"),
     of_case("terminations", "closing_summary"),

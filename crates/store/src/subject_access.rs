@@ -93,11 +93,12 @@ fn sections() -> Vec<(&'static str, String)> {
              FROM plans WHERE case_id IN {CASES} ORDER BY id")),
         ("interventions", format!(
             "SELECT p.case_id, p.version_no AS plan_version, i.kind, i.description, i.responsible,
-                    i.responsible_name, i.due_on, i.resources
+                    i.responsible_name, i.due_on, i.resources, i.id AS _row_id
              FROM interventions i JOIN plans p ON p.id = i.plan_id
              WHERE p.case_id IN {CASES} ORDER BY i.id")),
         ("plan_tasks", format!(
-            "SELECT p.case_id, t.description, t.responsible, t.responsible_name, t.due_on, t.done_at
+            "SELECT p.case_id, t.description, t.responsible, t.responsible_name, t.due_on, t.done_at,
+                    t.id AS _row_id
              FROM plan_tasks t JOIN interventions i ON i.id = t.intervention_id JOIN plans p ON p.id = i.plan_id
              WHERE p.case_id IN {CASES} ORDER BY t.id")),
         ("notes", format!(
@@ -169,6 +170,8 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "progress" => "progress_entries",
         "goals" => "goals",
         "plans" => "plans",
+        "interventions" => "interventions",
+        "plan_tasks" => "plan_tasks",
         "evaluations" => "evaluations",
         "evaluation_goals" => "evaluation_goals",
         "addenda" => "note_addenda",

@@ -7,6 +7,7 @@
 //! (`task::urgency`): overdue after the due date, due soon from the reminder day, else later.
 
 use crate::fetch::{self, Fetch, Run};
+use crate::vault::{At, Vault};
 use crate::{Conn, Result};
 
 /// One line of a task list, whatever the source.
@@ -70,9 +71,11 @@ impl Source {
     pub const ALL: [Source; 3] = [Source::CaseTasks, Source::PlanTasks, Source::FollowUps];
 
     /// The source's open lines in `scope` after `after`, at most `limit`, in list order.
+    #[allow(clippy::too_many_arguments)]
     pub async fn lines(
         self,
         conn: &mut Conn,
+        vault: &Vault,
         agency_id: i64,
         today: &str,
         scope: TaskScope,
@@ -81,7 +84,9 @@ impl Source {
     ) -> Result<Vec<TaskLine>> {
         match self {
             Source::CaseTasks => case_tasks(conn, agency_id, today, scope, after, limit).await,
-            Source::PlanTasks => plan_tasks(conn, agency_id, today, scope, after, limit).await,
+            Source::PlanTasks => {
+                plan_tasks(conn, vault, agency_id, today, scope, after, limit).await
+            }
             Source::FollowUps => follow_ups(conn, agency_id, today, scope, after, limit).await,
         }
     }
@@ -163,8 +168,12 @@ fn case_tasks_inner(scope: TaskScope) -> String {
 
 /// Open tasks of the case's current plan version that the worker is responsible for: the plan
 /// names "the worker", who is the case's primary worker. They carry no reminder.
+/// Their titles are the steps' descriptions, sealed under each client's data key: opened here,
+/// after the ordering and paging, which never look at them.
+#[allow(clippy::too_many_arguments)]
 pub async fn plan_tasks(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     today: &str,
     scope: TaskScope,
@@ -172,7 +181,13 @@ pub async fn plan_tasks(
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
     let inner = plan_tasks_inner(scope);
-    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+    let mut lines = run(conn, paged(&inner), agency_id, today, scope, after, limit).await?;
+    let mut reader = vault.reader();
+    for line in &mut lines {
+        let at = At::new("plan_tasks", "description", line.id, agency_id, 0);
+        reader.open_in(conn, at, &mut line.title).await?;
+    }
+    Ok(lines)
 }
 
 fn plan_tasks_inner(scope: TaskScope) -> String {

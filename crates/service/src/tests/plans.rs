@@ -453,6 +453,7 @@ async fn changing_an_approved_plan_makes_a_new_version_needing_approval() {
                 .conn(casework_store::Wall::Agency(env.worker.agency_id))
                 .await
                 .unwrap(),
+            &env.app.vault,
             env.worker.agency_id,
             approved.id,
         )
@@ -672,6 +673,163 @@ async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
                 .iter()
                 .any(|(k, v)| k == "client_words" && *v == Value::Text("Yes, all of it".into())),
             "{b:?}: {record:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_in_the_clear() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (case, _, goals) = in_planning(&env, true).await;
+        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&mut owner(&env).await)
+            .await
+            .expect("client of case");
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
+        let mut ids = Vec::new();
+        for g in &goals {
+            let i = env
+                .app
+                .add_intervention(
+                    &env.worker,
+                    plan.plan.id,
+                    &InterventionForm {
+                        responsible: "other_agency".into(),
+                        responsible_name: Some("Riverside tenants' union".into()),
+                        ..intervention(*g)
+                    },
+                )
+                .await
+                .expect("intervention");
+            assert_eq!(
+                i.description, "Refer to the housing first programme",
+                "{b:?}"
+            );
+            ids.push(i.id);
+        }
+        let step = env
+            .app
+            .add_task(
+                &env.worker,
+                ids[0],
+                &TaskForm {
+                    description: "Call the landlord about the deposit".into(),
+                    responsible: "worker".into(),
+                    ..task()
+                },
+            )
+            .await
+            .expect("task");
+        let column = |table: &str, c: &str| format!("SELECT {c} FROM {table} WHERE id = $1");
+        for (c, plain) in [
+            ("description", "housing first"),
+            ("responsible_name", "tenants"),
+            ("resources", "intake line"),
+        ] {
+            let stored = raw(&env, &column("interventions", c), ids[0]).await;
+            assert!(sealed(&stored, plain), "{b:?} {c}: {stored}");
+        }
+        let stored = raw(&env, &column("plan_tasks", "description"), step.id).await;
+        assert!(sealed(&stored, "landlord"), "{b:?}: {stored}");
+
+        // The worker's task list shows the step's words, not its ciphertext.
+        let mine = env
+            .app
+            .my_tasks(&env.worker, None, None)
+            .await
+            .expect("tasks");
+        assert!(
+            mine.tasks
+                .items
+                .iter()
+                .any(|t| t.line.id == step.id
+                    && t.line.title == "Call the landlord about the deposit"),
+            "{b:?}: {:?}",
+            mine.tasks.items
+        );
+
+        // Agreed, approved, then changed: version 2 holds copies sealed for their own rows.
+        let p = env.app.current_plan(&env.worker, case).await.unwrap().plan;
+        let p = env
+            .app
+            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("Yes"))
+            .await
+            .expect("agree");
+        let p = env
+            .app
+            .submit_plan(&env.worker, p.id, p.version)
+            .await
+            .expect("submit");
+        env.app
+            .approve_plan(&env.sup, p.id, p.version)
+            .await
+            .expect("approve");
+        env.app
+            .add_task(&env.worker, ids[1], &task())
+            .await
+            .expect("a step on the approved plan");
+        let v2 = env.app.current_plan(&env.worker, case).await.unwrap();
+        assert_eq!(v2.plan.version_no, 2, "{b:?}");
+        for i in &v2.interventions {
+            assert!(!ids.contains(&i.id), "{b:?}");
+            assert_eq!(
+                i.responsible_name.as_deref(),
+                Some("Riverside tenants' union")
+            );
+            let stored = raw(&env, &column("interventions", "description"), i.id).await;
+            assert!(sealed(&stored, "housing first"), "{b:?}: {stored}");
+        }
+        assert!(
+            v2.tasks
+                .iter()
+                .any(|t| t.description == "Call the landlord about the deposit"),
+            "{b:?}: the copied step reads back"
+        );
+
+        // A step from before 0029 reads, and rotation seals it.
+        sqlx::query("UPDATE plan_tasks SET description = 'legacy:Fill in the form' WHERE id = $1")
+            .bind(step.id)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        let stored = raw(&env, &column("plan_tasks", "description"), step.id).await;
+        assert!(sealed(&stored, "Fill in"), "{b:?}: {stored}");
+        let sar = env
+            .app
+            .subject_access(&env.sup, client)
+            .await
+            .expect("export");
+        let steps: Vec<_> = sar
+            .section("plan_tasks")
+            .expect("plan_tasks")
+            .records
+            .iter()
+            .flat_map(|r| r.fields.iter())
+            .filter(|(k, _)| k == "description")
+            .map(|(_, v)| v.clone())
+            .collect();
+        assert!(
+            steps.contains(&casework_store::subject_access::Value::Text(
+                "Fill in the form".into()
+            )),
+            "{b:?}: {steps:?}"
         );
     })
     .await;
