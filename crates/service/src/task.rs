@@ -102,7 +102,7 @@ impl Casework {
         action: CaseAction,
         name: &str,
     ) -> Result<(CaseRow, CaseTaskRow), Refusal> {
-        let task = store::get(conn, actor.agency_id, id).await?;
+        let task = store::get(conn, &self.vault, actor.agency_id, id).await?;
         let case = match &task {
             Some(t) => case_store::get(conn, &self.vault, actor.agency_id, t.case_id).await?,
             None => None,
@@ -180,6 +180,7 @@ impl Casework {
         let limit = limit(asked, 200);
         let rows = store::of_case(
             &mut conn,
+            &self.vault,
             actor.agency_id,
             c.id,
             cursor.map_or(0, |c| c.0),
@@ -224,6 +225,7 @@ impl Casework {
         let assignee = self.assignee(&mut tx, actor, &c, task.assignee_id).await?;
         let row = store::insert(
             &mut tx,
+            &self.vault,
             actor.agency_id,
             &new_task(c.id, &task, assignee, None),
             actor.user_id,
@@ -309,10 +311,13 @@ impl Casework {
         let assignee = self.assignee(&mut tx, actor, &c, task.assignee_id).await?;
         if !store::update(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             id,
             version,
             &new_task(c.id, &task, assignee, t.template_id),
+            self.clock.now_ms(),
         )
         .await?
         {
@@ -325,7 +330,7 @@ impl Casework {
             None,
         )
         .await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -357,7 +362,9 @@ impl Casework {
         }
         if !store::close(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             id,
             version,
             status.as_str(),
@@ -368,9 +375,10 @@ impl Casework {
         {
             return Err(ServiceError::Stale);
         }
-        self.write_event(&mut tx, actor, task_act(name, Some(&c), Some(id)), reason)
+        // The reason stays on the task, sealed; the audit log names no client text.
+        self.write_event(&mut tx, actor, task_act(name, Some(&c), Some(id)), None)
             .await?;
-        let row = store::get(&mut tx, actor.agency_id, id)
+        let row = store::get(&mut tx, &self.vault, actor.agency_id, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         casework_store::commit(tx).await?;
@@ -429,6 +437,7 @@ impl Casework {
             };
             let row = store::insert(
                 tx,
+                &self.vault,
                 actor.agency_id,
                 &new_task(c.id, &task, c.primary_worker_id, Some(t.id)),
                 actor.user_id,

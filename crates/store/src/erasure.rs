@@ -66,7 +66,7 @@ fn statements() -> Vec<String> {
             "provider_name = NULL, note = NULL, error_reason = NULL",
         ),
         by_case("progress_entries", "comment = 'legacy:'"),
-        by_case("case_tasks", "title = '', description = NULL, cancel_reason = NULL"),
+        by_case("case_tasks", "title = 'legacy:', description = NULL, cancel_reason = NULL"),
         format!(
             "UPDATE override_reviews SET comment = NULL
              WHERE stage_history_id IN (SELECT id FROM stage_history WHERE case_id IN {CASES})"

@@ -180,6 +180,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0029_sealed_interventions.sql"),
         postgres: include_str!("../migrations/postgres/0029_sealed_interventions.sql"),
     },
+    Migration {
+        version: 30,
+        name: "sealed_case_tasks",
+        sqlite: include_str!("../migrations/sqlite/0030_sealed_case_tasks.sql"),
+        postgres: include_str!("../migrations/postgres/0030_sealed_case_tasks.sql"),
+    },
 ];
 
 impl Migration {

@@ -91,6 +91,9 @@ pub const FIELDS: &[Field] = &[
     of_case("goals", "client_words"),
     of_case("plans", "client_words"),
     of_case("plans", "return_comment"),
+    of_case("case_tasks", "title"),
+    of_case("case_tasks", "description"),
+    of_case("case_tasks", "cancel_reason"),
     Field {
         table: "interventions",
         column: "description",

@@ -136,7 +136,7 @@ fn sections() -> Vec<(&'static str, String)> {
             "SELECT case_id, from_stage, to_stage, reason, reopened_at FROM case_reopenings
              WHERE case_id IN {CASES} ORDER BY id")),
         ("tasks", format!(
-            "SELECT case_id, title, description, due_on, status, {} AS assignee
+            "SELECT case_id, title, description, due_on, status, {} AS assignee, id AS _row_id
              FROM case_tasks WHERE case_id IN {CASES} ORDER BY id", name_of("assignee_id"))),
         ("shares", format!(
             "SELECT case_id, {} AS worker, reason, starts_on, ends_on, ended_at
@@ -172,6 +172,7 @@ fn sealed_table(section: &str) -> Option<&'static str> {
         "plans" => "plans",
         "interventions" => "interventions",
         "plan_tasks" => "plan_tasks",
+        "tasks" => "case_tasks",
         "evaluations" => "evaluations",
         "evaluation_goals" => "evaluation_goals",
         "addenda" => "note_addenda",

@@ -1,5 +1,6 @@
 //! Case tasks and the program default tasks that make them when a case enters a stage.
 
+use crate::vault::{client_of_case, At, Vault};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -55,22 +56,43 @@ pub struct NewTask<'a> {
     pub template_id: Option<i64>,
 }
 
+/// Open each row's sealed texts (title, description, cancel reason), one reader for the list.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    mut rows: Vec<CaseTaskRow>,
+) -> Result<Vec<CaseTaskRow>> {
+    let mut reader = vault.reader();
+    for r in &mut rows {
+        let at = At::new("case_tasks", "title", r.id, r.agency_id, 0);
+        reader.open_in(conn, at, &mut r.title).await?;
+        reader
+            .open_opt_in(conn, at.column("description"), &mut r.description)
+            .await?;
+        reader
+            .open_opt_in(conn, at.column("cancel_reason"), &mut r.cancel_reason)
+            .await?;
+    }
+    Ok(rows)
+}
+
+/// A new open task; its title and description sealed under the client's data key once the row
+/// id is known (the id is part of what each ciphertext is bound to).
 pub async fn insert(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     t: &NewTask<'_>,
     by: i64,
     now: i64,
 ) -> Result<CaseTaskRow> {
-    Ok(sqlx::query_as(&format!(
+    let mut row: CaseTaskRow = sqlx::query_as(&format!(
         "INSERT INTO case_tasks (agency_id, case_id, title, description, due_on, remind_days,
            remind_on, assignee_id, status, template_id, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) RETURNING {TASK}"
+         VALUES ($1, $2, '', NULL, $3, $4, $5, $6, 'open', $7, $8, $9) RETURNING {TASK}"
     ))
     .bind(agency_id)
     .bind(t.case_id)
-    .bind(t.title)
-    .bind(t.description)
     .bind(&t.due_on)
     .bind(t.remind_days)
     .bind(&t.remind_on)
@@ -79,28 +101,50 @@ pub async fn insert(
     .bind(by)
     .bind(now)
     .fetch_one(&mut *conn)
-    .await?)
+    .await?;
+    let client_id = client_of_case(conn, t.case_id).await?;
+    let at = At::new("case_tasks", "title", row.id, agency_id, client_id);
+    let title = vault.seal(conn, at, t.title, now).await?;
+    let description = vault
+        .seal_opt(conn, at.column("description"), t.description, now)
+        .await?;
+    sqlx::query("UPDATE case_tasks SET title = $1, description = $2 WHERE id = $3")
+        .bind(title)
+        .bind(description)
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
+    row.title = t.title.to_string();
+    row.description = t.description.map(str::to_string);
+    Ok(row)
 }
 
-pub async fn get(conn: &mut Conn, agency_id: i64, id: i64) -> Result<Option<CaseTaskRow>> {
-    Ok(sqlx::query_as(&format!(
+pub async fn get(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<CaseTaskRow>> {
+    let row: Option<CaseTaskRow> = sqlx::query_as(&format!(
         "SELECT {TASK} FROM case_tasks WHERE agency_id = $1 AND id = $2"
     ))
     .bind(agency_id)
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    Ok(opened(conn, vault, row.into_iter().collect()).await?.pop())
 }
 
 /// The case's tasks by id after `after`.
 pub async fn of_case(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     case_id: i64,
     after: i64,
     limit: i64,
 ) -> Result<Vec<CaseTaskRow>> {
-    Ok(sqlx::query_as(&format!(
+    let rows = sqlx::query_as(&format!(
         "SELECT {TASK} FROM case_tasks WHERE agency_id = $1 AND case_id = $2 AND id > $3
          ORDER BY id LIMIT $4"
     ))
@@ -109,24 +153,34 @@ pub async fn of_case(
     .bind(after)
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?;
+    opened(conn, vault, rows).await
 }
 
-/// Edit an open task if still at `version`.
+/// Edit an open task of `client_id`'s case if still at `version`.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     t: &NewTask<'_>,
+    now: i64,
 ) -> Result<bool> {
+    let at = At::new("case_tasks", "title", id, agency_id, client_id);
+    let title = vault.seal(conn, at, t.title, now).await?;
+    let description = vault
+        .seal_opt(conn, at.column("description"), t.description, now)
+        .await?;
     let done = sqlx::query(
         "UPDATE case_tasks SET title = $1, description = $2, due_on = $3, remind_days = $4,
            remind_on = $5, assignee_id = $6, version = version + 1
          WHERE agency_id = $7 AND id = $8 AND version = $9 AND status = 'open'",
     )
-    .bind(t.title)
-    .bind(t.description)
+    .bind(title)
+    .bind(description)
     .bind(&t.due_on)
     .bind(t.remind_days)
     .bind(&t.remind_on)
@@ -139,16 +193,21 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
-/// Close an open task: `done`, or `cancelled` with its reason.
+/// Close an open task of `client_id`'s case: `done`, or `cancelled` with its reason (sealed).
+#[allow(clippy::too_many_arguments)]
 pub async fn close(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     status: &str,
     reason: Option<&str>,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("case_tasks", "cancel_reason", id, agency_id, client_id);
+    let reason = vault.seal_opt(conn, at, reason, now).await?;
     let done = sqlx::query(
         "UPDATE case_tasks SET status = $1, cancel_reason = $2, closed_at = $3,
            version = version + 1

@@ -83,7 +83,9 @@ impl Source {
         limit: i64,
     ) -> Result<Vec<TaskLine>> {
         match self {
-            Source::CaseTasks => case_tasks(conn, agency_id, today, scope, after, limit).await,
+            Source::CaseTasks => {
+                case_tasks(conn, vault, agency_id, today, scope, after, limit).await
+            }
             Source::PlanTasks => {
                 plan_tasks(conn, vault, agency_id, today, scope, after, limit).await
             }
@@ -142,8 +144,10 @@ async fn run(
 }
 
 /// Open case tasks.
+#[allow(clippy::too_many_arguments)]
 pub async fn case_tasks(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
     today: &str,
     scope: TaskScope,
@@ -151,7 +155,8 @@ pub async fn case_tasks(
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
     let inner = case_tasks_inner(scope);
-    run(conn, paged(&inner), agency_id, today, scope, after, limit).await
+    let lines = run(conn, paged(&inner), agency_id, today, scope, after, limit).await?;
+    opened(conn, vault, agency_id, "case_tasks", "title", lines).await
 }
 
 fn case_tasks_inner(scope: TaskScope) -> String {
@@ -168,8 +173,7 @@ fn case_tasks_inner(scope: TaskScope) -> String {
 
 /// Open tasks of the case's current plan version that the worker is responsible for: the plan
 /// names "the worker", who is the case's primary worker. They carry no reminder.
-/// Their titles are the steps' descriptions, sealed under each client's data key: opened here,
-/// after the ordering and paging, which never look at them.
+/// Their titles are the steps' descriptions.
 #[allow(clippy::too_many_arguments)]
 pub async fn plan_tasks(
     conn: &mut Conn,
@@ -181,10 +185,23 @@ pub async fn plan_tasks(
     limit: i64,
 ) -> Result<Vec<TaskLine>> {
     let inner = plan_tasks_inner(scope);
-    let mut lines = run(conn, paged(&inner), agency_id, today, scope, after, limit).await?;
+    let lines = run(conn, paged(&inner), agency_id, today, scope, after, limit).await?;
+    opened(conn, vault, agency_id, "plan_tasks", "description", lines).await
+}
+
+/// Open the lines' titles, sealed in `column` of `table` under each client's data key: after
+/// the ordering and paging, which never look at them.
+async fn opened(
+    conn: &mut Conn,
+    vault: &Vault,
+    agency_id: i64,
+    table: &str,
+    column: &str,
+    mut lines: Vec<TaskLine>,
+) -> Result<Vec<TaskLine>> {
     let mut reader = vault.reader();
     for line in &mut lines {
-        let at = At::new("plan_tasks", "description", line.id, agency_id, 0);
+        let at = At::new(table, column, line.id, agency_id, 0);
         reader.open_in(conn, at, &mut line.title).await?;
     }
     Ok(lines)

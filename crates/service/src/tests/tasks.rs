@@ -660,3 +660,121 @@ async fn follow_up_check_ins_join_my_tasks_and_closures_awaiting_approval_join_t
     })
     .await;
 }
+
+#[tokio::test]
+async fn case_task_texts_are_sealed_listed_in_the_clear_and_kept_out_of_the_audit_log() {
+    use super::encryption::{owner, raw};
+    use crate::keys::RotateOptions;
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        let sealed = |stored: &str, plain: &str| {
+            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+        };
+        let mut form = task("Call the landlord about the mould", "2026-11-30");
+        form.description = Some("The children's asthma is worse".into());
+        let t = env
+            .app
+            .create_task(&env.worker, case, &form)
+            .await
+            .expect("create");
+        assert_eq!(t.title, "Call the landlord about the mould", "{b:?}");
+        let column = |c: &str| format!("SELECT {c} FROM case_tasks WHERE id = $1");
+        assert!(
+            sealed(&raw(&env, &column("title"), t.id).await, "landlord"),
+            "{b:?}"
+        );
+        assert!(
+            sealed(&raw(&env, &column("description"), t.id).await, "asthma"),
+            "{b:?}"
+        );
+        let mine = env
+            .app
+            .my_tasks(&env.worker, None, None)
+            .await
+            .expect("tasks");
+        assert!(
+            mine.tasks
+                .items
+                .iter()
+                .any(|i| i.line.id == t.id && i.line.title == "Call the landlord about the mould"),
+            "{b:?}: {:?}",
+            mine.tasks.items
+        );
+        let listed = env
+            .app
+            .case_tasks(&env.worker, case, None, None)
+            .await
+            .expect("case tasks");
+        assert_eq!(
+            listed.tasks.items[0].description.as_deref(),
+            Some("The children's asthma is worse"),
+            "{b:?}"
+        );
+        let edited = env
+            .app
+            .update_task(
+                &env.worker,
+                t.id,
+                t.version,
+                &task("Call the council", "2026-12-02"),
+            )
+            .await
+            .expect("edit");
+        assert!(
+            sealed(&raw(&env, &column("title"), t.id).await, "council"),
+            "{b:?}"
+        );
+        let cancelled = env
+            .app
+            .cancel_task(
+                &env.worker,
+                t.id,
+                edited.version,
+                &CancelForm {
+                    reason: "She moved in with her mother".into(),
+                },
+            )
+            .await
+            .expect("cancel");
+        assert_eq!(
+            cancelled.cancel_reason.as_deref(),
+            Some("She moved in with her mother"),
+            "{b:?}"
+        );
+        assert!(
+            sealed(&raw(&env, &column("cancel_reason"), t.id).await, "mother"),
+            "{b:?}"
+        );
+        let entries = log(&env).await;
+        assert!(
+            entries
+                .iter()
+                .filter(|e| e.action == "task.cancel")
+                .all(|e| !format!("{e:?}").contains("mother")),
+            "{b:?}: the audit log names no client text"
+        );
+        // A title from before 0030 reads, and rotation seals it.
+        sqlx::query("UPDATE case_tasks SET title = 'legacy:Book the interpreter' WHERE id = $1")
+            .bind(t.id)
+            .execute(&mut owner(&env).await)
+            .await
+            .expect("legacy");
+        let read = env.app.task(&env.worker, t.id).await.expect("legacy reads");
+        assert_eq!(read.task.title, "Book the interpreter", "{b:?}");
+        let report = env
+            .app
+            .rotate_keys(RotateOptions {
+                data_keys: false,
+                batch: 10,
+            })
+            .await
+            .expect("rotate");
+        assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
+        assert!(
+            sealed(&raw(&env, &column("title"), t.id).await, "interpreter"),
+            "{b:?}"
+        );
+    })
+    .await;
+}
