@@ -122,6 +122,47 @@ pub(super) async fn owner(env: &Env) -> sqlx::AnyConnection {
         .expect("owner connection")
 }
 
+/// The client a case belongs to, read as the owner.
+pub(super) async fn client_of_case(env: &Env, case: i64) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(&mut owner(env).await)
+        .await
+        .expect("client of case")
+}
+
+/// Is `stored` a value sealed under the first data key of `client`, without `plain` in it?
+pub(super) fn sealed_for(client: i64, stored: &str, plain: &str) -> bool {
+    stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
+}
+
+/// Rotate without new data keys: what seals the values still marked legacy.
+pub(super) async fn seal_legacy(env: &Env) -> crate::keys::RotateReport {
+    env.app
+        .rotate_keys(RotateOptions {
+            data_keys: false,
+            batch: 10,
+        })
+        .await
+        .expect("rotate")
+}
+
+/// Every value of the field `name` in the export's section, in order.
+pub(super) fn exported(
+    sar: &crate::subject_access::SubjectAccess,
+    section: &str,
+    name: &str,
+) -> Vec<casework_store::subject_access::Value> {
+    sar.section(section)
+        .unwrap_or_else(|| panic!("no section {section}"))
+        .records
+        .iter()
+        .flat_map(|r| r.fields.iter())
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 pub(super) async fn raw(env: &Env, sql: &str, id: i64) -> String {
     sqlx::query_scalar::<_, String>(sql)
         .bind(id)
@@ -648,11 +689,7 @@ async fn termination_texts_are_sealed_read_back_rotated_and_exported() {
     on_each_backend(|env, _| async move {
         let b = env.backend;
         let (case, _) = in_termination(&env, false, &[30]).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
+        let client = client_of_case(&env, case).await;
         let form = termination_form();
         let t = env
             .app
@@ -700,14 +737,7 @@ async fn termination_texts_are_sealed_read_back_rotated_and_exported() {
             Some("Cooks for the family again"),
             "{b:?}"
         );
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, &column("growth"), case).await;
         assert!(stored.starts_with("enc1:") && !stored.contains("Cooks"), "{b:?}: {stored}");
@@ -763,11 +793,7 @@ async fn follow_up_findings_are_sealed_read_back_rotated_and_exported() {
     on_each_backend(|env, _| async move {
         let b = env.backend;
         let (case, v) = in_termination(&env, false, &[30, 90]).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
+        let client = client_of_case(&env, case).await;
         let t = env
             .app
             .save_termination(&env.worker, case, 0, &termination_form())
@@ -850,14 +876,7 @@ async fn follow_up_findings_are_sealed_read_back_rotated_and_exported() {
             Some("Food bank on Elm Street"),
             "{b:?}"
         );
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, &column("referrals"), done.id).await;
         assert!(

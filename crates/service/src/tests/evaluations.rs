@@ -629,20 +629,13 @@ async fn a_reassessment_is_compared_with_the_baseline() {
 
 #[tokio::test]
 async fn evaluation_texts_are_sealed_read_back_rotated_and_exported() {
-    use super::encryption::{owner, raw};
-    use crate::keys::RotateOptions;
+    use super::encryption::{client_of_case, exported, owner, raw, seal_legacy, sealed_for};
     use casework_store::subject_access::Value;
     each_backend(|env| async move {
         let b = env.backend;
         let (case, goals) = in_evaluation(&env).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
-        let sealed = |stored: &str, plain: &str| {
-            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
-        };
+        let client = client_of_case(&env, case).await;
+        let sealed = |stored: &str, plain: &str| sealed_for(client, stored, plain);
         // A draft, then recorded from what was stored: the texts go through the seal twice.
         let draft = env
             .app
@@ -725,14 +718,7 @@ async fn evaluation_texts_are_sealed_read_back_rotated_and_exported() {
             Some("Ready to close"),
             "{b:?}"
         );
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let summary = raw(&env, "SELECT summary FROM evaluations WHERE id = $1", id).await;
         assert!(sealed(&summary, "Ready"), "{b:?}: {summary}");
@@ -742,28 +728,18 @@ async fn evaluation_texts_are_sealed_read_back_rotated_and_exported() {
             .subject_access(&env.sup, client)
             .await
             .expect("export");
-        let field = |section: &str, name: &str| -> Vec<Value> {
-            sar.section(section)
-                .expect(section)
-                .records
-                .iter()
-                .flat_map(|r| r.fields.iter())
-                .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
         assert_eq!(
-            field("evaluations", "feedback_comment"),
+            exported(&sar, "evaluations", "feedback_comment"),
             vec![Value::Text("She listened to me".into())],
             "{b:?}"
         );
         assert_eq!(
-            field("evaluations", "summary"),
+            exported(&sar, "evaluations", "summary"),
             vec![Value::Text("Ready to close".into())],
             "{b:?}"
         );
         assert_eq!(
-            field("evaluation_goals", "comment"),
+            exported(&sar, "evaluation_goals", "comment"),
             vec![Value::Text("Discussed with the client".into()); 2],
             "{b:?}"
         );

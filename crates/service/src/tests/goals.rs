@@ -516,21 +516,14 @@ async fn goal_access_is_limited_to_the_case_and_denials_are_audited() {
 
 #[tokio::test]
 async fn goal_texts_are_sealed_read_back_rotated_and_exported() {
-    use super::encryption::{owner, raw};
-    use crate::keys::RotateOptions;
+    use super::encryption::{client_of_case, owner, raw, seal_legacy, sealed_for};
     use casework_store::subject_access::Value;
     each_backend(|env| async move {
         let b = env.backend;
         let (_, case) = env.client_with_case("Rosa Delgado").await;
         let (_, needs) = in_goal_setting(&env, case).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
-        let sealed = |stored: &str, plain: &str| {
-            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
-        };
+        let client = client_of_case(&env, case).await;
+        let sealed = |stored: &str, plain: &str| sealed_for(client, stored, plain);
         let scale = GoalScaleForm {
             gas: [
                 "Evicted",
@@ -627,14 +620,7 @@ async fn goal_texts_are_sealed_read_back_rotated_and_exported() {
             Some("Her brother drives her"),
             "{b:?}"
         );
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, &column("resources"), goal.goal.id).await;
         assert!(sealed(&stored, "brother"), "{b:?}: {stored}");

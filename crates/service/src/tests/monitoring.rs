@@ -630,20 +630,13 @@ async fn the_thread_shows_where_it_is_broken_until_the_work_is_done() {
 
 #[tokio::test]
 async fn service_notes_and_progress_comments_are_sealed_read_back_rotated_and_exported() {
-    use super::encryption::{owner, raw};
-    use crate::keys::RotateOptions;
+    use super::encryption::{client_of_case, exported, owner, raw, seal_legacy, sealed_for};
     use casework_store::subject_access::Value;
     each_backend(|env| async move {
         let b = env.backend;
         let s = setup(&env, "Mira Osei").await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(s.case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
-        let sealed = |stored: &str, plain: &str| {
-            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
-        };
+        let client = client_of_case(&env, s.case).await;
+        let sealed = |stored: &str, plain: &str| sealed_for(client, stored, plain);
         let row = env
             .app
             .record_service(&env.worker, s.case, &service(None, Some(s.intervention)))
@@ -702,14 +695,7 @@ async fn service_notes_and_progress_comments_are_sealed_read_back_rotated_and_ex
             .await
             .expect("legacy reads");
         assert_eq!(page.items[0].comment, "Paid the rent on time", "{b:?}");
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, comment, entry.id).await;
         assert!(
@@ -722,23 +708,13 @@ async fn service_notes_and_progress_comments_are_sealed_read_back_rotated_and_ex
             .subject_access(&env.sup, client)
             .await
             .expect("export");
-        let field = |section: &str, name: &str| -> Vec<Value> {
-            sar.section(section)
-                .expect(section)
-                .records
-                .iter()
-                .flat_map(|r| r.fields.iter())
-                .filter(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
         assert_eq!(
-            field("services", "note"),
+            exported(&sar, "services", "note"),
             vec![Value::Text("Opened a savings account together".into())],
             "{b:?}"
         );
         assert_eq!(
-            field("progress", "comment"),
+            exported(&sar, "progress", "comment"),
             vec![Value::Text("Paid the rent on time".into())],
             "{b:?}"
         );

@@ -559,20 +559,13 @@ async fn people_opening_a_new_plan_at_once_all_see_the_one_draft() {
 
 #[tokio::test]
 async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
-    use super::encryption::{owner, raw};
-    use crate::keys::RotateOptions;
+    use super::encryption::{client_of_case, exported, owner, raw, seal_legacy, sealed_for};
     use casework_store::subject_access::Value;
     each_backend(|env| async move {
         let b = env.backend;
         let (case, _, goals) = in_planning(&env, true).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
-        let sealed = |stored: &str, plain: &str| {
-            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
-        };
+        let client = client_of_case(&env, case).await;
+        let sealed = |stored: &str, plain: &str| sealed_for(client, stored, plain);
         let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
         for g in &goals {
             env.app
@@ -650,14 +643,7 @@ async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
             Some("Yes, all of it"),
             "{b:?}"
         );
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, words, p.id).await;
         assert!(sealed(&stored, "all of it"), "{b:?}: {stored}");
@@ -666,13 +652,10 @@ async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
             .subject_access(&env.sup, client)
             .await
             .expect("export");
-        let record = &sar.section("plans").expect("plans").records[0];
-        assert!(
-            record
-                .fields
-                .iter()
-                .any(|(k, v)| k == "client_words" && *v == Value::Text("Yes, all of it".into())),
-            "{b:?}: {record:?}"
+        assert_eq!(
+            exported(&sar, "plans", "client_words"),
+            vec![Value::Text("Yes, all of it".into())],
+            "{b:?}"
         );
     })
     .await;
@@ -680,19 +663,12 @@ async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
 
 #[tokio::test]
 async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_in_the_clear() {
-    use super::encryption::{owner, raw};
-    use crate::keys::RotateOptions;
+    use super::encryption::{client_of_case, exported, owner, raw, seal_legacy, sealed_for};
     each_backend(|env| async move {
         let b = env.backend;
         let (case, _, goals) = in_planning(&env, true).await;
-        let client = sqlx::query_scalar::<_, i64>("SELECT client_id FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&mut owner(&env).await)
-            .await
-            .expect("client of case");
-        let sealed = |stored: &str, plain: &str| {
-            stored.starts_with(&format!("enc1:c{client}.1:")) && !stored.contains(plain)
-        };
+        let client = client_of_case(&env, case).await;
+        let sealed = |stored: &str, plain: &str| sealed_for(client, stored, plain);
         let plan = env.app.current_plan(&env.worker, case).await.expect("plan");
         let mut ids = Vec::new();
         for g in &goals {
@@ -800,14 +776,7 @@ async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_i
             .execute(&mut owner(&env).await)
             .await
             .expect("legacy");
-        let report = env
-            .app
-            .rotate_keys(RotateOptions {
-                data_keys: false,
-                batch: 10,
-            })
-            .await
-            .expect("rotate");
+        let report = seal_legacy(&env).await;
         assert_eq!(report.legacy_sealed, 1, "{b:?}: {report:?}");
         let stored = raw(&env, &column("plan_tasks", "description"), step.id).await;
         assert!(sealed(&stored, "Fill in"), "{b:?}: {stored}");
@@ -816,15 +785,7 @@ async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_i
             .subject_access(&env.sup, client)
             .await
             .expect("export");
-        let steps: Vec<_> = sar
-            .section("plan_tasks")
-            .expect("plan_tasks")
-            .records
-            .iter()
-            .flat_map(|r| r.fields.iter())
-            .filter(|(k, _)| k == "description")
-            .map(|(_, v)| v.clone())
-            .collect();
+        let steps = exported(&sar, "plan_tasks", "description");
         assert!(
             steps.contains(&casework_store::subject_access::Value::Text(
                 "Fill in the form".into()
