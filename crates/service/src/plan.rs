@@ -599,13 +599,9 @@ impl Casework {
         {
             return Err(ServiceError::Stale);
         }
-        self.write_plan_event(
-            &mut tx,
-            actor,
-            plan_act(name, Some(&c), Some(p.id)),
-            comment,
-        )
-        .await?;
+        // A return comment stays on the plan, sealed; the audit log names no client text.
+        self.write_plan_event(&mut tx, actor, plan_act(name, Some(&c), Some(p.id)), None)
+            .await?;
         let row = store::get(&mut tx, &self.vault, actor.agency_id, p.id)
             .await?
             .ok_or(ServiceError::NotFound)?;

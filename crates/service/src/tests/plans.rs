@@ -615,6 +615,14 @@ async fn the_clients_words_and_a_return_comment_are_sealed_and_read_back() {
         let comment = "SELECT return_comment FROM plans WHERE id = $1";
         let stored = raw(&env, comment, p.id).await;
         assert!(sealed(&stored, "deposit"), "{b:?}: {stored}");
+        assert!(
+            log(&env)
+                .await
+                .iter()
+                .filter(|e| e.action == "plan.return")
+                .all(|e| !format!("{e:?}").contains("deposit")),
+            "{b:?}: the audit log names no client text"
+        );
         let shown = env.app.current_plan(&env.worker, case).await.expect("plan");
         assert_eq!(
             shown.plan.return_comment.as_deref(),
