@@ -325,7 +325,9 @@ impl Casework {
         }
         if !store::set_decision(
             &mut tx,
+            &self.vault,
             actor.agency_id,
+            c.client_id,
             t.id,
             version,
             status.as_str(),
@@ -337,13 +339,9 @@ impl Casework {
         {
             return Err(ServiceError::Stale);
         }
-        self.write_termination_event(
-            &mut tx,
-            actor,
-            termination_act(name, &c, Some(t.id)),
-            comment,
-        )
-        .await?;
+        // A return comment stays on the termination, sealed; the audit log names no client text.
+        self.write_termination_event(&mut tx, actor, termination_act(name, &c, Some(t.id)), None)
+            .await?;
         let row = store::get(&mut tx, &self.vault, actor.agency_id, t.id)
             .await?
             .ok_or(ServiceError::NotFound)?;

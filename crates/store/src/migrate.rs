@@ -186,6 +186,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_sealed_case_tasks.sql"),
         postgres: include_str!("../migrations/postgres/0030_sealed_case_tasks.sql"),
     },
+    Migration {
+        version: 31,
+        name: "sealed_termination_return",
+        sqlite: include_str!("../migrations/sqlite/0031_sealed_termination_return.sql"),
+        postgres: include_str!("../migrations/postgres/0031_sealed_termination_return.sql"),
+    },
 ];
 
 impl Migration {

@@ -129,6 +129,7 @@ pub const FIELDS: &[Field] = &[
     of_case("terminations", "closing_summary"),
     of_case("terminations", "growth"),
     of_case("terminations", "aftercare_plan"),
+    of_case("terminations", "return_comment"),
     of_case("follow_ups", "new_needs"),
     of_case("follow_ups", "referrals"),
     of_case("follow_ups", "comment"),

@@ -56,6 +56,9 @@ async fn opened(
         for (column, value) in SEALED_COLUMNS.iter().zip(texts(r)) {
             reader.open_opt_in(conn, at.column(column), value).await?;
         }
+        reader
+            .open_opt_in(conn, at.column("return_comment"), &mut r.return_comment)
+            .await?;
     }
     Ok(rows)
 }
@@ -234,11 +237,14 @@ pub async fn set_submitted(
     Ok(done.rows_affected() == 1)
 }
 
-/// A supervisor's decision: `approved`, or `returned` with a comment.
+/// A supervisor's decision on the termination of `client_id`'s case: `approved`, or
+/// `returned` with a comment (sealed under the client's data key).
 #[allow(clippy::too_many_arguments)]
 pub async fn set_decision(
     conn: &mut Conn,
+    vault: &Vault,
     agency_id: i64,
+    client_id: i64,
     id: i64,
     version: i64,
     status: &str,
@@ -246,6 +252,8 @@ pub async fn set_decision(
     by: i64,
     now: i64,
 ) -> Result<bool> {
+    let at = At::new("terminations", "return_comment", id, agency_id, client_id);
+    let comment = vault.seal_opt(conn, at, comment, now).await?;
     let done = sqlx::query(
         "UPDATE terminations SET status = $1, return_comment = $2, decided_by = $3,
            decided_at = $4, updated_at = $4, version = version + 1

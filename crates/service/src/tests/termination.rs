@@ -398,6 +398,26 @@ async fn with_approval_required_a_supervisor_of_the_team_decides_and_a_return_ne
             Some("Say what the aftercare contact is"),
             "{b:?}"
         );
+        // Kept on the termination sealed, out of the audit log.
+        let client = super::encryption::client_of_case(&env, case).await;
+        let stored = super::encryption::raw(
+            &env,
+            "SELECT return_comment FROM terminations WHERE id = $1",
+            returned.id,
+        )
+        .await;
+        assert!(
+            super::encryption::sealed_for(client, &stored, "aftercare"),
+            "{b:?}: {stored}"
+        );
+        assert!(
+            log(&env)
+                .await
+                .iter()
+                .filter(|e| e.action == "termination.return")
+                .all(|e| !format!("{e:?}").contains("aftercare")),
+            "{b:?}: the audit log names no client text"
+        );
         let again = env
             .app
             .save_termination(&env.worker, case, returned.version, &termination_form())
