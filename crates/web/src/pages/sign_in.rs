@@ -58,13 +58,15 @@ impl SignInQuery {
     }
 
     fn action(&self) -> String {
-        match self
-            .slug()
-            .and_then(|slug| serde_urlencoded::to_string([("agency", slug)]).ok())
-        {
-            Some(query) => format!("/sign-in?{query}"),
-            None => "/sign-in".into(),
-        }
+        sign_in_path(self.slug())
+    }
+}
+
+/// The sign-in page's address, naming the agency when one is given.
+pub(crate) fn sign_in_path(agency_slug: Option<&str>) -> String {
+    match agency_slug.and_then(|slug| serde_urlencoded::to_string([("agency", slug)]).ok()) {
+        Some(query) => format!("/sign-in?{query}"),
+        None => "/sign-in".into(),
     }
 }
 

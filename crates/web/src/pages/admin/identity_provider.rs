@@ -68,13 +68,6 @@ fn address_hint(state: &AppState, path: &str) -> String {
     }
 }
 
-fn sign_in_path(slug: &str) -> String {
-    match serde_urlencoded::to_string([("agency", slug)]) {
-        Ok(query) => format!("/sign-in?{query}"),
-        Err(_) => "/sign-in".into(),
-    }
-}
-
 async fn saved(state: &AppState, staff: &Staff) -> Result<Shown, PageError> {
     Ok(match state.app.identity_provider(staff.actor()).await? {
         Some(p) => Shown {
@@ -108,7 +101,9 @@ async fn render(
         callback: address_hint(state, crate::pages::oidc::CALLBACK_PATH),
         sign_in: address_hint(
             state,
-            &sign_in_path(&state.app.agency_slug(staff.actor()).await?),
+            &crate::pages::sign_in::sign_in_path(Some(
+                &state.app.agency_slug(staff.actor()).await?,
+            )),
         ),
         problem,
         notice,
