@@ -327,15 +327,18 @@ pub async fn insert_contact(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    if let Some(summary) = &c.summary {
-        // Sealed second: the row id is part of what the ciphertext is bound to.
+    if c.summary.is_some() {
         let client_id = crate::vault::client_of_case(conn, case_id).await?;
-        let at = At::new("contacts", "summary", row.id, agency_id, client_id);
-        let sealed = vault.seal(conn, at, summary, now).await?;
-        sqlx::query("UPDATE contacts SET summary = $1 WHERE id = $2")
-            .bind(sealed)
-            .bind(row.id)
-            .execute(&mut *conn)
+        let at = At::new("contacts", "", row.id, agency_id, client_id);
+        vault
+            .seal_into(
+                conn,
+                "contacts",
+                at,
+                &["summary"],
+                &[c.summary.as_deref()],
+                now,
+            )
             .await?;
     }
     row.summary.clone_from(&c.summary);

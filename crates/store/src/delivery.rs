@@ -88,15 +88,18 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    if let Some(note) = &s.note {
-        // Sealed second: the row id is part of what the ciphertext is bound to.
+    if s.note.is_some() {
         let client_id = client_of_case(conn, case_id).await?;
-        let at = At::new("services_delivered", "note", row.id, agency_id, client_id);
-        let sealed = vault.seal(conn, at, note, now).await?;
-        sqlx::query("UPDATE services_delivered SET note = $1 WHERE id = $2")
-            .bind(sealed)
-            .bind(row.id)
-            .execute(&mut *conn)
+        let at = At::new("services_delivered", "", row.id, agency_id, client_id);
+        vault
+            .seal_into(
+                conn,
+                "services_delivered",
+                at,
+                &["note"],
+                &[s.note.as_deref()],
+                now,
+            )
             .await?;
     }
     row.note.clone_from(&s.note);

@@ -108,13 +108,17 @@ async fn replace_goals(
         .bind(g.level.map(|l| i64::from(l.value())))
         .fetch_one(&mut *conn)
         .await?;
-        if let Some(comment) = &g.comment {
-            let at = At::new("evaluation_goals", "comment", id, agency_id, client_id);
-            let sealed = vault.seal(conn, at, comment, now).await?;
-            sqlx::query("UPDATE evaluation_goals SET comment = $1 WHERE id = $2")
-                .bind(sealed)
-                .bind(id)
-                .execute(&mut *conn)
+        if g.comment.is_some() {
+            let at = At::new("evaluation_goals", "", id, agency_id, client_id);
+            vault
+                .seal_into(
+                    conn,
+                    "evaluation_goals",
+                    at,
+                    &["comment"],
+                    &[g.comment.as_deref()],
+                    now,
+                )
                 .await?;
         }
     }
@@ -151,13 +155,17 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     let client_id = client_of_case(conn, case_id).await?;
-    if let Some(summary) = &e.summary {
-        let at = At::new("evaluations", "summary", row.id, agency_id, client_id);
-        let sealed = vault.seal(conn, at, summary, now).await?;
-        sqlx::query("UPDATE evaluations SET summary = $1 WHERE id = $2")
-            .bind(sealed)
-            .bind(row.id)
-            .execute(&mut *conn)
+    if e.summary.is_some() {
+        let at = At::new("evaluations", "", row.id, agency_id, client_id);
+        vault
+            .seal_into(
+                conn,
+                "evaluations",
+                at,
+                &["summary"],
+                &[e.summary.as_deref()],
+                now,
+            )
             .await?;
     }
     row.summary.clone_from(&e.summary);

@@ -101,17 +101,10 @@ async fn opened(conn: &mut Conn, vault: &Vault, mut rows: Vec<GoalRow>) -> Resul
     Ok(rows)
 }
 
-/// What a save writes, sealed for the goal at `at`: the texts of `SEALED_COLUMNS` but the
-/// client's words, in that order.
-async fn sealed_fields(
-    conn: &mut Conn,
-    vault: &Vault,
-    at: At<'_>,
-    f: GoalFields<'_>,
-    now: i64,
-) -> Result<Vec<Option<String>>> {
+/// What a save writes to `SEALED_COLUMNS` but the client's words, in that order.
+fn plain_fields<'a>(f: &GoalFields<'a>) -> [Option<&'a str>; 11] {
     let [m2, m1, zero, p1, p2] = &f.scale.gas;
-    let plain = [
+    [
         f.draft.statement(),
         f.draft.measure(),
         f.draft.baseline(),
@@ -123,9 +116,19 @@ async fn sealed_fields(
         zero.as_deref(),
         p1.as_deref(),
         p2.as_deref(),
-    ];
-    let mut sealed = Vec::with_capacity(plain.len());
-    for (column, text) in SEALED_COLUMNS.iter().zip(plain) {
+    ]
+}
+
+/// Those texts sealed for the goal at `at`.
+async fn sealed_fields(
+    conn: &mut Conn,
+    vault: &Vault,
+    at: At<'_>,
+    f: GoalFields<'_>,
+    now: i64,
+) -> Result<Vec<Option<String>>> {
+    let mut sealed = Vec::with_capacity(SEALED_COLUMNS.len());
+    for (column, text) in SEALED_COLUMNS.iter().zip(plain_fields(&f)) {
         sealed.push(vault.seal_opt(conn, at.column(column), text, now).await?);
     }
     Ok(sealed)
@@ -150,11 +153,11 @@ pub async fn insert(
     by: i64,
     now: i64,
 ) -> Result<GoalRow> {
-    let (id,): (i64,) = sqlx::query_as(
+    let mut row: GoalRow = sqlx::query_as(&format!(
         "INSERT INTO goals (agency_id, case_id, priority, status, target_date, weight,
            client_agreed, created_by, created_at, updated_by, updated_at)
-         VALUES ($1, $2, $3, 'draft', $4, $5, 0, $6, $7, $6, $7) RETURNING id",
-    )
+         VALUES ($1, $2, $3, 'draft', $4, $5, 0, $6, $7, $6, $7) RETURNING {COLUMNS}"
+    ))
     .bind(agency_id)
     .bind(case_id)
     .bind(f.priority)
@@ -165,20 +168,22 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     let client_id = client_of_case(conn, case_id).await?;
-    let at = At::new("goals", "", id, agency_id, client_id);
-    let mut q = sqlx::query(
-        "UPDATE goals SET statement = $1, measure = $2, baseline = $3, target = $4,
-           resources = $5, barriers = $6, gas_minus2 = $7, gas_minus1 = $8, gas_zero = $9,
-           gas_plus1 = $10, gas_plus2 = $11
-         WHERE id = $12",
-    );
-    for value in sealed_fields(conn, vault, at, f, now).await? {
-        q = q.bind(value);
+    let at = At::new("goals", "", row.id, agency_id, client_id);
+    let plain = plain_fields(&f);
+    vault
+        .seal_into(
+            conn,
+            "goals",
+            at,
+            &SEALED_COLUMNS[..plain.len()],
+            &plain,
+            now,
+        )
+        .await?;
+    for (value, text) in texts(&mut row).into_iter().zip(plain) {
+        *value = text.map(str::to_string);
     }
-    q.bind(id).execute(&mut *conn).await?;
-    get(conn, vault, agency_id, id)
-        .await?
-        .ok_or_else(|| crate::StoreError::Corrupt(format!("goal {id} not found after insert")))
+    Ok(row)
 }
 
 pub async fn get(

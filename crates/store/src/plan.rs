@@ -242,36 +242,6 @@ pub async fn set_decision(
     Ok(done.rows_affected() == 1)
 }
 
-/// Seal `values` under the client's data key for the row `at` names, one per column of
-/// `columns`, and write them to that row of `table`.
-async fn seal_into(
-    conn: &mut Conn,
-    vault: &Vault,
-    table: &str,
-    at: At<'_>,
-    columns: &[&str],
-    values: &[Option<&str>],
-    now: i64,
-) -> Result<()> {
-    let mut sets = Vec::with_capacity(columns.len());
-    let mut sealed = Vec::with_capacity(columns.len());
-    for (k, (column, value)) in columns.iter().zip(values).enumerate() {
-        sets.push(format!("{column} = ${}", k + 1));
-        sealed.push(vault.seal_opt(conn, at.column(column), *value, now).await?);
-    }
-    let sql = format!(
-        "UPDATE {table} SET {} WHERE id = ${}",
-        sets.join(", "),
-        columns.len() + 1
-    );
-    let mut q = sqlx::query(&sql);
-    for value in sealed {
-        q = q.bind(value);
-    }
-    q.bind(at.row_id).execute(&mut *conn).await?;
-    Ok(())
-}
-
 /// An intervention's texts about the client, sealed under the client's data key.
 const INTERVENTION_SEALED: [&str; 3] = ["description", "responsible_name", "resources"];
 /// A plan step's texts, likewise.
@@ -344,16 +314,16 @@ async fn write_intervention(
         i.responsible_name.as_deref(),
         i.resources.as_deref(),
     ];
-    seal_into(
-        conn,
-        vault,
-        "interventions",
-        at,
-        &INTERVENTION_SEALED,
-        &values,
-        now,
-    )
-    .await?;
+    vault
+        .seal_into(
+            conn,
+            "interventions",
+            at,
+            &INTERVENTION_SEALED,
+            &values,
+            now,
+        )
+        .await?;
     Ok(id)
 }
 
@@ -383,7 +353,9 @@ async fn write_task(
     .await?;
     let at = At::new("plan_tasks", "", id, agency_id, client_id);
     let values = [Some(t.description.as_str()), t.responsible_name.as_deref()];
-    seal_into(conn, vault, "plan_tasks", at, &TASK_SEALED, &values, now).await?;
+    vault
+        .seal_into(conn, "plan_tasks", at, &TASK_SEALED, &values, now)
+        .await?;
     Ok(id)
 }
 

@@ -68,12 +68,16 @@ pub async fn insert(
     .await?;
     // Sealed second: the row id is part of what the ciphertext is bound to.
     let client_id = client_of_case(conn, case_id).await?;
-    let at = At::new("progress_entries", "comment", row.id, agency_id, client_id);
-    let sealed = vault.seal(conn, at, &p.comment, now).await?;
-    sqlx::query("UPDATE progress_entries SET comment = $1 WHERE id = $2")
-        .bind(sealed)
-        .bind(row.id)
-        .execute(&mut *conn)
+    let at = At::new("progress_entries", "", row.id, agency_id, client_id);
+    vault
+        .seal_into(
+            conn,
+            "progress_entries",
+            at,
+            &["comment"],
+            &[Some(&p.comment)],
+            now,
+        )
         .await?;
     row.comment.clone_from(&p.comment);
     Ok(row)

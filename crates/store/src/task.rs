@@ -103,16 +103,17 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     let client_id = client_of_case(conn, t.case_id).await?;
-    let at = At::new("case_tasks", "title", row.id, agency_id, client_id);
-    let title = vault.seal(conn, at, t.title, now).await?;
-    let description = vault
-        .seal_opt(conn, at.column("description"), t.description, now)
-        .await?;
-    sqlx::query("UPDATE case_tasks SET title = $1, description = $2 WHERE id = $3")
-        .bind(title)
-        .bind(description)
-        .bind(row.id)
-        .execute(&mut *conn)
+    let at = At::new("case_tasks", "", row.id, agency_id, client_id);
+    let columns = ["title", "description"];
+    vault
+        .seal_into(
+            conn,
+            "case_tasks",
+            at,
+            &columns,
+            &[Some(t.title), t.description],
+            now,
+        )
         .await?;
     row.title = t.title.to_string();
     row.description = t.description.map(str::to_string);

@@ -123,6 +123,37 @@ impl Vault {
         }
     }
 
+    /// Seal `values` for the row `at` names, one per column of `columns`, and write them to that
+    /// row of `table`: for a row just inserted, since its id is part of what each ciphertext is
+    /// bound to. A `None` writes NULL.
+    pub(crate) async fn seal_into(
+        &self,
+        conn: &mut Conn,
+        table: &str,
+        at: At<'_>,
+        columns: &[&str],
+        values: &[Option<&str>],
+        now: i64,
+    ) -> Result<()> {
+        let mut sets = Vec::with_capacity(columns.len());
+        let mut sealed = Vec::with_capacity(columns.len());
+        for (k, (column, value)) in columns.iter().zip(values).enumerate() {
+            sets.push(format!("{column} = ${}", k + 1));
+            sealed.push(self.seal_opt(conn, at.column(column), *value, now).await?);
+        }
+        let sql = format!(
+            "UPDATE {table} SET {} WHERE id = ${}",
+            sets.join(", "),
+            columns.len() + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for value in sealed {
+            q = q.bind(value);
+        }
+        q.bind(at.row_id).execute(&mut *conn).await?;
+        Ok(())
+    }
+
     /// A fresh first data key for a client the bulk seeder writes: the key, to seal that client's
     /// values with while the batch is built, and its wrapped form for `client_keys` (version 1).
     pub fn fresh_client_key(&self, agency_id: i64, client_id: i64) -> (Key, String) {
