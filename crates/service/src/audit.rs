@@ -216,6 +216,8 @@ impl Casework {
         }
         let filter = query.filter()?;
         let limit = limit(asked, 500);
+        // What was read a moment ago may still be staged (SQLite); the log shows it.
+        self.audit.flush().await;
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = audit::search(
             &mut conn,

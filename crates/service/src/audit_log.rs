@@ -1,12 +1,14 @@
 //! Group commit for audit entries that do not ride in a write transaction (reads, denials,
 //! sign-ins). Many requests' entries go to disk in one transaction; no request is answered before
-//! its own entries are committed.
+//! its own entries are committed. On SQLite a group is committed to a staging file and moved
+//! into the chain about once a second (`casework_store::audit_sqlite`).
 
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
 use casework_store::audit_sqlite::SqliteAppender;
 use casework_store::{HeldConn, Store, StoreError, Wall};
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 struct Pending {
@@ -73,7 +75,7 @@ impl AuditLog {
         }
     }
 
-    /// Returns once everything queued before the call is on disk.
+    /// Returns once everything queued before the call is on disk and in the chain.
     pub(crate) async fn flush(&self) {
         let (done, wait) = oneshot::channel();
         if self
@@ -98,9 +100,31 @@ struct Connection {
     held: Option<HeldConn>,
 }
 
+/// On SQLite, how long a staged entry may wait before it is moved into the chain. Each move is
+/// a commit to the database file, which costs every reading connection its page cache; the
+/// browsing, export, verification and shutdown paths move everything first (`flush`).
+const CHAIN_INTERVAL: Duration = Duration::from_millis(1000);
+
 async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
     let mut conn = Connection::default();
-    while let Some(first) = rx.recv().await {
+    // Entries a stopped process staged but never chained.
+    let mut staged = true;
+    let mut last_chained = Instant::now();
+    loop {
+        let next = if staged {
+            let due = CHAIN_INTERVAL.saturating_sub(last_chained.elapsed());
+            match tokio::time::timeout(due, rx.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    staged = !chain(&store, &mut conn).await;
+                    last_chained = Instant::now();
+                    continue;
+                }
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = next else { break };
         let mut group = vec![first];
         let mut count = group[0].events.len();
         while count < GROUP_LIMIT {
@@ -112,15 +136,18 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+        let mut events = Vec::with_capacity(count);
         let mut waiting = Vec::with_capacity(group.len());
+        let mut flushes = Vec::new();
         for p in group {
-            for e in p.events {
-                by_agency.entry(e.agency_id).or_default().push(e);
+            if p.events.is_empty() {
+                flushes.push(p.done);
+            } else {
+                events.extend(p.events);
+                waiting.push(p.done);
             }
-            waiting.push(p.done);
         }
-        let ok = by_agency.is_empty() || write(&store, &mut conn, by_agency).await.is_ok();
+        let ok = events.is_empty() || write(&store, &mut conn, events).await.is_ok();
         if !ok {
             conn = Connection::default();
             tracing::error!(
@@ -131,19 +158,29 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
         for done in waiting {
             let _ = done.send(ok);
         }
+        staged |= ok && conn.sqlite.is_some();
+        if staged && (!flushes.is_empty() || last_chained.elapsed() >= CHAIN_INTERVAL) {
+            staged = !chain(&store, &mut conn).await;
+            last_chained = Instant::now();
+        }
+        for done in flushes {
+            let _ = done.send(true);
+        }
     }
+    chain(&store, &mut conn).await;
 }
 
-async fn write(
-    store: &Store,
-    conn: &mut Connection,
-    by_agency: BTreeMap<i64, Vec<Event>>,
-) -> Result<(), StoreError> {
+/// Commit `events`: on SQLite to the staging file, on PostgreSQL to the chain.
+async fn write(store: &Store, conn: &mut Connection, events: Vec<Event>) -> Result<(), StoreError> {
     if conn.sqlite.is_none() && conn.held.is_none() {
         conn.sqlite = SqliteAppender::open(store)?;
     }
     if let Some(sqlite) = &mut conn.sqlite {
-        return sqlite.append(store, by_agency).await;
+        return sqlite.stage(&events);
+    }
+    let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+    for e in events {
+        by_agency.entry(e.agency_id).or_default().push(e);
     }
     let held = match &mut conn.held {
         Some(held) => held,
@@ -160,4 +197,30 @@ async fn write(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// On SQLite, move what is staged into the chain. A failure leaves the entries staged, on disk,
+/// for the next attempt; returns whether nothing is left staged.
+async fn chain(store: &Store, conn: &mut Connection) -> bool {
+    if conn.sqlite.is_none() && conn.held.is_none() {
+        match SqliteAppender::open(store) {
+            Ok(sqlite) => conn.sqlite = sqlite,
+            Err(e) => {
+                tracing::error!(error = %e, "could not open the audit writer's connection");
+                return false;
+            }
+        }
+    }
+    let Some(sqlite) = &mut conn.sqlite else {
+        return true;
+    };
+    match sqlite.chain_staged(store).await {
+        Ok(_) => true,
+        Err(e) => {
+            // The error's kind only: the statements are fixed and name no client.
+            tracing::error!(error = %e, "moving staged audit entries into the chain failed; retrying");
+            *conn = Connection::default();
+            false
+        }
+    }
 }

@@ -99,6 +99,8 @@ impl Casework {
         form: &ErasureForm,
     ) -> ServiceResult<ErasureReceipt> {
         let request = form.parse()?;
+        // Staged entries about this client must be in the chain before its reasons are redacted.
+        self.audit.flush().await;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))
@@ -202,11 +204,23 @@ impl Casework {
                 Err(_) => false,
             };
             if done {
-                return;
+                break;
+            }
+            if attempt == 19 {
+                tracing::warn!("WAL checkpoint after erasure did not complete; the next one will");
             }
             tokio::time::sleep(Duration::from_millis(50 * (attempt + 1))).await;
         }
-        tracing::warn!("WAL checkpoint after erasure did not complete; the next one will");
+        let store = self.store.clone();
+        let staging = tokio::task::spawn_blocking(move || {
+            casework_store::audit_sqlite::truncate_staging_log(&store)
+        })
+        .await;
+        if !matches!(staging, Ok(Ok(true))) {
+            tracing::warn!(
+                "the audit staging file's log was not cut after erasure; its next checkpoint will"
+            );
+        }
     }
 
     /// What was erased and when, newest first: for admins and auditors. No names, no content.

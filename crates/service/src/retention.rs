@@ -112,6 +112,8 @@ impl Casework {
         keep: Duration,
     ) -> ServiceResult<RetentionReport> {
         let now = self.clock.now_ms();
+        // Staged entries must be in the chain before an erased client's reasons are redacted.
+        self.audit.flush().await;
         // The job's claim and runs belong to no agency: the job works across all of them.
         let mut tx = self.store.begin_write(Wall::System).await?;
         let lease_until = now + LEASE.max(keep).as_millis() as i64;

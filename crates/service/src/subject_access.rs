@@ -72,6 +72,8 @@ impl Casework {
         actor: &Actor,
         client_id: i64,
     ) -> ServiceResult<SubjectAccess> {
+        // The access log below reads the chain: staged entries first.
+        self.audit.flush().await;
         let mut tx = self
             .store
             .begin_write(casework_store::Wall::Agency(actor.agency_id))

@@ -192,6 +192,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0031_sealed_termination_return.sql"),
         postgres: include_str!("../migrations/postgres/0031_sealed_termination_return.sql"),
     },
+    Migration {
+        version: 32,
+        name: "audit_staging",
+        sqlite: include_str!("../migrations/sqlite/0032_audit_staging.sql"),
+        postgres: include_str!("../migrations/postgres/0032_audit_staging.sql"),
+    },
 ];
 
 impl Migration {

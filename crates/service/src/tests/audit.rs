@@ -182,12 +182,38 @@ async fn verify_catches_a_truncated_tail() {
     .await;
 }
 
+/// A connection to the SQLite store's audit staging file (`None` on PostgreSQL).
+async fn staging(env: &Env) -> Option<sqlx::SqliteConnection> {
+    use sqlx::Connection;
+    let path = casework_store::audit_sqlite::staging_file_of(env.app.store()).expect("path")?;
+    let url = format!("sqlite://{}", path.display());
+    Some(
+        sqlx::SqliteConnection::connect(&url)
+            .await
+            .expect("open the staging file"),
+    )
+}
+
+/// The clients of the staged entries with this action (none on PostgreSQL).
+async fn staged_clients(env: &Env, action: &str) -> Vec<Option<i64>> {
+    let Some(mut conn) = staging(env).await else {
+        return Vec::new();
+    };
+    sqlx::query_scalar("SELECT client_id FROM audit_staged WHERE action = $1")
+        .bind(action)
+        .fetch_all(&mut conn)
+        .await
+        .expect("staged entries")
+}
+
 #[tokio::test]
 async fn reads_are_audited_before_they_are_answered() {
     each_backend(|env| async move {
         let (client, case) = env.client_with_case("Ana Torres").await;
         env.app.case(&env.worker, case, None).await.expect("read");
-        // No flush: the entry must already be committed when the read returned.
+        // No flush: the entry must already be committed when the read returned, in the chain
+        // or (SQLite) staged for it.
+        let staged = staged_clients(&env, "case.read").await;
         let mut conn = env
             .app
             .store()
@@ -206,8 +232,21 @@ async fn reads_are_audited_before_they_are_answered() {
         )
         .await
         .expect("search");
-        assert_eq!(rows.len(), 1, "{:?}", env.backend);
-        assert_eq!(rows[0].0.event.client_id, Some(client));
+        let mut clients: Vec<Option<i64>> = rows.iter().map(|r| r.0.event.client_id).collect();
+        clients.extend(staged);
+        assert_eq!(clients, [Some(client)], "{:?}", env.backend);
+        // An auditor browsing the log right away sees it: browsing chains what is staged.
+        let seen = env
+            .app
+            .audit_log(&env.auditor, &Default::default(), None, Some(500))
+            .await
+            .expect("audit log")
+            .items
+            .into_iter()
+            .filter(|e| e.action == "case.read" && e.client_id == Some(client))
+            .count();
+        assert_eq!(seen, 1, "{:?}", env.backend);
+        assert!(staged_clients(&env, "case.read").await.is_empty());
     })
     .await;
 }
@@ -219,14 +258,43 @@ async fn a_group_that_cannot_be_written_refuses_its_reads_and_the_next_goes_in()
     each_backend(|env| async move {
         let (_, case) = env.client_with_case("Ana Torres").await;
         env.app.case(&env.worker, case, None).await.expect("read");
+        // On SQLite a read's group is committed to the staging file.
+        if let Some(mut staging) = staging(&env).await {
+            staging
+                .execute(
+                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_staged \
+                     BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                )
+                .await
+                .expect("refuse staging");
+            let refused = env.app.case(&env.worker, case, None).await;
+            assert!(
+                matches!(refused, Err(ServiceError::Audit)),
+                "a read whose entry could not be staged must be refused, got {refused:?}"
+            );
+            staging
+                .execute("DROP TRIGGER audit_refuse")
+                .await
+                .expect("allow staging");
+            sqlx::Connection::close(staging).await.ok();
+            env.app
+                .case(&env.worker, case, None)
+                .await
+                .expect("the next read is audited and answered");
+            let reads = log(&env)
+                .await
+                .into_iter()
+                .filter(|e| e.action == "case.read" && e.record_id == Some(case))
+                .count();
+            assert_eq!(
+                reads, 2,
+                "the refused read left no entry, the others one each"
+            );
+            env.app.verify_audit().await.expect("the chain is whole");
+            return;
+        }
         let (refuse, allow): (&[&str], &[&str]) = match env.backend {
-            Backend::Sqlite => (
-                &[
-                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
-                   BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                ],
-                &["DROP TRIGGER audit_refuse"],
-            ),
+            Backend::Sqlite => unreachable!("SQLite stages its groups"),
             Backend::Postgres => (
                 &[
                     "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql \
@@ -266,6 +334,49 @@ async fn a_group_that_cannot_be_written_refuses_its_reads_and_the_next_goes_in()
             reads, 2,
             "the refused read left no entry, the others one each"
         );
+        env.app.verify_audit().await.expect("the chain is whole");
+    })
+    .await;
+}
+
+/// SQLite: when staged entries cannot be moved into the chain, the reads are still answered
+/// (their entries are on disk, staged), the entries stay staged, and the next move chains them
+/// all, once each.
+#[tokio::test]
+async fn staged_entries_wait_out_a_failed_move_into_the_chain() {
+    each_backend(|env| async move {
+        if env.backend != Backend::Sqlite {
+            return;
+        }
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        let mut owner = env.app.store().owner_conn().await.expect("owner");
+        owner
+            .execute(
+                "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .await
+            .expect("refuse inserts");
+        for _ in 0..3 {
+            env.app
+                .case(&env.worker, case, None)
+                .await
+                .expect("answered: the entry is staged");
+        }
+        env.app.flush_audit().await;
+        assert_eq!(staged_clients(&env, "case.read").await, [Some(client); 3]);
+        owner
+            .execute("DROP TRIGGER audit_refuse")
+            .await
+            .expect("allow inserts");
+        sqlx::Connection::close(owner).await.ok();
+        let reads = log(&env)
+            .await
+            .into_iter()
+            .filter(|e| e.action == "case.read" && e.record_id == Some(case))
+            .count();
+        assert_eq!(reads, 3);
+        assert!(staged_clients(&env, "case.read").await.is_empty());
         env.app.verify_audit().await.expect("the chain is whole");
     })
     .await;

@@ -194,18 +194,26 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(n.len()).any(|w| w == n)
 }
 
-/// The bytes the database keeps on disk: the SQLite file with its WAL and shared-memory index,
-/// or a plain `pg_dump` of the PostgreSQL database.
+/// The bytes the database keeps on disk: the SQLite file and the audit staging file, each with
+/// its WAL and shared-memory index, or a plain `pg_dump` of the PostgreSQL database.
 fn database_bytes(backend: Backend, url: &str) -> Vec<(String, Vec<u8>)> {
     match backend {
         Backend::Sqlite => {
             let path = url.trim_start_matches("sqlite://");
-            ["", "-wal", "-shm", "-journal"]
+            let staging = casework_store::audit_sqlite::staging_file(std::path::Path::new(path));
+            let files = [path.to_string(), staging.display().to_string()];
+            assert!(
+                staging.exists(),
+                "the staging file is where it is looked for"
+            );
+            files
                 .iter()
-                .filter_map(|suffix| {
-                    let p = format!("{path}{suffix}");
-                    std::fs::read(&p).ok().map(|b| (p, b))
+                .flat_map(|file| {
+                    ["", "-wal", "-shm", "-journal"]
+                        .iter()
+                        .map(move |suffix| format!("{file}{suffix}"))
                 })
+                .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
                 .collect()
         }
         Backend::Postgres => {

@@ -7,15 +7,16 @@ use casework_domain::note::NoteForm;
 use casework_store::Wall;
 use sqlx::{Connection, Executor, Row};
 
-/// Tables that hold no agency's rows: which migrations ran, and sign-in throttles keyed by email
-/// or address before anyone is known. Every other table must be walled.
-/// Tables that hold no agency rows: sign-in throttles, migrations, and the retention job's claim
-/// and runs (one job for every agency).
+/// Tables that hold no agency's rows: which migrations ran, sign-in throttles keyed by email or
+/// address before anyone is known, the retention job's claim and runs (one job for every
+/// agency). Every other table must be walled.
 const UNWALLED: &[&str] = &[
     "login_failures",
     "schema_migrations",
     "job_claims",
     "retention_runs",
+    // SQLite's bookkeeping of the audit staging file: no agency's rows (empty on PostgreSQL).
+    "audit_staging_marks",
 ];
 
 /// A client with a case and a note in the stranger's agency.
