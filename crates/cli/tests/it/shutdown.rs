@@ -84,6 +84,19 @@ fn sigterm_lets_a_request_in_flight_finish_and_write_then_refuses_new_connection
             .expect("an http address")
             .to_string();
 
+        // A refused read just before the signal (an admin does not read the audit log): its
+        // entry is written by the audit writer (on SQLite, staged), not by a use case.
+        let refused = rt.block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}/api/v1/audit", served.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("ask for clients")
+                .status()
+        });
+        assert_eq!(refused.as_u16(), 403, "{name}: an admin reads no audit log");
+
         let body = r#"{"name": "Finished In Flight"}"#;
         let (head, tail) = body.split_at(12);
         let mut stream = TcpStream::connect(&addr).expect("connect");
@@ -149,6 +162,25 @@ fn sigterm_lets_a_request_in_flight_finish_and_write_then_refuses_new_connection
             .await
             .expect("count audit entries");
             assert_eq!(audited, 1, "{name}: and its audit entry");
+            let denied: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM audit_entries WHERE outcome = 'denied'")
+                    .fetch_one(&mut owner)
+                    .await
+                    .expect("count denials");
+            assert_eq!(denied, 1, "{name}: the refused read is in the chain");
+            if let Some(staging) =
+                casework_store::audit_sqlite::staging_file_of(&store).expect("staging file")
+            {
+                let url = format!("sqlite://{}", staging.display());
+                let mut staging = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+                    .await
+                    .expect("open staging");
+                let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_staged")
+                    .fetch_one(&mut staging)
+                    .await
+                    .expect("count staged");
+                assert_eq!(left, 0, "{name}: nothing left staged after shutdown");
+            }
             store.close().await;
         });
         drop(db);
