@@ -47,6 +47,12 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     duration_secs: u64,
 
+    /// SQLite: how long, in milliseconds, a read's audit entry may stay staged before it is moved
+    /// into the chain (as `serve --audit-chain-interval-ms`).
+    #[arg(long, env = "CASEWORK_AUDIT_CHAIN_INTERVAL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    audit_chain_interval_ms: u64,
+
     /// Random seed for the dataset and the workload.
     #[arg(long, env = "CASEWORK_BENCH_SEED", default_value_t = 42)]
     seed: u64,
@@ -743,7 +749,10 @@ async fn bench(url: &str, args: &Args) -> Result<(), Failure> {
     );
     println!("load average before: {}", load_average());
     // A scratch database: a key that lives only as long as the run.
-    let settings = Settings::default();
+    let settings = Settings {
+        audit_chain_interval: Duration::from_millis(args.audit_chain_interval_ms),
+        ..Settings::default()
+    };
     let took = seed_in_child(url, args, &settings.keyring).await?;
     let shape = SeedPlan::new(args.clients);
     println!(

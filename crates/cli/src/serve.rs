@@ -59,6 +59,12 @@ pub struct Args {
     #[arg(long, env = "CASEWORK_AUDIT_READS", default_value_t = true, action = ArgAction::Set)]
     audit_reads: bool,
 
+    /// SQLite: how long, in milliseconds, an audit entry that is not part of a change (a read, a
+    /// denial, a sign-in) may stay in the staging file before it is moved into the hash chain.
+    #[arg(long, env = "CASEWORK_AUDIT_CHAIN_INTERVAL_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    audit_chain_interval_ms: u64,
+
     /// Run the retention job (erase clients past their agency's retention period) every this
     /// many minutes; 0 switches the schedule off (`casework retention run` still works).
     #[arg(
@@ -111,6 +117,7 @@ impl Args {
             address_failure_limit: self.address_failure_limit,
             lockout: Duration::from_secs(self.lockout_minutes * 60),
             audit_reads: self.audit_reads,
+            audit_chain_interval: Duration::from_millis(self.audit_chain_interval_ms),
             // Replaced by the keyring from the key file or environment when the service opens.
             ..Settings::default()
         }

@@ -26,7 +26,11 @@ pub struct AuditLog {
 const GROUP_LIMIT: usize = 1024;
 
 impl AuditLog {
-    pub(crate) fn start(store: Store, audit_reads: bool) -> ServiceResult<AuditLog> {
+    pub(crate) fn start(
+        store: Store,
+        audit_reads: bool,
+        chain_interval: Duration,
+    ) -> ServiceResult<AuditLog> {
         let (queue, rx) = mpsc::channel(4096);
         // The writer has a thread and runtime of its own. On PostgreSQL a group commit is
         // several round trips; on the shared runtime each answer waited in line behind the
@@ -41,7 +45,7 @@ impl AuditLog {
             })?;
         std::thread::Builder::new()
             .name("casework-audit".into())
-            .spawn(move || runtime.block_on(run(store, rx)))
+            .spawn(move || runtime.block_on(run(store, rx, chain_interval)))
             .map_err(|e| {
                 tracing::error!(error = %e, "could not start the audit writer's thread");
                 ServiceError::Audit
@@ -100,19 +104,17 @@ struct Connection {
     held: Option<HeldConn>,
 }
 
-/// On SQLite, how long a staged entry may wait before it is moved into the chain. Each move is
-/// a commit to the database file, which costs every reading connection its page cache; the
-/// browsing, export, verification and shutdown paths move everything first (`flush`).
-const CHAIN_INTERVAL: Duration = Duration::from_millis(1000);
-
-async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
+/// On SQLite a staged entry waits at most `chain_interval` before it is moved into the chain.
+/// Each move is a commit to the database file, which costs every reading connection its page
+/// cache; the browsing, export, verification and shutdown paths move everything first (`flush`).
+async fn run(store: Store, mut rx: mpsc::Receiver<Pending>, chain_interval: Duration) {
     let mut conn = Connection::default();
     // Entries a stopped process staged but never chained.
     let mut staged = true;
     let mut last_chained = Instant::now();
     loop {
         let next = if staged {
-            let due = CHAIN_INTERVAL.saturating_sub(last_chained.elapsed());
+            let due = chain_interval.saturating_sub(last_chained.elapsed());
             match tokio::time::timeout(due, rx.recv()).await {
                 Ok(next) => next,
                 Err(_) => {
@@ -159,7 +161,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
             let _ = done.send(ok);
         }
         staged |= ok && conn.sqlite.is_some();
-        if staged && (!flushes.is_empty() || last_chained.elapsed() >= CHAIN_INTERVAL) {
+        if staged && (!flushes.is_empty() || last_chained.elapsed() >= chain_interval) {
             staged = !chain(&store, &mut conn).await;
             last_chained = Instant::now();
         }
@@ -214,8 +216,19 @@ async fn chain(store: &Store, conn: &mut Connection) -> bool {
     let Some(sqlite) = &mut conn.sqlite else {
         return true;
     };
+    let started = Instant::now();
     match sqlite.chain_staged(store).await {
-        Ok(_) => true,
+        Ok(entries) => {
+            if entries > 0 {
+                // Counts and times only: how long writers waited at the gate behind a move.
+                tracing::debug!(
+                    entries,
+                    ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "staged audit entries chained"
+                );
+            }
+            true
+        }
         Err(e) => {
             // The error's kind only: the statements are fixed and name no client.
             tracing::error!(error = %e, "moving staged audit entries into the chain failed; retrying");

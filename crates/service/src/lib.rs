@@ -67,6 +67,10 @@ pub struct Settings {
     pub lockout: Duration,
     /// Write read-audit entries (always on in production; off only to measure its cost).
     pub audit_reads: bool,
+    /// On SQLite, how long an audit entry that is not part of a change may stay staged before it
+    /// is moved into the chain (`audit_log`): longer spares the readers' page caches, shorter
+    /// makes each move smaller.
+    pub audit_chain_interval: Duration,
     /// The master keys that seal sensitive fields. The default is a fresh random key held only
     /// in memory: right for tests and scratch databases, never for data that must outlive the
     /// process (the CLI always loads the keyring from a key file or the environment).
@@ -82,6 +86,7 @@ impl Default for Settings {
             address_failure_limit: 50,
             lockout: Duration::from_secs(15 * 60),
             audit_reads: true,
+            audit_chain_interval: Duration::from_secs(1),
             keyring: keys::ephemeral_keyring(),
         }
     }
@@ -133,7 +138,11 @@ impl Casework {
     ) -> ServiceResult<Casework> {
         let store = Store::connect_serving(url, serving_url, POOL_CONNECTIONS).await?;
         store.migrate().await?;
-        let audit = AuditLog::start(store.clone(), settings.audit_reads)?;
+        let audit = AuditLog::start(
+            store.clone(),
+            settings.audit_reads,
+            settings.audit_chain_interval,
+        )?;
         let vault = casework_store::vault::Vault::new(settings.keyring.clone());
         Ok(Casework {
             store,

@@ -221,6 +221,8 @@ impl Casework {
 
     /// What an agency holds, by kind (operator tools: seed reports, demo idempotence, tests).
     pub async fn agency_counts(&self, agency_id: i64) -> ServiceResult<AgencyCounts> {
+        // The audit entry count includes what is still staged (SQLite).
+        self.audit.flush().await;
         let mut conn = self.store.conn(Wall::Agency(agency_id)).await?;
         Ok(bulk::counts(&mut conn, agency_id).await?)
     }

@@ -251,6 +251,40 @@ async fn reads_are_audited_before_they_are_answered() {
     .await;
 }
 
+/// Make the table the audit writer commits a read's group to refuse inserts (`on`), or accept
+/// them again: on SQLite the staging file's, on PostgreSQL the chain itself.
+async fn refuse_groups(env: &Env, on: bool) {
+    if let Some(mut staging) = staging(env).await {
+        let sql = if on {
+            "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_staged \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        } else {
+            "DROP TRIGGER audit_refuse"
+        };
+        staging.execute(sql).await.expect("staging trigger");
+        sqlx::Connection::close(staging).await.ok();
+        return;
+    }
+    let sqls: &[&str] = if on {
+        &[
+            "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql \
+             AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+            "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
+             FOR EACH ROW EXECUTE FUNCTION audit_refuse()",
+        ]
+    } else {
+        &[
+            "DROP TRIGGER audit_refuse ON audit_entries",
+            "DROP FUNCTION audit_refuse()",
+        ]
+    };
+    let mut owner = env.app.store().owner_conn().await.expect("owner");
+    for sql in sqls {
+        owner.execute(*sql).await.expect("chain trigger");
+    }
+    sqlx::Connection::close(owner).await.ok();
+}
+
 /// The group commit's writer keeps a connection of its own; when a group cannot be written, its
 /// reads are refused (never answered unaudited), and the next group goes in on a fresh start.
 #[tokio::test]
@@ -258,69 +292,13 @@ async fn a_group_that_cannot_be_written_refuses_its_reads_and_the_next_goes_in()
     each_backend(|env| async move {
         let (_, case) = env.client_with_case("Ana Torres").await;
         env.app.case(&env.worker, case, None).await.expect("read");
-        // On SQLite a read's group is committed to the staging file.
-        if let Some(mut staging) = staging(&env).await {
-            staging
-                .execute(
-                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_staged \
-                     BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                )
-                .await
-                .expect("refuse staging");
-            let refused = env.app.case(&env.worker, case, None).await;
-            assert!(
-                matches!(refused, Err(ServiceError::Audit)),
-                "a read whose entry could not be staged must be refused, got {refused:?}"
-            );
-            staging
-                .execute("DROP TRIGGER audit_refuse")
-                .await
-                .expect("allow staging");
-            sqlx::Connection::close(staging).await.ok();
-            env.app
-                .case(&env.worker, case, None)
-                .await
-                .expect("the next read is audited and answered");
-            let reads = log(&env)
-                .await
-                .into_iter()
-                .filter(|e| e.action == "case.read" && e.record_id == Some(case))
-                .count();
-            assert_eq!(
-                reads, 2,
-                "the refused read left no entry, the others one each"
-            );
-            env.app.verify_audit().await.expect("the chain is whole");
-            return;
-        }
-        let (refuse, allow): (&[&str], &[&str]) = match env.backend {
-            Backend::Sqlite => unreachable!("SQLite stages its groups"),
-            Backend::Postgres => (
-                &[
-                    "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql \
-                     AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
-                    "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit_entries \
-                     FOR EACH ROW EXECUTE FUNCTION audit_refuse()",
-                ],
-                &[
-                    "DROP TRIGGER audit_refuse ON audit_entries",
-                    "DROP FUNCTION audit_refuse()",
-                ],
-            ),
-        };
-        let mut owner = env.app.store().owner_conn().await.expect("owner");
-        for sql in refuse {
-            owner.execute(*sql).await.expect("refuse inserts");
-        }
+        refuse_groups(&env, true).await;
         let refused = env.app.case(&env.worker, case, None).await;
         assert!(
             matches!(refused, Err(ServiceError::Audit)),
             "a read whose entry could not be written must be refused, got {refused:?}"
         );
-        for sql in allow {
-            owner.execute(*sql).await.expect("allow inserts");
-        }
-        sqlx::Connection::close(owner).await.ok();
+        refuse_groups(&env, false).await;
         env.app
             .case(&env.worker, case, None)
             .await
