@@ -77,7 +77,8 @@ fn sigterm_lets_a_request_in_flight_finish_and_write_then_refuses_new_connection
         let name = backend_name(backend);
         let db = rt.block_on(TestDb::fresh(backend));
         let token = admin_token(&db.url);
-        let served = serve(&db.url, &[]);
+        // Entries stay staged until something moves them: here, only the shutdown.
+        let served = serve(&db.url, &["--audit-chain-interval-ms", "60000"]);
         let addr = served
             .base
             .strip_prefix("http://")
