@@ -152,6 +152,28 @@ pub(super) async fn in_planning(env: &Env, approval: bool) -> (i64, i64, Vec<i64
     (case, moved.version, goals)
 }
 
+/// The client agrees to the plan, the worker submits it and the supervisor approves it.
+async fn agree_submit_approve(
+    env: &Env,
+    plan_id: i64,
+    version: i64,
+) -> casework_store::plan::PlanRow {
+    let p = env
+        .app
+        .record_plan_agreement(&env.worker, plan_id, version, &agreement("Yes"))
+        .await
+        .expect("agree");
+    let p = env
+        .app
+        .submit_plan(&env.worker, p.id, p.version)
+        .await
+        .expect("submit");
+    env.app
+        .approve_plan(&env.sup, p.id, p.version)
+        .await
+        .expect("approve")
+}
+
 fn unmet_of<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> Vec<Unmet> {
     match r {
         Err(ServiceError::GuardUnmet(u)) => u,
@@ -401,21 +423,7 @@ async fn changing_an_approved_plan_makes_a_new_version_needing_approval() {
             p.plan.client_agreed_on, None,
             "{b:?}: the change withdraws agreement"
         );
-        let p = env
-            .app
-            .record_plan_agreement(&env.worker, p.plan.id, p.plan.version, &agreement("Yes"))
-            .await
-            .unwrap();
-        let p = env
-            .app
-            .submit_plan(&env.worker, p.id, p.version)
-            .await
-            .unwrap();
-        let approved = env
-            .app
-            .approve_plan(&env.sup, p.id, p.version)
-            .await
-            .unwrap();
+        let approved = agree_submit_approve(&env, p.plan.id, p.plan.version).await;
 
         // A task added after approval goes into version 2, a copy needing approval again.
         let t = env
@@ -742,20 +750,7 @@ async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_i
 
         // Agreed, approved, then changed: version 2 holds copies sealed for their own rows.
         let p = env.app.current_plan(&env.worker, case).await.unwrap().plan;
-        let p = env
-            .app
-            .record_plan_agreement(&env.worker, p.id, p.version, &agreement("Yes"))
-            .await
-            .expect("agree");
-        let p = env
-            .app
-            .submit_plan(&env.worker, p.id, p.version)
-            .await
-            .expect("submit");
-        env.app
-            .approve_plan(&env.sup, p.id, p.version)
-            .await
-            .expect("approve");
+        agree_submit_approve(&env, p.id, p.version).await;
         env.app
             .add_task(&env.worker, ids[1], &task())
             .await
