@@ -3,11 +3,11 @@
 //! group is six statements or more, and in the profile two thirds of that worker's time went to
 //! switching threads rather than to SQLite (BENCHMARKS.md). PostgreSQL keeps `audit::append`.
 //!
-//! A group is first written to a staging file of its own beside the database, and moved into the
-//! chain in batches (`chain_staged`). Every commit to the database file makes each reading
-//! connection drop its whole page cache at its next statement; with a group commit every few
-//! milliseconds the readers kept starting over, and auditing reads cost a third of their
-//! throughput (BENCHMARKS.md). A commit to the staging file leaves them alone. An entry is
+//! A group is first written to a staging file of its own beside the database (`Stager`), and
+//! moved into the chain in batches by another thread (`Mover`), so staging never waits for a
+//! move. Every commit to the database file makes each reading connection drop its whole page
+//! cache at its next statement; with a group commit every few milliseconds the readers kept
+//! starting over, and auditing reads cost a third of their throughput (BENCHMARKS.md). A commit to the staging file leaves them alone. An entry is
 //! durable once staged, so a request is still answered only after its entries are on disk.
 //!
 //! The chain itself is written with the same statements, the same linking and the same write
@@ -87,8 +87,15 @@ pub fn truncate_staging_log(store: &Store) -> Result<bool> {
     Ok(busy == 0)
 }
 
-/// The audit writer's own connections: to the database file and to its staging file.
-pub struct SqliteAppender {
+/// The audit writer's connection to the staging file: it only stages, so a group is never held
+/// up by a move into the chain running on another thread.
+pub struct Stager {
+    staging: rusqlite::Connection,
+}
+
+/// The connections that move staged entries into the chain: to the database file and to the
+/// staging file.
+pub struct Mover {
     conn: rusqlite::Connection,
     staging: rusqlite::Connection,
     /// The staging file's name for itself, under which the chain records how far it got.
@@ -97,9 +104,15 @@ pub struct SqliteAppender {
     insert_subject: String,
 }
 
-impl std::fmt::Debug for SqliteAppender {
+impl std::fmt::Debug for Stager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteAppender").finish_non_exhaustive()
+        f.debug_struct("Stager").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Mover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mover").finish_non_exhaustive()
     }
 }
 
@@ -117,59 +130,45 @@ fn open_with_pragmas(path: &Path) -> Result<rusqlite::Connection> {
     Ok(conn)
 }
 
-impl SqliteAppender {
-    /// Open the store's database file and its staging file (created when missing); `None` on
-    /// PostgreSQL.
-    pub fn open(store: &Store) -> Result<Option<SqliteAppender>> {
+/// Open the staging file of the database at `database` (created when missing) and read its
+/// instance name.
+fn open_staging(database: &Path) -> Result<(rusqlite::Connection, String)> {
+    let mut staging = open_with_pragmas(&staging_file(database))?;
+    // No background checkpoint for this file and no long readers to delay one: its writers
+    // checkpoint as they go, so the log stays small and chained entries leave it soon.
+    staging.execute_batch(&format!(
+        "PRAGMA wal_autocheckpoint = {STAGING_CHECKPOINT_PAGES}"
+    ))?;
+    // Two processes (a server and `casework audit verify`) may open a new file at once.
+    let tx = staging.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(STAGING_SCHEMA)?;
+    let fresh = hex::encode(rand::random::<[u8; 16]>());
+    tx.execute(
+        "INSERT INTO audit_staging_instance (instance) SELECT $1
+         WHERE NOT EXISTS (SELECT 1 FROM audit_staging_instance)",
+        [&fresh],
+    )?;
+    let instance: String =
+        tx.query_row("SELECT instance FROM audit_staging_instance", [], |r| {
+            r.get(0)
+        })?;
+    tx.commit()?;
+    Ok((staging, instance))
+}
+
+impl Stager {
+    /// Open the store's staging file (created when missing); `None` on PostgreSQL.
+    pub fn open(store: &Store) -> Result<Option<Stager>> {
         let Some(path) = store.sqlite_file()? else {
             return Ok(None);
         };
-        // The database file exists: migrations ran when the store was opened.
-        let conn = open_with_pragmas(&path)?;
-        // Room for the audit indexes' hot pages; a pooled connection's cache would be dropped
-        // whenever another connection commits.
-        conn.execute_batch(&format!("PRAGMA cache_size = -{HELD_CACHE_KIB}"))?;
-        let mut staging = open_with_pragmas(&staging_file(&path))?;
-        // No background checkpoint for this file and no readers to delay one: its writer
-        // checkpoints as it goes, so the log stays small and chained entries leave it soon.
-        staging.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = {STAGING_CHECKPOINT_PAGES}"
-        ))?;
-        let instance = {
-            // Two processes (a server and `casework audit verify`) may open a new file at once.
-            let tx = staging.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(STAGING_SCHEMA)?;
-            let fresh = hex::encode(rand::random::<[u8; 16]>());
-            tx.execute(
-                "INSERT INTO audit_staging_instance (instance) SELECT $1
-                 WHERE NOT EXISTS (SELECT 1 FROM audit_staging_instance)",
-                [&fresh],
-            )?;
-            let instance: String =
-                tx.query_row("SELECT instance FROM audit_staging_instance", [], |r| {
-                    r.get(0)
-                })?;
-            tx.commit()?;
-            instance
-        };
-        let params: Vec<String> = (1..=15).map(|k| format!("${k}")).collect();
-        Ok(Some(SqliteAppender {
-            conn,
-            staging,
-            instance,
-            insert_entry: format!(
-                "INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ({})",
-                params.join(",")
-            ),
-            insert_subject: format!(
-                "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ($1,$2,$3,$4,$5)"
-            ),
-        }))
+        let (staging, _) = open_staging(&path)?;
+        Ok(Some(Stager { staging }))
     }
 
     /// Write `events` to the staging file, in order, and return once they are on disk. They
-    /// reach the chain with the next `chain_staged`. SQLite's work blocks the calling thread:
-    /// call this from a thread of its own.
+    /// reach the chain with the next `Mover::chain_staged`. SQLite's work blocks the calling
+    /// thread: call this from a thread of its own.
     pub fn stage(&mut self, events: &[Event]) -> Result<()> {
         let tx = self
             .staging
@@ -193,6 +192,35 @@ impl SqliteAppender {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+impl Mover {
+    /// Open the store's database file and its staging file (created when missing); `None` on
+    /// PostgreSQL.
+    pub fn open(store: &Store) -> Result<Option<Mover>> {
+        let Some(path) = store.sqlite_file()? else {
+            return Ok(None);
+        };
+        // The database file exists: migrations ran when the store was opened.
+        let conn = open_with_pragmas(&path)?;
+        // Room for the audit indexes' hot pages; a pooled connection's cache would be dropped
+        // whenever another connection commits.
+        conn.execute_batch(&format!("PRAGMA cache_size = -{HELD_CACHE_KIB}"))?;
+        let (staging, instance) = open_staging(&path)?;
+        let params: Vec<String> = (1..=15).map(|k| format!("${k}")).collect();
+        Ok(Some(Mover {
+            conn,
+            staging,
+            instance,
+            insert_entry: format!(
+                "INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ({})",
+                params.join(",")
+            ),
+            insert_subject: format!(
+                "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ($1,$2,$3,$4,$5)"
+            ),
+        }))
     }
 
     /// Move every staged entry into its agency's chain, under the store's write gate; returns
@@ -365,7 +393,7 @@ fn staged_event(r: &rusqlite::Row) -> rusqlite::Result<(i64, Result<Event>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::SqliteAppender;
+    use super::{Mover, Stager};
     use crate::{audit, Store, Wall};
     use casework_domain::audit::{Event, Outcome, Subject, Verifier};
 
@@ -401,9 +429,8 @@ mod tests {
     async fn a_request_holding_a_connection_and_a_beginning_writer_both_finish() {
         let (_dir, store) = crate::migrated_sqlite_file(1).await;
         let a = agency(&store, "a").await;
-        let mut appender = SqliteAppender::open(&store)
-            .expect("open appender")
-            .expect("SQLite");
+        let mut stager = Stager::open(&store).expect("open").expect("SQLite");
+        let mut mover = Mover::open(&store).expect("open").expect("SQLite");
         let reading = store
             .conn(Wall::Agency(a))
             .await
@@ -419,10 +446,10 @@ mod tests {
         };
         // Let the writer get as far as it can: waiting for the connection.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        appender
+        stager
             .stage(&[event(a, "case.read", Vec::new())])
             .expect("staged");
-        appender
+        mover
             .chain_staged(&store)
             .await
             .expect("the request's entry is chained while the writer waits");
@@ -439,7 +466,7 @@ mod tests {
         assert_eq!(actions, ["case.read", "case.update"]);
     }
 
-    /// Entries from the appender and from a use case's transaction interleave in one chain,
+    /// Entries moved from the staging file and from a use case's transaction interleave in one chain,
     /// starting from an agency with no head yet, and every subject is stored under its entry.
     #[tokio::test]
     async fn appended_entries_and_transaction_entries_make_one_chain() {
@@ -448,9 +475,8 @@ mod tests {
         let store = Store::connect(&url, 2).await.expect("open");
         store.migrate().await.expect("migrate");
         let (a, b) = (agency(&store, "a").await, agency(&store, "b").await);
-        let mut appender = SqliteAppender::open(&store)
-            .expect("open appender")
-            .expect("SQLite");
+        let mut stager = Stager::open(&store).expect("open").expect("SQLite");
+        let mut mover = Mover::open(&store).expect("open").expect("SQLite");
         let listed = vec![
             Subject {
                 record_id: 7,
@@ -461,23 +487,23 @@ mod tests {
                 client_id: 80,
             },
         ];
-        appender
+        stager
             .stage(&[
                 event(a, "case.list", listed.clone()),
                 event(b, "case.read", Vec::new()),
             ])
             .expect("stage");
-        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 2);
+        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 2);
         let mut tx = store.begin_write(Wall::Agency(a)).await.expect("tx");
         audit::append(&mut tx, a, vec![event(a, "case.update", Vec::new())])
             .await
             .expect("append in a transaction");
         tx.commit().await.expect("commit");
-        appender
+        stager
             .stage(&[event(a, "case.read", Vec::new())])
             .expect("stage again");
-        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 1);
-        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 0);
+        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 1);
+        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 0);
 
         let mut conn = store.conn(Wall::System).await.expect("conn");
         let heads = audit::heads(&mut conn).await.expect("heads");
@@ -507,7 +533,7 @@ mod tests {
 
 #[cfg(test)]
 mod staging_tests {
-    use super::{staging_file, SqliteAppender};
+    use super::{staging_file, Mover, Stager};
     use crate::{audit, Store, Wall};
     use casework_domain::audit::{Event, Outcome, Subject, Verifier};
 
@@ -542,8 +568,12 @@ mod staging_tests {
         (dir, store, a)
     }
 
-    fn appender(store: &Store) -> SqliteAppender {
-        SqliteAppender::open(store).expect("open").expect("SQLite")
+    fn stager(store: &Store) -> Stager {
+        Stager::open(store).expect("open").expect("SQLite")
+    }
+
+    fn mover(store: &Store) -> Mover {
+        Mover::open(store).expect("open").expect("SQLite")
     }
 
     /// The agency's chain, checked link by link up to its head.
@@ -584,11 +614,11 @@ mod staging_tests {
     async fn staged_entries_outlive_their_writer_and_reach_the_chain_intact() {
         let (dir, store, a) = store_with_agency().await;
         let events: Vec<Event> = (1..=5).map(|n| read(a, n)).collect();
-        appender(&store).stage(&events).expect("stage");
+        stager(&store).stage(&events).expect("stage");
         assert_eq!(staged_rows(dir.path()), 5);
         assert!(chain(&store, a).await.is_empty(), "not chained yet");
 
-        let moved = appender(&store).chain_staged(&store).await.expect("chain");
+        let moved = mover(&store).chain_staged(&store).await.expect("chain");
         assert_eq!(moved, 5);
         assert_eq!(chain(&store, a).await, events);
         assert_eq!(
@@ -603,8 +633,9 @@ mod staging_tests {
     #[tokio::test]
     async fn entries_chained_but_not_cleared_are_not_chained_again() {
         let (dir, store, a) = store_with_agency().await;
-        let mut writer = appender(&store);
-        writer.stage(&[read(a, 1), read(a, 2)]).expect("stage");
+        stager(&store)
+            .stage(&[read(a, 1), read(a, 2)])
+            .expect("stage");
         let before: Vec<(i64, String)> = {
             let staging = rusqlite::Connection::open(staging_file(&dir.path().join("casework.db")))
                 .expect("open staging");
@@ -616,7 +647,7 @@ mod staging_tests {
                 .expect("rows");
             rows.collect::<Result<_, _>>().expect("read")
         };
-        writer.chain_staged(&store).await.expect("chain");
+        mover(&store).chain_staged(&store).await.expect("chain");
         // Put the chained rows back, as if the clearing had never happened.
         let staging = rusqlite::Connection::open(staging_file(&dir.path().join("casework.db")))
             .expect("open staging");
@@ -629,10 +660,7 @@ mod staging_tests {
                 )
                 .expect("put back");
         }
-        assert_eq!(
-            appender(&store).chain_staged(&store).await.expect("chain"),
-            0
-        );
+        assert_eq!(mover(&store).chain_staged(&store).await.expect("chain"), 0);
         assert_eq!(chain(&store, a).await.len(), 2);
         assert_eq!(staged_rows(dir.path()), 0, "the leftovers are cleared");
     }
@@ -642,12 +670,12 @@ mod staging_tests {
     #[tokio::test]
     async fn two_writers_chain_each_entry_once() {
         let (_dir, store, a) = store_with_agency().await;
-        let (mut one, mut two) = (appender(&store), appender(&store));
+        let (mut one, mut two) = (stager(&store), stager(&store));
         one.stage(&[read(a, 1)]).expect("stage");
         two.stage(&[read(a, 2)]).expect("stage");
         one.stage(&[read(a, 3)]).expect("stage");
-        let moved = two.chain_staged(&store).await.expect("chain")
-            + one.chain_staged(&store).await.expect("chain");
+        let moved = mover(&store).chain_staged(&store).await.expect("chain")
+            + mover(&store).chain_staged(&store).await.expect("chain");
         assert_eq!(moved, 3);
         let actors: Vec<Option<i64>> = chain(&store, a)
             .await
@@ -662,10 +690,8 @@ mod staging_tests {
     #[tokio::test]
     async fn a_new_staging_file_is_chained_from_its_first_entry() {
         let (dir, store, a) = store_with_agency().await;
-        let mut first = appender(&store);
-        first.stage(&[read(a, 1)]).expect("stage");
-        first.chain_staged(&store).await.expect("chain");
-        drop(first);
+        stager(&store).stage(&[read(a, 1)]).expect("stage");
+        mover(&store).chain_staged(&store).await.expect("chain");
         let path = staging_file(&dir.path().join("casework.db"));
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{}{suffix}", path.display());
@@ -673,9 +699,8 @@ mod staging_tests {
                 std::fs::remove_file(&file).expect("remove");
             }
         }
-        let mut second = appender(&store);
-        second.stage(&[read(a, 2)]).expect("stage");
-        assert_eq!(second.chain_staged(&store).await.expect("chain"), 1);
+        stager(&store).stage(&[read(a, 2)]).expect("stage");
+        assert_eq!(mover(&store).chain_staged(&store).await.expect("chain"), 1);
         assert_eq!(chain(&store, a).await.len(), 2);
     }
 }
