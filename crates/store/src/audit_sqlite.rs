@@ -422,19 +422,17 @@ mod tests {
         id
     }
 
-    /// A request that holds the only pooled connection while its audit entry is written, and a
+    /// A task that holds the only pooled connection while its audit entry is written, and a
     /// use case that begins a write meanwhile: both finish. (When a writer took the gate before
-    /// its connection, each waited for the other until the gate's wait timed out.)
+    /// its connection, each waited for the other until the gate's wait timed out. A `ReadConn`
+    /// no longer holds a pooled connection, `read_shelf`, but a write transaction does.)
     #[tokio::test]
     async fn a_request_holding_a_connection_and_a_beginning_writer_both_finish() {
         let (_dir, store) = crate::migrated_sqlite_file(1).await;
         let a = agency(&store, "a").await;
         let mut stager = Stager::open(&store).expect("open").expect("SQLite");
         let mut mover = Mover::open(&store).expect("open").expect("SQLite");
-        let reading = store
-            .conn(Wall::Agency(a))
-            .await
-            .expect("the only connection");
+        let reading = store.pool().acquire().await.expect("the only connection");
         let writer = {
             let store = store.clone();
             tokio::spawn(async move {

@@ -29,6 +29,7 @@ pub mod note;
 pub mod plan;
 pub mod progress;
 pub mod queue;
+mod read_shelf;
 pub mod retention;
 pub mod rotation;
 pub mod schema;
@@ -177,6 +178,8 @@ pub struct Store {
     checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
     /// SQLite's connections for reads on the calling thread (`fetch`).
     direct: Option<Arc<fetch::DirectReaders>>,
+    /// SQLite's sqlx connections for `ReadConn`, outside the pool (`read_shelf`).
+    read_shelf: Arc<read_shelf::ReadShelf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -327,6 +330,7 @@ impl Store {
             write_gate: Arc::default(),
             checkpointer,
             direct: None,
+            read_shelf: Arc::default(),
         };
         if let Some(path) = store.sqlite_file()? {
             // An in-memory database is one connection's own; only a file can be shared.
@@ -491,6 +495,7 @@ impl Store {
         if let Some(stop) = &self.checkpointer {
             stop.send_replace(true);
         }
+        self.read_shelf.close().await;
         self.pool.close().await;
     }
 }
@@ -529,7 +534,7 @@ pub struct ReadConn {
 }
 
 enum Reading {
-    Plain(PooledConn),
+    Plain(read_shelf::ShelvedConn),
     Walled(Tx),
 }
 
@@ -568,7 +573,7 @@ impl Store {
     pub async fn conn(&self, wall: Wall) -> Result<ReadConn> {
         Ok(match self.backend {
             Backend::Sqlite => ReadConn {
-                reading: Reading::Plain(self.pool.acquire().await?),
+                reading: Reading::Plain(self.read_shelf.take(&self.pool).await?),
                 direct: self.direct.as_ref().map(|d| d.take()).transpose()?,
             },
             Backend::Postgres => ReadConn {

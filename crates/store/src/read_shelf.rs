@@ -1,0 +1,124 @@
+//! SQLite's connections for `ReadConn`, kept on a shelf of their own rather than in sqlx's pool.
+//! The pool pings every connection given back to it, a round trip to the connection's own
+//! thread and a task of its own; a request gives back two (its session's and its page's),
+//! though the hot reads run on the request's thread (`fetch`) and rarely touch them. The
+//! profile of the mixed benchmark put a tenth of the CPU in those hand-offs (BENCHMARKS.md).
+//! An embedded file cannot hang up, and sqlx queues a dropped transaction's rollback on the
+//! connection itself, so a connection can go back unchecked.
+
+use crate::Result;
+use sqlx::{AnyConnection, AnyPool, Connection};
+use std::sync::{Arc, Mutex};
+
+/// As many idle connections as are kept; more are taken from the pool when more requests read
+/// at once, and closed when they come back to a full shelf.
+const KEPT_IDLE: usize = 16;
+
+#[derive(Default)]
+pub(crate) struct ReadShelf {
+    idle: Mutex<Vec<AnyConnection>>,
+}
+
+/// A connection off the shelf; it goes back when dropped.
+pub(crate) struct ShelvedConn {
+    conn: Option<AnyConnection>,
+    shelf: Arc<ReadShelf>,
+}
+
+impl ReadShelf {
+    /// An idle connection, or a new one from `pool` (detached from it: the pool's limit counts
+    /// the connections it holds, not those lent out here).
+    pub(crate) async fn take(self: &Arc<Self>, pool: &AnyPool) -> Result<ShelvedConn> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => pool.acquire().await?.detach(),
+        };
+        Ok(ShelvedConn {
+            conn: Some(conn),
+            shelf: self.clone(),
+        })
+    }
+
+    /// Close every idle connection (at shutdown).
+    pub(crate) async fn close(&self) {
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        for conn in idle {
+            conn.close().await.ok();
+        }
+    }
+}
+
+impl std::ops::Deref for ShelvedConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.conn
+            .as_ref()
+            .expect("a shelved connection is only taken whole")
+    }
+}
+
+impl std::ops::DerefMut for ShelvedConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.conn
+            .as_mut()
+            .expect("a shelved connection is only taken whole")
+    }
+}
+
+impl Drop for ShelvedConn {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        let mut idle = self.shelf.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEPT_IDLE {
+            idle.push(conn);
+        }
+        // Otherwise dropped: its thread closes the database handle and ends.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Wall;
+    use sqlx::{Connection, Executor};
+
+    fn idle(store: &crate::Store) -> usize {
+        store.read_shelf.idle.lock().expect("shelf").len()
+    }
+
+    /// A connection given back unchecked in the middle of a transaction: the transaction is
+    /// rolled back before the connection's next use, and holds no lock that would stop a writer.
+    #[tokio::test]
+    async fn a_connection_back_on_the_shelf_carries_nothing_over() {
+        let (_dir, store) = crate::migrated_sqlite_file(2).await;
+        let mut tx = store.begin_write(Wall::System).await.expect("tx");
+        tx.execute("CREATE TABLE shelf_probe (x INTEGER)")
+            .await
+            .expect("table");
+        tx.commit().await.expect("commit");
+
+        let mut reading = store.conn(Wall::System).await.expect("conn");
+        let mut open = reading.begin().await.expect("begin");
+        open.execute("INSERT INTO shelf_probe VALUES (1)")
+            .await
+            .expect("insert");
+        drop(open);
+        drop(reading);
+        assert_eq!(idle(&store), 1, "the connection is back on the shelf");
+
+        let mut again = store.conn(Wall::System).await.expect("the same connection");
+        assert_eq!(idle(&store), 0);
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM shelf_probe")
+            .fetch_one(&mut *again)
+            .await
+            .expect("count");
+        assert_eq!(seen, 0, "the dropped transaction's insert is gone");
+        drop(again);
+
+        let mut tx = store.begin_write(Wall::System).await.expect("tx");
+        tx.execute("INSERT INTO shelf_probe VALUES (2)")
+            .await
+            .expect("a writer is not blocked by the dropped transaction");
+        tx.commit().await.expect("commit");
+    }
+}
