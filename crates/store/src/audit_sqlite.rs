@@ -24,9 +24,10 @@ use rusqlite::{params, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The most staged entries moved into the chain in one transaction, so one move never holds the
-/// write gate for long; a longer backlog is moved in several.
-const CHAIN_BATCH: i64 = 4096;
+/// The most staged entries moved into the chain in one transaction: the gate is let go between
+/// batches, so a use case's write waits for one batch (a few milliseconds), not for a second's
+/// worth of entries (BENCHMARKS.md, session 14).
+const CHAIN_BATCH: i64 = 256;
 
 /// The staging file's write-ahead log is copied back after this many pages (SQLite's default).
 const STAGING_CHECKPOINT_PAGES: u32 = 1000;
@@ -624,6 +625,20 @@ mod staging_tests {
             0,
             "chained entries leave the staging file"
         );
+    }
+
+    /// A backlog longer than one batch is moved whole by one call, in order, in several
+    /// transactions.
+    #[tokio::test]
+    async fn a_backlog_is_moved_in_batches_in_order() {
+        let (dir, store, a) = store_with_agency().await;
+        let count = 2 * super::CHAIN_BATCH + 10;
+        let events: Vec<Event> = (1..=count).map(|n| read(a, n)).collect();
+        stager(&store).stage(&events).expect("stage");
+        let moved = mover(&store).chain_staged(&store).await.expect("chain");
+        assert_eq!(moved as i64, count);
+        assert_eq!(chain(&store, a).await, events);
+        assert_eq!(staged_rows(dir.path()), 0);
     }
 
     /// A writer that stopped after chaining but before clearing the staging file: the entries
