@@ -24,10 +24,11 @@ use rusqlite::{params, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The most staged entries moved into the chain in one transaction: the gate is let go between
-/// batches, so a use case's write waits for one batch (a few milliseconds), not for a second's
-/// worth of entries (BENCHMARKS.md, session 14).
-const CHAIN_BATCH: i64 = 256;
+/// The most staged entries moved into the chain in one transaction, so one move never holds the
+/// write gate for long; a longer backlog is moved in several. Smaller batches let a waiting
+/// use case in sooner but cost every reader its page cache more often (BENCHMARKS.md,
+/// session 14).
+const CHAIN_BATCH: i64 = 4096;
 
 /// The staging file's write-ahead log is copied back after this many pages (SQLite's default).
 const STAGING_CHECKPOINT_PAGES: u32 = 1000;
@@ -578,7 +579,7 @@ mod staging_tests {
     /// The agency's chain, checked link by link up to its head.
     async fn chain(store: &Store, agency: i64) -> Vec<Event> {
         let mut conn = store.conn(Wall::System).await.expect("conn");
-        let (entries, stray) = audit::chain_page(&mut conn, agency, 0, 1000)
+        let (entries, stray) = audit::chain_page(&mut conn, agency, 0, 10_000)
             .await
             .expect("chain");
         assert!(stray.is_empty());
