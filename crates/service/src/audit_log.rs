@@ -5,11 +5,9 @@
 
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
-use casework_store::audit_sqlite::{Mover, Stager};
-use casework_store::{Backend, HeldConn, Store, StoreError, Wall};
+use casework_store::audit_sqlite::SqliteAppender;
+use casework_store::{HeldConn, Store, StoreError, Wall};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -99,29 +97,36 @@ impl AuditLog {
 }
 
 /// The writer's connection, taken again after a failure (it may be the connection that broke).
-/// On SQLite one to the staging file, driven from this thread; on PostgreSQL one held out of
-/// the pool.
+/// On SQLite its own, driven from this thread; on PostgreSQL one held out of the pool.
 #[derive(Default)]
 struct Connection {
-    stager: Option<Stager>,
+    sqlite: Option<SqliteAppender>,
     held: Option<HeldConn>,
 }
 
-/// On SQLite, the thread that moves staged entries into the chain: told when something was
-/// staged, asked to move everything by a flush, and stopped when the writer stops.
-struct Moves {
-    staged: Arc<AtomicBool>,
-    flushes: mpsc::UnboundedSender<oneshot::Sender<bool>>,
-}
-
+/// On SQLite a staged entry waits at most `chain_interval` before it is moved into the chain.
+/// Each move is a commit to the database file, which costs every reading connection its page
+/// cache; the browsing, export, verification and shutdown paths move everything first (`flush`).
 async fn run(store: Store, mut rx: mpsc::Receiver<Pending>, chain_interval: Duration) {
-    let moves = if store.backend() == Backend::Sqlite {
-        start_moves(store.clone(), chain_interval)
-    } else {
-        None
-    };
     let mut conn = Connection::default();
-    while let Some(first) = rx.recv().await {
+    // Entries a stopped process staged but never chained.
+    let mut staged = true;
+    let mut last_chained = Instant::now();
+    loop {
+        let next = if staged {
+            let due = chain_interval.saturating_sub(last_chained.elapsed());
+            match tokio::time::timeout(due, rx.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    staged = !chain(&store, &mut conn).await;
+                    last_chained = Instant::now();
+                    continue;
+                }
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = next else { break };
         let mut group = vec![first];
         let mut count = group[0].events.len();
         while count < GROUP_LIMIT {
@@ -155,87 +160,25 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>, chain_interval: Dura
         for done in waiting {
             let _ = done.send(ok);
         }
-        if let Some(moves) = &moves {
-            if ok {
-                moves.staged.store(true, Ordering::Release);
-            }
-            // What the flush waits for is staged by now; the mover answers it once chained.
-            for done in flushes {
-                if let Err(done) = moves.flushes.send(done) {
-                    let _ = done.0.send(false);
-                }
-            }
-        } else {
-            for done in flushes {
-                let _ = done.send(true);
-            }
+        staged |= ok && conn.sqlite.is_some();
+        if staged && (!flushes.is_empty() || last_chained.elapsed() >= chain_interval) {
+            staged = !chain(&store, &mut conn).await;
+            last_chained = Instant::now();
+        }
+        for done in flushes {
+            let _ = done.send(true);
         }
     }
-}
-
-/// Start the mover's thread; `None` (and an error logged) if it could not start, in which case
-/// entries stay staged until a later start moves them.
-fn start_moves(store: Store, chain_interval: Duration) -> Option<Moves> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| tracing::error!(error = %e, "could not start the audit mover's runtime"))
-        .ok()?;
-    // Entries a stopped process staged but never chained are moved at once.
-    let staged = Arc::new(AtomicBool::new(true));
-    let (flushes, requests) = mpsc::unbounded_channel();
-    let flag = staged.clone();
-    std::thread::Builder::new()
-        .name("casework-audit-move".into())
-        .spawn(move || runtime.block_on(move_staged(store, requests, flag, chain_interval)))
-        .map_err(|e| tracing::error!(error = %e, "could not start the audit mover's thread"))
-        .ok()?;
-    Some(Moves { staged, flushes })
-}
-
-/// Move what is staged every `chain_interval`, and everything at once when a flush asks. Each
-/// move is a commit to the database file, which costs every reading connection its page cache;
-/// the browsing, export, verification and shutdown paths ask first (`flush`).
-async fn move_staged(
-    store: Store,
-    mut flushes: mpsc::UnboundedReceiver<oneshot::Sender<bool>>,
-    staged: Arc<AtomicBool>,
-    chain_interval: Duration,
-) {
-    let mut mover = None;
-    let mut ticks = tokio::time::interval(chain_interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            flush = flushes.recv() => {
-                staged.store(false, Ordering::Release);
-                let ok = chain(&store, &mut mover).await;
-                if !ok {
-                    staged.store(true, Ordering::Release);
-                }
-                match flush {
-                    Some(done) => {
-                        let _ = done.send(ok);
-                    }
-                    None => break,
-                }
-            }
-            _ = ticks.tick() => {
-                if staged.swap(false, Ordering::AcqRel) && !chain(&store, &mut mover).await {
-                    staged.store(true, Ordering::Release);
-                }
-            }
-        }
-    }
+    chain(&store, &mut conn).await;
 }
 
 /// Commit `events`: on SQLite to the staging file, on PostgreSQL to the chain.
 async fn write(store: &Store, conn: &mut Connection, events: Vec<Event>) -> Result<(), StoreError> {
-    if conn.stager.is_none() && conn.held.is_none() {
-        conn.stager = Stager::open(store)?;
+    if conn.sqlite.is_none() && conn.held.is_none() {
+        conn.sqlite = SqliteAppender::open(store)?;
     }
-    if let Some(stager) = &mut conn.stager {
-        return stager.stage(&events);
+    if let Some(sqlite) = &mut conn.sqlite {
+        return sqlite.stage(&events);
     }
     let mut by_agency: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
     for e in events {
@@ -258,23 +201,23 @@ async fn write(store: &Store, conn: &mut Connection, events: Vec<Event>) -> Resu
     Ok(())
 }
 
-/// Move what is staged into the chain. A failure leaves the entries staged, on disk, for the
-/// next attempt; returns whether nothing is left staged.
-async fn chain(store: &Store, mover: &mut Option<Mover>) -> bool {
-    if mover.is_none() {
-        match Mover::open(store) {
-            Ok(opened) => *mover = opened,
+/// On SQLite, move what is staged into the chain. A failure leaves the entries staged, on disk,
+/// for the next attempt; returns whether nothing is left staged.
+async fn chain(store: &Store, conn: &mut Connection) -> bool {
+    if conn.sqlite.is_none() && conn.held.is_none() {
+        match SqliteAppender::open(store) {
+            Ok(sqlite) => conn.sqlite = sqlite,
             Err(e) => {
-                tracing::error!(error = %e, "could not open the audit mover's connections");
+                tracing::error!(error = %e, "could not open the audit writer's connection");
                 return false;
             }
         }
     }
-    let Some(open) = mover else {
+    let Some(sqlite) = &mut conn.sqlite else {
         return true;
     };
     let started = Instant::now();
-    match open.chain_staged(store).await {
+    match sqlite.chain_staged(store).await {
         Ok(entries) => {
             if entries > 0 {
                 // Counts and times only: how long writers waited at the gate behind a move.
@@ -289,7 +232,7 @@ async fn chain(store: &Store, mover: &mut Option<Mover>) -> bool {
         Err(e) => {
             // The error's kind only: the statements are fixed and name no client.
             tracing::error!(error = %e, "moving staged audit entries into the chain failed; retrying");
-            *mover = None;
+            *conn = Connection::default();
             false
         }
     }

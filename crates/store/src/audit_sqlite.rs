@@ -3,11 +3,11 @@
 //! group is six statements or more, and in the profile two thirds of that worker's time went to
 //! switching threads rather than to SQLite (BENCHMARKS.md). PostgreSQL keeps `audit::append`.
 //!
-//! A group is first written to a staging file of its own beside the database (`Stager`), and
-//! moved into the chain in batches by another thread (`Mover`), so staging never waits for a
-//! move. Every commit to the database file makes each reading connection drop its whole page
-//! cache at its next statement; with a group commit every few milliseconds the readers kept
-//! starting over, and auditing reads cost a third of their throughput (BENCHMARKS.md). A commit to the staging file leaves them alone. An entry is
+//! A group is first written to a staging file of its own beside the database, and moved into the
+//! chain in batches (`chain_staged`). Every commit to the database file makes each reading
+//! connection drop its whole page cache at its next statement; with a group commit every few
+//! milliseconds the readers kept starting over, and auditing reads cost a third of their
+//! throughput (BENCHMARKS.md). A commit to the staging file leaves them alone. An entry is
 //! durable once staged, so a request is still answered only after its entries are on disk.
 //!
 //! The chain itself is written with the same statements, the same linking and the same write
@@ -25,9 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The most staged entries moved into the chain in one transaction, so one move never holds the
-/// write gate for long; a longer backlog is moved in several. Smaller batches let a waiting
-/// use case in sooner but cost every reader its page cache more often (BENCHMARKS.md,
-/// session 14).
+/// write gate for long; a longer backlog is moved in several.
 const CHAIN_BATCH: i64 = 4096;
 
 /// The staging file's write-ahead log is copied back after this many pages (SQLite's default).
@@ -89,15 +87,8 @@ pub fn truncate_staging_log(store: &Store) -> Result<bool> {
     Ok(busy == 0)
 }
 
-/// The audit writer's connection to the staging file: it only stages, so a group is never held
-/// up by a move into the chain running on another thread.
-pub struct Stager {
-    staging: rusqlite::Connection,
-}
-
-/// The connections that move staged entries into the chain: to the database file and to the
-/// staging file.
-pub struct Mover {
+/// The audit writer's own connections: to the database file and to its staging file.
+pub struct SqliteAppender {
     conn: rusqlite::Connection,
     staging: rusqlite::Connection,
     /// The staging file's name for itself, under which the chain records how far it got.
@@ -106,15 +97,9 @@ pub struct Mover {
     insert_subject: String,
 }
 
-impl std::fmt::Debug for Stager {
+impl std::fmt::Debug for SqliteAppender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stager").finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for Mover {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mover").finish_non_exhaustive()
+        f.debug_struct("SqliteAppender").finish_non_exhaustive()
     }
 }
 
@@ -132,45 +117,59 @@ fn open_with_pragmas(path: &Path) -> Result<rusqlite::Connection> {
     Ok(conn)
 }
 
-/// Open the staging file of the database at `database` (created when missing) and read its
-/// instance name.
-fn open_staging(database: &Path) -> Result<(rusqlite::Connection, String)> {
-    let mut staging = open_with_pragmas(&staging_file(database))?;
-    // No background checkpoint for this file and no long readers to delay one: its writers
-    // checkpoint as they go, so the log stays small and chained entries leave it soon.
-    staging.execute_batch(&format!(
-        "PRAGMA wal_autocheckpoint = {STAGING_CHECKPOINT_PAGES}"
-    ))?;
-    // Two processes (a server and `casework audit verify`) may open a new file at once.
-    let tx = staging.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(STAGING_SCHEMA)?;
-    let fresh = hex::encode(rand::random::<[u8; 16]>());
-    tx.execute(
-        "INSERT INTO audit_staging_instance (instance) SELECT $1
-         WHERE NOT EXISTS (SELECT 1 FROM audit_staging_instance)",
-        [&fresh],
-    )?;
-    let instance: String =
-        tx.query_row("SELECT instance FROM audit_staging_instance", [], |r| {
-            r.get(0)
-        })?;
-    tx.commit()?;
-    Ok((staging, instance))
-}
-
-impl Stager {
-    /// Open the store's staging file (created when missing); `None` on PostgreSQL.
-    pub fn open(store: &Store) -> Result<Option<Stager>> {
+impl SqliteAppender {
+    /// Open the store's database file and its staging file (created when missing); `None` on
+    /// PostgreSQL.
+    pub fn open(store: &Store) -> Result<Option<SqliteAppender>> {
         let Some(path) = store.sqlite_file()? else {
             return Ok(None);
         };
-        let (staging, _) = open_staging(&path)?;
-        Ok(Some(Stager { staging }))
+        // The database file exists: migrations ran when the store was opened.
+        let conn = open_with_pragmas(&path)?;
+        // Room for the audit indexes' hot pages; a pooled connection's cache would be dropped
+        // whenever another connection commits.
+        conn.execute_batch(&format!("PRAGMA cache_size = -{HELD_CACHE_KIB}"))?;
+        let mut staging = open_with_pragmas(&staging_file(&path))?;
+        // No background checkpoint for this file and no readers to delay one: its writer
+        // checkpoints as it goes, so the log stays small and chained entries leave it soon.
+        staging.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {STAGING_CHECKPOINT_PAGES}"
+        ))?;
+        let instance = {
+            // Two processes (a server and `casework audit verify`) may open a new file at once.
+            let tx = staging.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(STAGING_SCHEMA)?;
+            let fresh = hex::encode(rand::random::<[u8; 16]>());
+            tx.execute(
+                "INSERT INTO audit_staging_instance (instance) SELECT $1
+                 WHERE NOT EXISTS (SELECT 1 FROM audit_staging_instance)",
+                [&fresh],
+            )?;
+            let instance: String =
+                tx.query_row("SELECT instance FROM audit_staging_instance", [], |r| {
+                    r.get(0)
+                })?;
+            tx.commit()?;
+            instance
+        };
+        let params: Vec<String> = (1..=15).map(|k| format!("${k}")).collect();
+        Ok(Some(SqliteAppender {
+            conn,
+            staging,
+            instance,
+            insert_entry: format!(
+                "INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ({})",
+                params.join(",")
+            ),
+            insert_subject: format!(
+                "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ($1,$2,$3,$4,$5)"
+            ),
+        }))
     }
 
     /// Write `events` to the staging file, in order, and return once they are on disk. They
-    /// reach the chain with the next `Mover::chain_staged`. SQLite's work blocks the calling
-    /// thread: call this from a thread of its own.
+    /// reach the chain with the next `chain_staged`. SQLite's work blocks the calling thread:
+    /// call this from a thread of its own.
     pub fn stage(&mut self, events: &[Event]) -> Result<()> {
         let tx = self
             .staging
@@ -194,35 +193,6 @@ impl Stager {
         }
         tx.commit()?;
         Ok(())
-    }
-}
-
-impl Mover {
-    /// Open the store's database file and its staging file (created when missing); `None` on
-    /// PostgreSQL.
-    pub fn open(store: &Store) -> Result<Option<Mover>> {
-        let Some(path) = store.sqlite_file()? else {
-            return Ok(None);
-        };
-        // The database file exists: migrations ran when the store was opened.
-        let conn = open_with_pragmas(&path)?;
-        // Room for the audit indexes' hot pages; a pooled connection's cache would be dropped
-        // whenever another connection commits.
-        conn.execute_batch(&format!("PRAGMA cache_size = -{HELD_CACHE_KIB}"))?;
-        let (staging, instance) = open_staging(&path)?;
-        let params: Vec<String> = (1..=15).map(|k| format!("${k}")).collect();
-        Ok(Some(Mover {
-            conn,
-            staging,
-            instance,
-            insert_entry: format!(
-                "INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ({})",
-                params.join(",")
-            ),
-            insert_subject: format!(
-                "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ($1,$2,$3,$4,$5)"
-            ),
-        }))
     }
 
     /// Move every staged entry into its agency's chain, under the store's write gate; returns
@@ -395,7 +365,7 @@ fn staged_event(r: &rusqlite::Row) -> rusqlite::Result<(i64, Result<Event>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Mover, Stager};
+    use super::SqliteAppender;
     use crate::{audit, Store, Wall};
     use casework_domain::audit::{Event, Outcome, Subject, Verifier};
 
@@ -432,8 +402,9 @@ mod tests {
     async fn a_request_holding_a_connection_and_a_beginning_writer_both_finish() {
         let (_dir, store) = crate::migrated_sqlite_file(1).await;
         let a = agency(&store, "a").await;
-        let mut stager = Stager::open(&store).expect("open").expect("SQLite");
-        let mut mover = Mover::open(&store).expect("open").expect("SQLite");
+        let mut appender = SqliteAppender::open(&store)
+            .expect("open appender")
+            .expect("SQLite");
         let reading = store.pool().acquire().await.expect("the only connection");
         let writer = {
             let store = store.clone();
@@ -446,10 +417,10 @@ mod tests {
         };
         // Let the writer get as far as it can: waiting for the connection.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        stager
+        appender
             .stage(&[event(a, "case.read", Vec::new())])
             .expect("staged");
-        mover
+        appender
             .chain_staged(&store)
             .await
             .expect("the request's entry is chained while the writer waits");
@@ -466,7 +437,7 @@ mod tests {
         assert_eq!(actions, ["case.read", "case.update"]);
     }
 
-    /// Entries moved from the staging file and from a use case's transaction interleave in one chain,
+    /// Entries from the appender and from a use case's transaction interleave in one chain,
     /// starting from an agency with no head yet, and every subject is stored under its entry.
     #[tokio::test]
     async fn appended_entries_and_transaction_entries_make_one_chain() {
@@ -475,8 +446,9 @@ mod tests {
         let store = Store::connect(&url, 2).await.expect("open");
         store.migrate().await.expect("migrate");
         let (a, b) = (agency(&store, "a").await, agency(&store, "b").await);
-        let mut stager = Stager::open(&store).expect("open").expect("SQLite");
-        let mut mover = Mover::open(&store).expect("open").expect("SQLite");
+        let mut appender = SqliteAppender::open(&store)
+            .expect("open appender")
+            .expect("SQLite");
         let listed = vec![
             Subject {
                 record_id: 7,
@@ -487,23 +459,23 @@ mod tests {
                 client_id: 80,
             },
         ];
-        stager
+        appender
             .stage(&[
                 event(a, "case.list", listed.clone()),
                 event(b, "case.read", Vec::new()),
             ])
             .expect("stage");
-        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 2);
+        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 2);
         let mut tx = store.begin_write(Wall::Agency(a)).await.expect("tx");
         audit::append(&mut tx, a, vec![event(a, "case.update", Vec::new())])
             .await
             .expect("append in a transaction");
         tx.commit().await.expect("commit");
-        stager
+        appender
             .stage(&[event(a, "case.read", Vec::new())])
             .expect("stage again");
-        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 1);
-        assert_eq!(mover.chain_staged(&store).await.expect("chain"), 0);
+        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 1);
+        assert_eq!(appender.chain_staged(&store).await.expect("chain"), 0);
 
         let mut conn = store.conn(Wall::System).await.expect("conn");
         let heads = audit::heads(&mut conn).await.expect("heads");
@@ -533,7 +505,7 @@ mod tests {
 
 #[cfg(test)]
 mod staging_tests {
-    use super::{staging_file, Mover, Stager};
+    use super::{staging_file, SqliteAppender};
     use crate::{audit, Store, Wall};
     use casework_domain::audit::{Event, Outcome, Subject, Verifier};
 
@@ -568,12 +540,8 @@ mod staging_tests {
         (dir, store, a)
     }
 
-    fn stager(store: &Store) -> Stager {
-        Stager::open(store).expect("open").expect("SQLite")
-    }
-
-    fn mover(store: &Store) -> Mover {
-        Mover::open(store).expect("open").expect("SQLite")
+    fn appender(store: &Store) -> SqliteAppender {
+        SqliteAppender::open(store).expect("open").expect("SQLite")
     }
 
     /// The agency's chain, checked link by link up to its head.
@@ -614,11 +582,11 @@ mod staging_tests {
     async fn staged_entries_outlive_their_writer_and_reach_the_chain_intact() {
         let (dir, store, a) = store_with_agency().await;
         let events: Vec<Event> = (1..=5).map(|n| read(a, n)).collect();
-        stager(&store).stage(&events).expect("stage");
+        appender(&store).stage(&events).expect("stage");
         assert_eq!(staged_rows(dir.path()), 5);
         assert!(chain(&store, a).await.is_empty(), "not chained yet");
 
-        let moved = mover(&store).chain_staged(&store).await.expect("chain");
+        let moved = appender(&store).chain_staged(&store).await.expect("chain");
         assert_eq!(moved, 5);
         assert_eq!(chain(&store, a).await, events);
         assert_eq!(
@@ -635,8 +603,9 @@ mod staging_tests {
         let (dir, store, a) = store_with_agency().await;
         let count = 2 * super::CHAIN_BATCH + 10;
         let events: Vec<Event> = (1..=count).map(|n| read(a, n)).collect();
-        stager(&store).stage(&events).expect("stage");
-        let moved = mover(&store).chain_staged(&store).await.expect("chain");
+        let mut writer = appender(&store);
+        writer.stage(&events).expect("stage");
+        let moved = writer.chain_staged(&store).await.expect("chain");
         assert_eq!(moved as i64, count);
         assert_eq!(chain(&store, a).await, events);
         assert_eq!(staged_rows(dir.path()), 0);
@@ -647,9 +616,8 @@ mod staging_tests {
     #[tokio::test]
     async fn entries_chained_but_not_cleared_are_not_chained_again() {
         let (dir, store, a) = store_with_agency().await;
-        stager(&store)
-            .stage(&[read(a, 1), read(a, 2)])
-            .expect("stage");
+        let mut writer = appender(&store);
+        writer.stage(&[read(a, 1), read(a, 2)]).expect("stage");
         let before: Vec<(i64, String)> = {
             let staging = rusqlite::Connection::open(staging_file(&dir.path().join("casework.db")))
                 .expect("open staging");
@@ -661,7 +629,7 @@ mod staging_tests {
                 .expect("rows");
             rows.collect::<Result<_, _>>().expect("read")
         };
-        mover(&store).chain_staged(&store).await.expect("chain");
+        writer.chain_staged(&store).await.expect("chain");
         // Put the chained rows back, as if the clearing had never happened.
         let staging = rusqlite::Connection::open(staging_file(&dir.path().join("casework.db")))
             .expect("open staging");
@@ -674,7 +642,10 @@ mod staging_tests {
                 )
                 .expect("put back");
         }
-        assert_eq!(mover(&store).chain_staged(&store).await.expect("chain"), 0);
+        assert_eq!(
+            appender(&store).chain_staged(&store).await.expect("chain"),
+            0
+        );
         assert_eq!(chain(&store, a).await.len(), 2);
         assert_eq!(staged_rows(dir.path()), 0, "the leftovers are cleared");
     }
@@ -684,12 +655,12 @@ mod staging_tests {
     #[tokio::test]
     async fn two_writers_chain_each_entry_once() {
         let (_dir, store, a) = store_with_agency().await;
-        let (mut one, mut two) = (stager(&store), stager(&store));
+        let (mut one, mut two) = (appender(&store), appender(&store));
         one.stage(&[read(a, 1)]).expect("stage");
         two.stage(&[read(a, 2)]).expect("stage");
         one.stage(&[read(a, 3)]).expect("stage");
-        let moved = mover(&store).chain_staged(&store).await.expect("chain")
-            + mover(&store).chain_staged(&store).await.expect("chain");
+        let moved = two.chain_staged(&store).await.expect("chain")
+            + one.chain_staged(&store).await.expect("chain");
         assert_eq!(moved, 3);
         let actors: Vec<Option<i64>> = chain(&store, a)
             .await
@@ -704,8 +675,10 @@ mod staging_tests {
     #[tokio::test]
     async fn a_new_staging_file_is_chained_from_its_first_entry() {
         let (dir, store, a) = store_with_agency().await;
-        stager(&store).stage(&[read(a, 1)]).expect("stage");
-        mover(&store).chain_staged(&store).await.expect("chain");
+        let mut first = appender(&store);
+        first.stage(&[read(a, 1)]).expect("stage");
+        first.chain_staged(&store).await.expect("chain");
+        drop(first);
         let path = staging_file(&dir.path().join("casework.db"));
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{}{suffix}", path.display());
@@ -713,8 +686,9 @@ mod staging_tests {
                 std::fs::remove_file(&file).expect("remove");
             }
         }
-        stager(&store).stage(&[read(a, 2)]).expect("stage");
-        assert_eq!(mover(&store).chain_staged(&store).await.expect("chain"), 1);
+        let mut second = appender(&store);
+        second.stage(&[read(a, 2)]).expect("stage");
+        assert_eq!(second.chain_staged(&store).await.expect("chain"), 1);
         assert_eq!(chain(&store, a).await.len(), 2);
     }
 }

@@ -360,50 +360,6 @@ async fn staged_entries_wait_out_a_failed_move_into_the_chain() {
     .await;
 }
 
-/// SQLite: a move into the chain that waits for the write gate (behind a long write) holds up
-/// no read: the reads' entries are staged meanwhile, and the move chains them afterwards.
-#[tokio::test]
-async fn reads_are_answered_while_a_move_waits_for_the_writer() {
-    each_backend(|env| async move {
-        if env.backend != Backend::Sqlite {
-            return;
-        }
-        let (client, case) = env.client_with_case("Ana Torres").await;
-        let long_write = env
-            .app
-            .store()
-            .begin_write(casework_store::Wall::System)
-            .await
-            .expect("the write gate");
-        let moving = {
-            let app = env.app.clone();
-            tokio::spawn(async move { app.flush_audit().await })
-        };
-        // A deadline only so that a read stuck behind the move fails the test instead of
-        // hanging it; a read that is not held up takes milliseconds.
-        for _ in 0..3 {
-            tokio::time::timeout(
-                std::time::Duration::from_secs(5),
-                env.app.case(&env.worker, case, None),
-            )
-            .await
-            .expect("answered while the move waits")
-            .expect("read");
-        }
-        drop(long_write);
-        moving.await.expect("the move finishes");
-        let reads = log(&env)
-            .await
-            .into_iter()
-            .filter(|e| e.action == "case.read" && e.client_id == Some(client))
-            .count();
-        assert_eq!(reads, 3);
-        assert!(staged_clients(&env, "case.read").await.is_empty());
-        env.app.verify_audit().await.expect("the chain is whole");
-    })
-    .await;
-}
-
 /// Reads are logged by the audit writer (its own connection, on SQLite its own driver), writes
 /// in their use case's transaction, denials under the denied user's agency: all at once, they
 /// still make one intact chain per agency, with every read in it.
