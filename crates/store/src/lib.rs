@@ -178,8 +178,9 @@ pub struct Store {
     checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
     /// SQLite's connections for reads on the calling thread (`fetch`).
     direct: Option<Arc<fetch::DirectReaders>>,
-    /// SQLite's sqlx connections for `ReadConn`, outside the pool (`read_shelf`).
-    read_shelf: Arc<read_shelf::ReadShelf>,
+    /// SQLite's sqlx connections for `ReadConn`, outside the pool (`read_shelf`); only for a
+    /// file, as `direct`.
+    read_shelf: Option<Arc<read_shelf::ReadShelf>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -330,12 +331,13 @@ impl Store {
             write_gate: Arc::default(),
             checkpointer,
             direct: None,
-            read_shelf: Arc::default(),
+            read_shelf: None,
         };
         if let Some(path) = store.sqlite_file()? {
             // An in-memory database is one connection's own; only a file can be shared.
             if !path.as_os_str().is_empty() && path.as_os_str() != ":memory:" {
                 store.direct = Some(fetch::DirectReaders::new(path));
+                store.read_shelf = Some(Arc::default());
             }
         }
         if backend == Backend::Postgres {
@@ -495,7 +497,9 @@ impl Store {
         if let Some(stop) = &self.checkpointer {
             stop.send_replace(true);
         }
-        self.read_shelf.close().await;
+        if let Some(shelf) = &self.read_shelf {
+            shelf.close().await;
+        }
         self.pool.close().await;
     }
 }
@@ -534,7 +538,8 @@ pub struct ReadConn {
 }
 
 enum Reading {
-    Plain(read_shelf::ShelvedConn),
+    Plain(PooledConn),
+    Shelved(read_shelf::ShelvedConn),
     Walled(Tx),
 }
 
@@ -543,6 +548,7 @@ impl std::ops::Deref for ReadConn {
     fn deref(&self) -> &AnyConnection {
         match &self.reading {
             Reading::Plain(c) => c,
+            Reading::Shelved(c) => c,
             Reading::Walled(t) => t,
         }
     }
@@ -552,6 +558,7 @@ impl std::ops::DerefMut for ReadConn {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.reading {
             Reading::Plain(c) => c,
+            Reading::Shelved(c) => c,
             Reading::Walled(t) => t,
         }
     }
@@ -562,7 +569,7 @@ impl ReadConn {
     /// a spent token). Dropping a `ReadConn` instead rolls such writes back on PostgreSQL.
     pub async fn commit(self) -> Result<()> {
         match self.reading {
-            Reading::Plain(_) => Ok(()),
+            Reading::Plain(_) | Reading::Shelved(_) => Ok(()),
             Reading::Walled(tx) => commit(tx).await,
         }
     }
@@ -573,7 +580,10 @@ impl Store {
     pub async fn conn(&self, wall: Wall) -> Result<ReadConn> {
         Ok(match self.backend {
             Backend::Sqlite => ReadConn {
-                reading: Reading::Plain(self.read_shelf.take(&self.pool).await?),
+                reading: match &self.read_shelf {
+                    Some(shelf) => Reading::Shelved(shelf.take(&self.pool).await?),
+                    None => Reading::Plain(self.pool.acquire().await?),
+                },
                 direct: self.direct.as_ref().map(|d| d.take()).transpose()?,
             },
             Backend::Postgres => ReadConn {

@@ -83,7 +83,9 @@ mod tests {
     use sqlx::{Connection, Executor};
 
     fn idle(store: &crate::Store) -> usize {
-        store.read_shelf.idle.lock().expect("shelf").len()
+        let shelf = store.read_shelf.as_ref().expect("a file has a shelf");
+        let idle = shelf.idle.lock().expect("shelf").len();
+        idle
     }
 
     /// A connection given back unchecked in the middle of a transaction: the transaction is
