@@ -1,8 +1,10 @@
 //! SQLite's connections for `ReadConn`, kept on a shelf of their own rather than in sqlx's pool.
 //! The pool pings every connection given back to it, a round trip to the connection's own
 //! thread and a task of its own; a request gives back two (its session's and its page's),
-//! though the hot reads run on the request's thread (`fetch`) and rarely touch them. The
-//! profile of the mixed benchmark put a tenth of the CPU in those hand-offs (BENCHMARKS.md).
+//! though the hot reads run on the request's thread (`fetch`) and rarely touch them. In the
+//! mixed benchmark's profile sqlx's connection threads and the hand-offs to them took about a
+//! tenth of the samples; without the pings the mixed phase ran 10–25% faster in three pairs
+//! of four (BENCHMARKS.md, session 14).
 //! An embedded file cannot hang up, and sqlx queues a dropped transaction's rollback on the
 //! connection itself, so a connection can go back unchecked.
 
