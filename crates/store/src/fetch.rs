@@ -7,6 +7,7 @@
 //! A store function that reads this way takes `&mut impl Fetch`: a `ReadConn` reads on the
 //! calling thread on SQLite, every other connection (a transaction, PostgreSQL) through sqlx.
 
+use crate::idle::Idle;
 use crate::{ReadConn, Result, StoreError, Transaction};
 use sqlx::any::AnyArguments;
 use sqlx::any::{AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -184,12 +185,8 @@ impl Fetch for ReadConn {
 /// SQLite connections that read on the thread that asks, shared by the store's clones.
 pub(crate) struct DirectReaders {
     path: PathBuf,
-    idle: Mutex<Vec<DirectConn>>,
+    idle: Idle<DirectConn>,
 }
-
-/// As many idle connections as are kept; more are opened when more requests read at once, and
-/// closed when they come back to a full shelf.
-const KEPT_IDLE: usize = 16;
 
 /// Statements a reader keeps prepared: every hot read, with room to spare.
 const PREPARED: usize = 128;
@@ -198,13 +195,12 @@ impl DirectReaders {
     pub(crate) fn new(path: PathBuf) -> Arc<DirectReaders> {
         Arc::new(DirectReaders {
             path,
-            idle: Mutex::new(Vec::new()),
+            idle: Idle::default(),
         })
     }
 
     pub(crate) fn take(self: &Arc<Self>) -> Result<DirectConn> {
-        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        match idle {
+        match self.idle.take() {
             Some(conn) => Ok(conn),
             None => DirectConn::open(self),
         }
@@ -291,14 +287,11 @@ impl DirectConn {
 impl Drop for DirectConn {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        let mut idle = self.shelf.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < KEPT_IDLE {
-            idle.push(DirectConn {
-                conn: Some(conn),
-                columns: std::mem::take(&mut self.columns),
-                shelf: self.shelf.clone(),
-            });
-        }
+        self.shelf.idle.give_back(DirectConn {
+            conn: Some(conn),
+            columns: std::mem::take(&mut self.columns),
+            shelf: self.shelf.clone(),
+        });
     }
 }
 

@@ -23,6 +23,7 @@ pub mod follow_up;
 pub mod form;
 pub mod goal;
 pub mod identity;
+mod idle;
 mod key_cache;
 mod migrate;
 pub mod note;

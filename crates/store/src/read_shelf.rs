@@ -8,17 +8,14 @@
 //! An embedded file cannot hang up, and sqlx queues a dropped transaction's rollback on the
 //! connection itself, so a connection can go back unchecked.
 
+use crate::idle::Idle;
 use crate::Result;
 use sqlx::{AnyConnection, AnyPool, Connection};
-use std::sync::{Arc, Mutex};
-
-/// As many idle connections as are kept; more are taken from the pool when more requests read
-/// at once, and closed when they come back to a full shelf.
-const KEPT_IDLE: usize = 16;
+use std::sync::Arc;
 
 #[derive(Default)]
 pub(crate) struct ReadShelf {
-    idle: Mutex<Vec<AnyConnection>>,
+    idle: Idle<AnyConnection>,
 }
 
 /// A connection off the shelf; it goes back when dropped.
@@ -31,8 +28,7 @@ impl ReadShelf {
     /// An idle connection, or a new one from `pool` (detached from it: the pool's limit counts
     /// the connections it holds, not those lent out here).
     pub(crate) async fn take(self: &Arc<Self>, pool: &AnyPool) -> Result<ShelvedConn> {
-        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match idle {
+        let conn = match self.idle.take() {
             Some(conn) => conn,
             None => pool.acquire().await?.detach(),
         };
@@ -44,8 +40,7 @@ impl ReadShelf {
 
     /// Close every idle connection (at shutdown).
     pub(crate) async fn close(&self) {
-        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
-        for conn in idle {
+        for conn in self.idle.drain() {
             conn.close().await.ok();
         }
     }
@@ -70,12 +65,10 @@ impl std::ops::DerefMut for ShelvedConn {
 
 impl Drop for ShelvedConn {
     fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else { return };
-        let mut idle = self.shelf.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < KEPT_IDLE {
-            idle.push(conn);
+        if let Some(conn) = self.conn.take() {
+            // Dropped if the shelf is full: its thread closes the database handle and ends.
+            self.shelf.idle.give_back(conn);
         }
-        // Otherwise dropped: its thread closes the database handle and ends.
     }
 }
 
@@ -85,9 +78,12 @@ mod tests {
     use sqlx::{Connection, Executor};
 
     fn idle(store: &crate::Store) -> usize {
-        let shelf = store.read_shelf.as_ref().expect("a file has a shelf");
-        let idle = shelf.idle.lock().expect("shelf").len();
-        idle
+        store
+            .read_shelf
+            .as_ref()
+            .expect("a file has a shelf")
+            .idle
+            .len()
     }
 
     /// A connection given back unchecked in the middle of a transaction: the transaction is
