@@ -104,12 +104,14 @@ pub(crate) async fn secure(conn: &mut AnyConnection, role: &str) -> Result<()> {
         let t = ident(&table);
         let policy = ident(wall::POLICY);
         let pred = wall::predicate(&ident(&column));
+        let form = literal(wall::POLICY_FORM);
         tx.execute(
             format!(
                 "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
                  ALTER TABLE {t} FORCE ROW LEVEL SECURITY;
                  DROP POLICY IF EXISTS {policy} ON {t};
-                 CREATE POLICY {policy} ON {t} USING {pred} WITH CHECK {pred};"
+                 CREATE POLICY {policy} ON {t} USING {pred} WITH CHECK {pred};
+                 COMMENT ON POLICY {policy} ON {t} IS {form};"
             )
             .as_str(),
         )
@@ -143,20 +145,34 @@ pub(crate) async fn secure(conn: &mut AnyConnection, role: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether table `c` has the wall policy in its current form (`wall::POLICY_FORM`).
+fn has_current_policy() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_policy p
+            WHERE p.polrelid = c.oid AND p.polname = {}
+              AND obj_description(p.oid, 'pg_policy') = {})",
+        literal(wall::POLICY),
+        literal(wall::POLICY_FORM)
+    )
+}
+
 /// Tables that hold agency rows, with the column naming the agency.
-pub(crate) const WALLED_QUERY: &str = "SELECT c.relname::text, a.attname::text,
-        c.relrowsecurity, c.relforcerowsecurity,
-        EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname
-                AND p.tablename = c.relname AND p.policyname = 'casework_agency_wall')
-    FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped
-        AND (a.attname = 'agency_id' OR (c.relname = 'agencies' AND a.attname = 'id'))
-    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-    ORDER BY 1";
+fn walled_query() -> String {
+    format!(
+        "SELECT c.relname::text, a.attname::text,
+            c.relrowsecurity, c.relforcerowsecurity, {}
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped
+             AND (a.attname = 'agency_id' OR (c.relname = 'agencies' AND a.attname = 'id'))
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+         ORDER BY 1",
+        has_current_policy()
+    )
+}
 
 async fn unwalled(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query(WALLED_QUERY).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&walled_query()).fetch_all(&mut *conn).await?;
     let mut out = Vec::new();
     for r in rows {
         let (enabled, forced, policy): (bool, bool, bool) =
@@ -169,16 +185,16 @@ async fn unwalled(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
 }
 
 /// Every table's row-level security state, for the test that no agency table is left open:
-/// (table, rls enabled, forced, has the wall policy), over every table in the schema.
+/// (table, rls enabled, forced, has the wall policy in its current form), over every table in
+/// the schema.
 pub async fn table_walls(conn: &mut AnyConnection) -> Result<Vec<(String, bool, bool, bool)>> {
-    let rows = sqlx::query(
-        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
-            EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname
-                    AND p.tablename = c.relname AND p.policyname = 'casework_agency_wall')
+    let rows = sqlx::query(&format!(
+        "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, {}
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
          ORDER BY 1",
-    )
+        has_current_policy()
+    ))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()

@@ -290,6 +290,30 @@ async fn every_table_with_agency_rows_is_walled_including_new_ones() {
             walls.contains(&("later_notes".to_string(), true, true, true)),
             "{walls:?}"
         );
+        // A policy of an earlier form (here one that lets every row through) is replaced by
+        // the next migrate.
+        owner
+            .execute(
+                "DROP POLICY casework_agency_wall ON cases;
+                 CREATE POLICY casework_agency_wall ON cases USING (true) WITH CHECK (true)",
+            )
+            .await
+            .expect("old policy");
+        let walls = casework_store::serving::table_walls(&mut owner)
+            .await
+            .expect("walls");
+        assert!(
+            walls.contains(&("cases".to_string(), true, true, false)),
+            "{walls:?}"
+        );
+        store.migrate().await.expect("migrate");
+        let walls = casework_store::serving::table_walls(&mut owner)
+            .await
+            .expect("walls");
+        assert!(
+            walls.contains(&("cases".to_string(), true, true, true)),
+            "{walls:?}"
+        );
         owner.close().await.ok();
     })
     .await;
