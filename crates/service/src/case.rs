@@ -6,7 +6,7 @@ use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceErro
 use casework_domain::access::{
     case_access, client_access, CaseAction, CaseReach, ClientAction, Decision,
 };
-use casework_domain::audit::{Outcome, Subject};
+use casework_domain::audit::{Event, Outcome, Subject};
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
 use casework_domain::sharing::case_access_with;
 use casework_domain::stage::{
@@ -774,6 +774,24 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<Page<CaseloadItem>> {
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let (page, events) = self
+            .caseload_on(&mut conn, actor, scope, cursor, asked)
+            .await?;
+        drop(conn);
+        self.audit.record_read(events).await?;
+        Ok(page)
+    }
+
+    /// The caseload read on a connection the caller holds, with the audit entries it owes.
+    pub(crate) async fn caseload_on(
+        &self,
+        conn: &mut impl Fetch,
+        actor: &Actor,
+        scope: CaseloadScope,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<(Page<CaseloadItem>, Vec<Event>)> {
         let of = match (scope, actor.role, actor.team_id) {
             (CaseloadScope::Mine, Role::Caseworker | Role::Supervisor, _) => {
                 CaseloadOf::WorkerWithShares(actor.user_id, self.today_for_caseload())
@@ -783,9 +801,8 @@ impl Casework {
         };
         let limit = limit(asked, 200);
         let now = self.clock.now_ms();
-        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::caseload(
-            &mut conn,
+            &mut *conn,
             actor.agency_id,
             of,
             cursor.map_or(0, |c| c.0),
@@ -798,10 +815,9 @@ impl Casework {
             .map(|r| r.id)
             .collect();
         let shared = match scope {
-            CaseloadScope::Mine => self.shared_until(&mut conn, actor, &borrowed).await?,
+            CaseloadScope::Mine => self.shared_until(conn, actor, &borrowed).await?,
             CaseloadScope::Team => Vec::new(),
         };
-        drop(conn);
         let items: Vec<CaseloadItem> = rows
             .iter()
             .filter_map(|r| {
@@ -820,8 +836,7 @@ impl Casework {
             })
             .collect();
         let events = self.listing(actor, "case.list", "case", shown);
-        self.audit.record_read(events).await?;
-        Ok(page)
+        Ok((page, events))
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::page::{limit, page_of};
 use crate::{authorized, Act, Actor, Casework, Cursor, Page, Refusal, ServiceError, ServiceResult};
 use casework_domain::access::{client_access, ClientAction, Decision};
-use casework_domain::audit::Outcome;
+use casework_domain::audit::{Event, Outcome};
 use casework_domain::client::parse_date;
 use casework_domain::consent::{
     categories_of, consent_access, ConsentFacts, ConsentRecipient, Purpose, RevocationForm,
@@ -15,6 +15,7 @@ use casework_domain::{Invalid, Role};
 use casework_store::client::{self as client_store, ClientRow};
 use casework_store::consent as store;
 pub use casework_store::consent::{ConsentRow, DisclosureRow, ExpiringRow};
+use casework_store::fetch::Fetch;
 use casework_store::Wall;
 use casework_store::{Conn, StoreError};
 use time::Date;
@@ -345,6 +346,25 @@ impl Casework {
         cursor: Option<Cursor>,
         asked: Option<i64>,
     ) -> ServiceResult<Page<ExpiringRow>> {
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let (page, events) = self
+            .expiring_consents_on(&mut conn, actor, days, cursor, asked)
+            .await?;
+        drop(conn);
+        self.audit.record_read(events).await?;
+        Ok(page)
+    }
+
+    /// The expiring consents read on a connection the caller holds, with the audit entries
+    /// they owe.
+    pub(crate) async fn expiring_consents_on(
+        &self,
+        conn: &mut impl Fetch,
+        actor: &Actor,
+        days: Option<i64>,
+        cursor: Option<Cursor>,
+        asked: Option<i64>,
+    ) -> ServiceResult<(Page<ExpiringRow>, Vec<Event>)> {
         if !matches!(actor.role, Role::Caseworker | Role::Supervisor) {
             return Err(ServiceError::Forbidden);
         }
@@ -358,9 +378,8 @@ impl Casework {
             .checked_add(time::Duration::days(days))
             .unwrap_or(Date::MAX);
         let (after_day, after_id) = expiry_position(cursor);
-        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         let rows = store::expiring(
-            &mut conn,
+            conn,
             actor.agency_id,
             actor.user_id,
             &today.to_string(),
@@ -369,7 +388,6 @@ impl Casework {
             limit + 1,
         )
         .await?;
-        drop(conn);
         let page = page_of(rows, limit, |r| expiry_key(&r.expires_on, r.id));
         let events = page
             .items
@@ -383,8 +401,7 @@ impl Casework {
                 )
             })
             .collect();
-        self.audit.record_read(events).await?;
-        Ok(page)
+        Ok((page, events))
     }
 }
 

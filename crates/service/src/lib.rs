@@ -8,6 +8,7 @@ mod audit_log;
 pub mod auth;
 pub mod case;
 pub mod case_page;
+pub mod caseload_page;
 pub mod client;
 pub mod clock;
 pub mod consent;

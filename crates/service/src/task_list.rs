@@ -9,6 +9,7 @@ use casework_domain::access::Decision;
 use casework_domain::audit::Outcome;
 use casework_domain::task::Urgency;
 use casework_domain::{Invalid, Role};
+use casework_store::fetch::Fetch;
 pub use casework_store::task_list::TaskLine;
 use casework_store::task_list::{After, Source, TaskScope};
 use casework_store::Wall;
@@ -208,12 +209,21 @@ impl Casework {
 
     /// How many of the worker's open tasks are overdue (up to 100), for the caseload home.
     pub async fn overdue_count(&self, actor: &Actor) -> ServiceResult<i64> {
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        self.overdue_count_on(&mut conn, actor).await
+    }
+
+    /// The overdue count on a connection the caller holds (a count names no client: no entry).
+    pub(crate) async fn overdue_count_on(
+        &self,
+        conn: &mut impl Fetch,
+        actor: &Actor,
+    ) -> ServiceResult<i64> {
         if !Self::may_have_tasks(actor) {
             return Err(ServiceError::Forbidden);
         }
-        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         Ok(casework_store::task_list::overdue_count(
-            &mut conn,
+            conn,
             actor.agency_id,
             &self.today().to_string(),
             actor.user_id,

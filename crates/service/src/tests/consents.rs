@@ -1,7 +1,9 @@
 //! Consent to share and disclosures, on both databases.
 
 use super::*;
+use crate::case::CaseloadScope;
 use crate::ServiceError;
+use casework_domain::audit::Subject;
 use casework_domain::consent::{DisclosureForm, LegalBasisForm, RevocationForm, ShareConsentForm};
 
 fn consent_form(categories: &[&str], expires_on: Option<&str>) -> ShareConsentForm {
@@ -558,6 +560,89 @@ async fn consents_running_out_soon_are_listed_for_the_worker_who_carries_the_cli
                 .field(),
             Some("days")
         );
+    })
+    .await;
+}
+
+/// The caseload home reads the caseload, the consents running out and the overdue count on one
+/// connection: the same as the three reads alone, with the same entries on the log.
+#[tokio::test]
+async fn the_caseload_home_is_its_three_reads_with_their_entries() {
+    each_backend(|env| async move {
+        let (client, case) = env.client_with_case("Ana Torres").await;
+        env.client_with_case("Ben Ortiz").await;
+        let consent = env
+            .app
+            .record_share_consent(
+                &env.worker,
+                client,
+                &consent_form(&["identity"], Some("2026-12-10")),
+            )
+            .await
+            .expect("consent");
+        let entries = || async {
+            log(&env)
+                .await
+                .into_iter()
+                .filter(|e| !e.action.starts_with("audit."))
+                .map(|e| (e.action, e.record_id, e.client_id, e.subjects))
+                .collect::<Vec<_>>()
+        };
+        let before = entries().await.len();
+        let home = env
+            .app
+            .caseload_page(&env.worker, CaseloadScope::Mine, None, Some(50))
+            .await
+            .expect("caseload home");
+        let mut added = entries().await;
+        added.truncate(added.len() - before);
+        added.sort_by(|a, b| a.0.cmp(&b.0));
+        let cases = env
+            .app
+            .caseload(&env.worker, CaseloadScope::Mine, None, Some(50))
+            .await
+            .expect("caseload");
+        let expiring = env
+            .app
+            .expiring_consents(&env.worker, None, None, Some(10))
+            .await
+            .expect("expiring");
+        let overdue = env.app.overdue_count(&env.worker).await.expect("overdue");
+        assert_eq!(home.cases, cases, "{:?}", env.backend);
+        assert_eq!(home.expiring, expiring);
+        assert_eq!(home.overdue, overdue);
+        assert_eq!(home.cases.items.len(), 2);
+        assert!(home.cases.items.iter().any(|i| i.case_id == case));
+        assert_eq!(home.expiring.items.len(), 1);
+        // One entry naming the cases shown, one per consent shown: as the separate reads write.
+        let shown: Vec<Subject> = cases
+            .items
+            .iter()
+            .map(|i| Subject {
+                record_id: i.case_id,
+                client_id: i.client_id,
+            })
+            .collect();
+        let expected = vec![
+            ("case.list".to_string(), None, None, shown),
+            (
+                "consent.expiring_list".to_string(),
+                Some(consent.id),
+                Some(client),
+                Vec::new(),
+            ),
+        ];
+        assert_eq!(added, expected);
+        // Someone without a caseload is refused, and nothing is read or written.
+        let before = entries().await.len();
+        assert!(matches!(
+            env.app
+                .caseload_page(&env.auditor, CaseloadScope::Mine, None, None)
+                .await
+                .unwrap_err(),
+            ServiceError::Forbidden
+        ));
+        assert_eq!(entries().await.len(), before);
     })
     .await;
 }

@@ -48,7 +48,7 @@ struct CaseloadPage {
     next_cursor: Option<String>,
     /// The worker's overdue tasks, linking to `/tasks`.
     overdue: String,
-    /// Consents to share running out soon (a task source; see `pages::consents::expiring`).
+    /// Consents to share running out soon (a task source; see `pages::consents::expiring_lines`).
     expiring: Vec<crate::pages::consents::ExpiringLine>,
 }
 
@@ -76,8 +76,12 @@ async fn show(
         CaseloadScope::Mine
     };
     let cursor = Cursor::parse(q.cursor.as_deref()).map_err(ServiceError::Invalid)?;
-    let page = state.app.caseload(actor, scope, cursor, Some(50)).await?;
-    let expiring = crate::pages::consents::expiring(&state, &staff).await?;
+    let home = state
+        .app
+        .caseload_page(actor, scope, cursor, Some(50))
+        .await?;
+    let expiring = crate::pages::consents::expiring_lines(&t, home.expiring.items);
+    let page = home.cases;
     let lines = page
         .items
         .into_iter()
@@ -104,10 +108,7 @@ async fn show(
         .collect();
     let overdue = t.get_with(
         "caseload-overdue",
-        &[(
-            "count",
-            FluentValue::from(state.app.overdue_count(actor).await?),
-        )],
+        &[("count", FluentValue::from(home.overdue))],
     );
     Ok(Html(
         CaseloadPage {

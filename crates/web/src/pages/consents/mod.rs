@@ -235,33 +235,24 @@ pub(crate) struct ExpiringLine {
     pub expires_on: String,
 }
 
-/// The caller's consents running out within 30 days (the first few), for the caseload page.
-/// This list is one source of the worker's tasks: `Casework::expiring_consents`.
-pub(crate) async fn expiring(
-    state: &AppState,
-    staff: &Staff,
-) -> Result<Vec<ExpiringLine>, PageError> {
-    let t = staff.t();
-    let page = state
-        .app
-        .expiring_consents(staff.actor(), None, None, Some(10))
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
+/// The caller's consents running out within 30 days (the first few, read with the caseload),
+/// as the caseload page lists them. This list is one source of the worker's tasks:
+/// `Casework::expiring_consents`.
+pub(crate) fn expiring_lines(t: &T, rows: Vec<ExpiringRow>) -> Vec<ExpiringLine> {
+    rows.into_iter()
         .map(|r: ExpiringRow| ExpiringLine {
             client_id: r.client_id,
-            client_name: r.client_name.clone(),
             recipient: recipient_words(
-                &t,
+                t,
                 &r.recipient_type,
                 r.recipient_name.as_deref(),
                 r.recipient_kind.as_deref(),
             ),
-            purpose: purpose_words(&t, &r.purpose, r.purpose_other.as_deref()),
+            purpose: purpose_words(t, &r.purpose, r.purpose_other.as_deref()),
             expires_on: r.expires_on,
+            client_name: r.client_name,
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
