@@ -6,7 +6,7 @@ use super::*;
 use crate::audit::AuditQuery;
 use crate::case::CaseloadScope;
 use crate::client::ClientQuery;
-use casework_domain::audit::{ChainBreak, Subject};
+use casework_domain::audit::ChainBreak;
 use sqlx::Executor;
 
 /// Three more cases on the worker's caseload, listed once; returns the clients and the entry's seq.
@@ -27,14 +27,7 @@ async fn listed(env: &Env) -> (Vec<i64>, i64) {
         .filter(|e| e.action == "case.list")
         .collect();
     assert_eq!(lists.len(), 1, "one entry for the page: {lists:?}");
-    let shown: Vec<Subject> = page
-        .items
-        .iter()
-        .map(|i| Subject {
-            record_id: i.case_id,
-            client_id: i.client_id,
-        })
-        .collect();
+    let shown = caseload_subjects(&page);
     assert_eq!(lists[0].subjects, shown, "every line, in the order shown");
     assert_eq!(lists[0].record_id, None);
     (clients, lists[0].seq)

@@ -3,7 +3,6 @@
 use super::*;
 use crate::case::CaseloadScope;
 use crate::ServiceError;
-use casework_domain::audit::Subject;
 use casework_domain::consent::{DisclosureForm, LegalBasisForm, RevocationForm, ShareConsentForm};
 
 fn consent_form(categories: &[&str], expires_on: Option<&str>) -> ShareConsentForm {
@@ -615,16 +614,13 @@ async fn the_caseload_home_is_its_three_reads_with_their_entries() {
         assert!(home.cases.items.iter().any(|i| i.case_id == case));
         assert_eq!(home.expiring.items.len(), 1);
         // One entry naming the cases shown, one per consent shown: as the separate reads write.
-        let shown: Vec<Subject> = cases
-            .items
-            .iter()
-            .map(|i| Subject {
-                record_id: i.case_id,
-                client_id: i.client_id,
-            })
-            .collect();
         let expected = vec![
-            ("case.list".to_string(), None, None, shown),
+            (
+                "case.list".to_string(),
+                None,
+                None,
+                caseload_subjects(&cases),
+            ),
             (
                 "consent.expiring_list".to_string(),
                 Some(consent.id),

@@ -208,6 +208,19 @@ where
     }
 }
 
+/// The records a caseload page showed, as its `case.list` entry names them.
+pub fn caseload_subjects(
+    page: &crate::Page<crate::case::CaseloadItem>,
+) -> Vec<casework_domain::audit::Subject> {
+    page.items
+        .iter()
+        .map(|i| casework_domain::audit::Subject {
+            record_id: i.case_id,
+            client_id: i.client_id,
+        })
+        .collect()
+}
+
 /// Every entry of the agency's log, newest first (as the auditor sees it).
 pub async fn log(env: &Env) -> Vec<crate::audit::AuditView> {
     env.app.flush_audit().await;

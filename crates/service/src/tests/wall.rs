@@ -253,6 +253,13 @@ async fn requests_are_served_by_a_role_the_wall_binds() {
     .await;
 }
 
+/// Every table's wall as the owner sees it: (table, enabled, forced, current policy).
+async fn walls_of(owner: &mut sqlx::AnyConnection) -> Vec<(String, bool, bool, bool)> {
+    casework_store::serving::table_walls(owner)
+        .await
+        .expect("walls")
+}
+
 #[tokio::test]
 async fn every_table_with_agency_rows_is_walled_including_new_ones() {
     each_backend(|env| async move {
@@ -261,9 +268,7 @@ async fn every_table_with_agency_rows_is_walled_including_new_ones() {
         }
         let store = env.app.store();
         let mut owner = store.owner_conn().await.expect("owner");
-        let walls = casework_store::serving::table_walls(&mut owner)
-            .await
-            .expect("walls");
+        let walls = walls_of(&mut owner).await;
         assert!(walls.len() > 50, "{} tables", walls.len());
         for (table, enabled, forced, policy) in &walls {
             if UNWALLED.contains(&table.as_str()) {
@@ -283,9 +288,7 @@ async fn every_table_with_agency_rows_is_walled_including_new_ones() {
             .await
             .expect("create");
         store.migrate().await.expect("migrate");
-        let walls = casework_store::serving::table_walls(&mut owner)
-            .await
-            .expect("walls");
+        let walls = walls_of(&mut owner).await;
         assert!(
             walls.contains(&("later_notes".to_string(), true, true, true)),
             "{walls:?}"
@@ -299,17 +302,13 @@ async fn every_table_with_agency_rows_is_walled_including_new_ones() {
             )
             .await
             .expect("old policy");
-        let walls = casework_store::serving::table_walls(&mut owner)
-            .await
-            .expect("walls");
+        let walls = walls_of(&mut owner).await;
         assert!(
             walls.contains(&("cases".to_string(), true, true, false)),
             "{walls:?}"
         );
         store.migrate().await.expect("migrate");
-        let walls = casework_store::serving::table_walls(&mut owner)
-            .await
-            .expect("walls");
+        let walls = walls_of(&mut owner).await;
         assert!(
             walls.contains(&("cases".to_string(), true, true, true)),
             "{walls:?}"
