@@ -372,3 +372,58 @@ async fn a_separate_serving_login_serves_and_a_superuser_one_is_refused() {
     drop(conn);
     app.shutdown().await;
 }
+
+/// The wall setting a connection has now.
+async fn setting(conn: &mut casework_store::Conn) -> Option<String> {
+    sqlx::query("SELECT current_setting('casework.agency', true)")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("setting")
+        .get(0)
+}
+
+/// The session lookup crosses agencies behind a wall it puts up for itself and takes down
+/// again: on a connection with no wall it finds the session and the connection still sees
+/// nothing after; in a transaction walled to another agency that wall stands after it.
+#[tokio::test]
+async fn the_session_lookup_walls_itself_and_leaves_no_wall_behind() {
+    each_backend(|env| async move {
+        if env.backend != Backend::Postgres {
+            return;
+        }
+        let signed = env
+            .app
+            .sign_in("wanda@example.org", &Secret::new(PASSWORD), "127.0.0.1")
+            .await
+            .expect("sign in");
+        let hash = crate::auth::token_hash(signed.token.expose());
+        let store = env.app.store();
+        let mut bare = store.unwalled_conn().await.expect("conn");
+        assert_eq!(count(&mut bare, "SELECT count(*) FROM sessions").await, 0);
+        let found = casework_store::session::with_user(&mut bare, &hash)
+            .await
+            .expect("lookup");
+        assert_eq!(
+            found.map(|(_, u)| u.email).as_deref(),
+            Some("wanda@example.org")
+        );
+        assert_eq!(count(&mut bare, "SELECT count(*) FROM sessions").await, 0);
+        assert_eq!(setting(&mut bare).await.unwrap_or_default(), "");
+        drop(bare);
+
+        let other = env.stranger.agency_id;
+        let mut walled = store.begin_read(Wall::Agency(other)).await.expect("walled");
+        let found = casework_store::session::with_user(&mut walled, &hash)
+            .await
+            .expect("lookup");
+        assert!(found.is_some());
+        assert_eq!(setting(&mut walled).await, Some(other.to_string()));
+        let wanda = "SELECT count(*) FROM users WHERE email = 'wanda@example.org'";
+        assert_eq!(
+            count(&mut walled, wanda).await,
+            0,
+            "the other agency's wall stands"
+        );
+    })
+    .await;
+}
