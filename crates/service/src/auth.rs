@@ -307,16 +307,13 @@ impl Casework {
     pub async fn session(&self, token: &Secret) -> ServiceResult<SignedIn> {
         let now = self.clock.now_ms();
         let hash = token_hash(token.expose());
-        // The lookup walls itself (`session::with_user`); the rare writes below take a walled
-        // connection of their own.
-        let mut conn = self.store.unwalled_conn().await?;
-        let found = session::with_user(&mut conn, &hash).await?;
-        drop(conn);
-        let (s, u) = found.ok_or(ServiceError::Unauthenticated)?;
+        let mut conn = self.store.conn(Wall::System).await?;
+        let (s, u) = session::with_user(&mut conn, &hash)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
         let idle = self.settings.session_idle.as_millis() as i64;
         let absolute = self.settings.session_absolute.as_millis() as i64;
         if now - s.last_seen_at > idle || now - s.created_at > absolute {
-            let mut conn = self.store.conn(Wall::System).await?;
             session::delete(&mut conn, &hash).await?;
             conn.commit().await?;
             return Err(ServiceError::Unauthenticated);
@@ -326,7 +323,6 @@ impl Casework {
         }
         // Touch at most once a minute: a write per request would serialize every reader on SQLite.
         if now - s.last_seen_at > 60_000 {
-            let mut conn = self.store.conn(Wall::System).await?;
             session::touch(&mut conn, &hash, now).await?;
             conn.commit().await?;
         }

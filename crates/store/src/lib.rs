@@ -595,22 +595,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// A connection behind no wall. On PostgreSQL it is no transaction and sets no agency, so it
-    /// sees no agency's rows; it is for the session lookup alone, whose function puts up the
-    /// System wall for itself (`session::with_user`): one round trip where a walled read
-    /// transaction took three. On SQLite the same as `conn`.
-    pub async fn unwalled_conn(&self) -> Result<ReadConn> {
-        match self.backend {
-            Backend::Sqlite => self.conn(Wall::System).await,
-            Backend::Postgres => Ok(ReadConn {
-                reading: Reading::Plain(self.pool.acquire().await?),
-                direct: None,
-            }),
-        }
-    }
-}
-
 /// A migrated database in a file of its own, for the store's own tests of SQLite's file-only
 /// paths; the file goes with the returned directory.
 #[cfg(test)]

@@ -198,12 +198,6 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0032_audit_staging.sql"),
         postgres: include_str!("../migrations/postgres/0032_audit_staging.sql"),
     },
-    Migration {
-        version: 33,
-        name: "session_lookup",
-        sqlite: include_str!("../migrations/sqlite/0033_session_lookup.sql"),
-        postgres: include_str!("../migrations/postgres/0033_session_lookup.sql"),
-    },
 ];
 
 impl Migration {

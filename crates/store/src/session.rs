@@ -2,7 +2,7 @@
 
 use crate::fetch::Fetch;
 use crate::user::User;
-use crate::{backend_of_conn, Backend, Conn, Result};
+use crate::{Conn, Result};
 use sqlx::Row;
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -58,22 +58,18 @@ pub async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
     .await?)
 }
 
-/// The session and its user in one round trip: every signed-in request asks this first. On
-/// PostgreSQL through the function `casework_session_with_user` (migration 33), which reads
-/// behind the System wall whatever wall `conn` has, so it may run on `Store::unwalled_conn`.
+/// The session and its user in one round trip: every signed-in request asks this first.
 pub async fn with_user(conn: &mut impl Fetch, token_hash: &str) -> Result<Option<(Session, User)>> {
-    let sql = match backend_of_conn(conn.sqlx()) {
-        Backend::Postgres => "SELECT * FROM casework_session_with_user($1)",
-        Backend::Sqlite => {
-            "SELECT s.token_hash, s.agency_id, s.user_id, s.csrf_token, s.created_at,
-                    s.last_seen_at, s.public_id, s.user_agent,
-                    u.id, u.agency_id, u.email, u.display_name, u.role, u.team_id,
-                    u.password_hash, u.locale, u.active, u.version
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1"
-        }
-    };
-    let rows = conn.rows(sqlx::query(sql).bind(token_hash)).await?;
+    let rows = conn.rows(sqlx::query(
+        "SELECT s.token_hash, s.agency_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+                s.public_id, s.user_agent,
+                u.id, u.agency_id, u.email, u.display_name, u.role, u.team_id, u.password_hash,
+                u.locale, u.active, u.version
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1",
+    )
+    .bind(token_hash))
+    .await?;
     let Some(r) = rows.first() else {
         return Ok(None);
     };
