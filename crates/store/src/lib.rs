@@ -177,11 +177,18 @@ pub struct Store {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     /// SQLite's background checkpoint task, stopped when the last clone goes.
     checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
-    /// SQLite's connections for reads on the calling thread (`fetch`).
-    direct: Option<Arc<fetch::DirectReaders>>,
-    /// SQLite's sqlx connections for `ReadConn`, outside the pool (`read_shelf`); only for a
-    /// file, as `direct`.
-    read_shelf: Option<Arc<read_shelf::ReadShelf>>,
+    /// SQLite on a database file: the connections its reads take outside sqlx's pool.
+    file_readers: Option<FileReaders>,
+}
+
+/// The connections a `ReadConn` takes on an SQLite database file. An in-memory database is one
+/// connection's own, so it has none and its reads take the pool's connection.
+#[derive(Clone)]
+struct FileReaders {
+    /// For the hot reads, on the calling thread (`fetch`).
+    direct: Arc<fetch::DirectReaders>,
+    /// The sqlx connection beside each, off a shelf rather than the pool (`read_shelf`).
+    shelf: Arc<read_shelf::ReadShelf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -331,14 +338,15 @@ impl Store {
             owner_url: url.into(),
             write_gate: Arc::default(),
             checkpointer,
-            direct: None,
-            read_shelf: None,
+            file_readers: None,
         };
         if let Some(path) = store.sqlite_file()? {
             // An in-memory database is one connection's own; only a file can be shared.
             if !path.as_os_str().is_empty() && path.as_os_str() != ":memory:" {
-                store.direct = Some(fetch::DirectReaders::new(path));
-                store.read_shelf = Some(Arc::default());
+                store.file_readers = Some(FileReaders {
+                    direct: fetch::DirectReaders::new(path),
+                    shelf: Arc::default(),
+                });
             }
         }
         if backend == Backend::Postgres {
@@ -498,8 +506,8 @@ impl Store {
         if let Some(stop) = &self.checkpointer {
             stop.send_replace(true);
         }
-        if let Some(shelf) = &self.read_shelf {
-            shelf.close().await;
+        if let Some(readers) = &self.file_readers {
+            readers.shelf.close().await;
         }
         self.pool.close().await;
     }
@@ -580,12 +588,15 @@ impl Store {
     /// A connection for reads that need no transaction, seeing only what `wall` lets through.
     pub async fn conn(&self, wall: Wall) -> Result<ReadConn> {
         Ok(match self.backend {
-            Backend::Sqlite => ReadConn {
-                reading: match &self.read_shelf {
-                    Some(shelf) => Reading::Shelved(shelf.take(&self.pool).await?),
-                    None => Reading::Plain(self.pool.acquire().await?),
+            Backend::Sqlite => match &self.file_readers {
+                Some(readers) => ReadConn {
+                    reading: Reading::Shelved(readers.shelf.take(&self.pool).await?),
+                    direct: Some(readers.direct.take()?),
                 },
-                direct: self.direct.as_ref().map(|d| d.take()).transpose()?,
+                None => ReadConn {
+                    reading: Reading::Plain(self.pool.acquire().await?),
+                    direct: None,
+                },
             },
             Backend::Postgres => ReadConn {
                 reading: Reading::Walled(self.begin_read(wall).await?),

@@ -79,9 +79,10 @@ mod tests {
 
     fn idle(store: &crate::Store) -> usize {
         store
-            .read_shelf
+            .file_readers
             .as_ref()
             .expect("a file has a shelf")
+            .shelf
             .idle
             .len()
     }
