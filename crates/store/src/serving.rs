@@ -104,7 +104,7 @@ pub(crate) async fn secure(conn: &mut AnyConnection, role: &str) -> Result<()> {
         let t = ident(&table);
         let policy = ident(wall::POLICY);
         let pred = wall::predicate(&ident(&column));
-        let form = literal(wall::POLICY_FORM);
+        let form = literal(&wall::policy_form());
         tx.execute(
             format!(
                 "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
@@ -145,14 +145,14 @@ pub(crate) async fn secure(conn: &mut AnyConnection, role: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether table `c` has the wall policy in its current form (`wall::POLICY_FORM`).
+/// Whether table `c` has the wall policy in its current form (`wall::policy_form`).
 fn has_current_policy() -> String {
     format!(
         "EXISTS (SELECT 1 FROM pg_policy p
             WHERE p.polrelid = c.oid AND p.polname = {}
               AND obj_description(p.oid, 'pg_policy') = {})",
         literal(wall::POLICY),
-        literal(wall::POLICY_FORM)
+        literal(&wall::policy_form())
     )
 }
 

@@ -76,12 +76,28 @@ pub(crate) fn predicate(column: &str) -> String {
 }
 
 /// Written on each policy as its comment, so a policy of an earlier form is found and replaced
-/// by the next migrate. Change it whenever `predicate` changes.
-pub const POLICY_FORM: &str = "casework wall, form 2";
+/// by the next migrate: the predicate's own digest, so it changes whenever the predicate does.
+pub(crate) fn policy_form() -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(predicate("agency_id").as_bytes());
+    format!("casework wall {}", hex::encode(&digest[..8]))
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_policy_form_follows_the_predicate() {
+        let form = policy_form();
+        assert!(form.starts_with("casework wall "), "{form}");
+        assert_eq!(form, policy_form(), "the same predicate, the same form");
+        let digest = |text: &str| {
+            use sha2::{Digest, Sha256};
+            hex::encode(&Sha256::digest(text.as_bytes())[..8])
+        };
+        assert!(form.ends_with(&digest(&predicate("agency_id"))));
+    }
 
     #[test]
     fn the_begin_statement_names_only_an_agency_id_or_every_agency() {
