@@ -432,6 +432,7 @@ pub struct CaseloadRow {
     pub stage: String,
     pub stage_entered_at: i64,
     pub risk_flag: i64,
+    /// The guard's counts, each read only for the stage that asks for it (0 in any other).
     pub contacts: i64,
     pub consents: i64,
     pub completed_assessments: i64,
@@ -494,21 +495,35 @@ pub async fn caseload(
         ),
     };
     let [without, agreed, approved] = plan_facts("c.id");
+    // Each count is read only for the stage whose guard asks for it (`stage::unmet`), and is 0
+    // for a case in any other stage: a line's "next due" is the first thing its own stage's
+    // guard still needs. Both databases skip a subquery in a CASE branch not taken, so a page of
+    // fifty cases runs about fifty small counts instead of five hundred.
     let sql = format!(
         "WITH page(id) AS MATERIALIZED ({ids} ORDER BY 1 LIMIT $4)
          SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
                 cl.interpreter_needed, c.primary_worker_id, u.display_name AS worker_name, c.stage, c.stage_entered_at,
                 c.risk_flag,
-                (SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id) AS contacts,
-                (SELECT COUNT(*) FROM service_consents s WHERE s.case_id = c.id AND s.revoked_at IS NULL) AS consents,
-                (SELECT COUNT(*) FROM assessments a WHERE a.case_id = c.id AND a.status = 'completed') AS completed_assessments,
-                (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
-                   WHERE i.case_id = c.id AND a.status = 'completed') AS needs,
-                (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
-                   WHERE i.case_id = c.id AND a.status = 'completed') AS strengths,
-                (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active') AS active_goals,
-                (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active' AND g.client_agreed = 1)
-                   AS agreed_goals,
+                CASE WHEN c.stage = 'engagement' THEN
+                  (SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id) ELSE 0 END AS contacts,
+                CASE WHEN c.stage = 'engagement' THEN
+                  (SELECT COUNT(*) FROM service_consents s WHERE s.case_id = c.id AND s.revoked_at IS NULL)
+                  ELSE 0 END AS consents,
+                CASE WHEN c.stage = 'assessment' THEN
+                  (SELECT COUNT(*) FROM assessments a WHERE a.case_id = c.id AND a.status = 'completed')
+                  ELSE 0 END AS completed_assessments,
+                CASE WHEN c.stage = 'assessment' THEN
+                  (SELECT COUNT(*) FROM needs i JOIN assessments a ON a.id = i.assessment_id
+                   WHERE i.case_id = c.id AND a.status = 'completed') ELSE 0 END AS needs,
+                CASE WHEN c.stage = 'assessment' THEN
+                  (SELECT COUNT(*) FROM strengths i JOIN assessments a ON a.id = i.assessment_id
+                   WHERE i.case_id = c.id AND a.status = 'completed') ELSE 0 END AS strengths,
+                CASE WHEN c.stage = 'planning' THEN
+                  (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active')
+                  ELSE 0 END AS active_goals,
+                CASE WHEN c.stage = 'goal_setting' THEN
+                  (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active' AND g.client_agreed = 1)
+                  ELSE 0 END AS agreed_goals,
                 COALESCE(p.plan_approval_required, 0) AS plan_approval_required,
                 COALESCE(p.closure_approval_required, 0) AS closure_approval_required,
                 CASE WHEN c.stage = 'planning' THEN {without} ELSE 0 END

@@ -798,3 +798,70 @@ async fn interventions_and_steps_are_sealed_copied_to_a_new_version_and_listed_i
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_caseload_line_is_due_what_its_case_page_says_is_unmet() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        // Cases in engagement, assessment and planning: the caseload reads each count only for
+        // the stage whose guard asks for it; the case page reads all of them.
+        let (planning, _, _) = in_planning(&env, true).await;
+        // Consent but no contact yet: due a contact.
+        let (_, engaging) = env.client_with_case("Bo Lindqvist").await;
+        env.app
+            .record_service_consent(
+                &env.worker,
+                engaging,
+                &ServiceConsentForm {
+                    given_on: "2026-11-20".into(),
+                    method: "verbal".into(),
+                    witness: None,
+                },
+            )
+            .await
+            .expect("consent");
+        // A completed assessment with needs and strengths: nothing due (it may move on).
+        let (_, assessing) = env.client_with_case("Chen Wei").await;
+        env.engage(assessing).await;
+        env.app
+            .move_stage(&env.worker, assessing, 1, &forward())
+            .await
+            .expect("to assessment");
+        let assessed = AssessmentForm {
+            assessed_on: "2026-11-21".into(),
+            needs: vec!["Stable housing".into()],
+            strengths: vec!["Supportive sister nearby".into()],
+            risk_level: Some("low".into()),
+            ..Default::default()
+        };
+        env.app
+            .save_assessment(&env.worker, assessing, &assessed, true)
+            .await
+            .expect("assessment");
+        let page = env
+            .app
+            .caseload(&env.worker, crate::case::CaseloadScope::Mine, None, None)
+            .await
+            .expect("caseload");
+        let mut stages = Vec::new();
+        for item in &page.items {
+            let detail = env
+                .app
+                .case(&env.worker, item.case_id, None)
+                .await
+                .expect("case");
+            let unmet = detail.unmet.first().map(|u| u.code());
+            assert_eq!(item.next_due, unmet, "{b:?}: case {}", item.case_id);
+            stages.push((item.case_id, item.stage, item.next_due));
+        }
+        stages.sort_by_key(|s| s.0);
+        let mut expected = vec![
+            (planning, Stage::Planning, Some("goal_without_intervention")),
+            (engaging, Stage::Engagement, Some("no_contact")),
+            (assessing, Stage::Assessment, None),
+        ];
+        expected.sort_by_key(|s| s.0);
+        assert_eq!(stages, expected, "{b:?}");
+    })
+    .await;
+}
