@@ -198,6 +198,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0032_audit_staging.sql"),
         postgres: include_str!("../migrations/postgres/0032_audit_staging.sql"),
     },
+    Migration {
+        version: 33,
+        name: "audit_subjects_unchecked_agency",
+        sqlite: include_str!("../migrations/sqlite/0033_audit_subjects_unchecked_agency.sql"),
+        postgres: include_str!("../migrations/postgres/0033_audit_subjects_unchecked_agency.sql"),
+    },
 ];
 
 impl Migration {
