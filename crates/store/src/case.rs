@@ -495,14 +495,18 @@ pub async fn caseload(
         ),
     };
     let [without, agreed, approved] = plan_facts("c.id");
-    // Each count is read only for the stage whose guard asks for it (`stage::unmet`), and is 0
-    // for a case in any other stage: a line's "next due" is the first thing its own stage's
-    // guard still needs. Both databases skip a subquery in a CASE branch not taken, so a page of
-    // fifty cases runs about fifty small counts instead of five hundred.
+    // Each count (and program rule) is read only for the stage whose guard asks for it
+    // (`stage::unmet`), and is 0 for a case in any other stage: a line's "next due" is the first
+    // thing its own stage's guard still needs. Both databases skip a subquery in a CASE branch
+    // not taken, so a page of fifty cases runs about fifty small counts instead of five hundred.
+    // Joined, the programs table was matched against every line; the worker's name as a
+    // subquery also measured a little cheaper than the join (BENCHMARKS.md, session 16).
     let sql = format!(
         "WITH page(id) AS MATERIALIZED ({ids} ORDER BY 1 LIMIT $4)
          SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
-                cl.interpreter_needed, c.primary_worker_id, u.display_name AS worker_name, c.stage, c.stage_entered_at,
+                cl.interpreter_needed, c.primary_worker_id,
+                (SELECT u.display_name FROM users u WHERE u.id = c.primary_worker_id) AS worker_name,
+                c.stage, c.stage_entered_at,
                 c.risk_flag,
                 CASE WHEN c.stage = 'engagement' THEN
                   (SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id) ELSE 0 END AS contacts,
@@ -524,15 +528,17 @@ pub async fn caseload(
                 CASE WHEN c.stage = 'goal_setting' THEN
                   (SELECT COUNT(*) FROM goals g WHERE g.case_id = c.id AND g.status = 'active' AND g.client_agreed = 1)
                   ELSE 0 END AS agreed_goals,
-                COALESCE(p.plan_approval_required, 0) AS plan_approval_required,
-                COALESCE(p.closure_approval_required, 0) AS closure_approval_required,
+                CASE WHEN c.stage = 'planning' THEN COALESCE(
+                  (SELECT p.plan_approval_required FROM programs p WHERE p.id = c.program_id), 0)
+                  ELSE 0 END AS plan_approval_required,
+                CASE WHEN c.stage = 'termination' THEN COALESCE(
+                  (SELECT p.closure_approval_required FROM programs p WHERE p.id = c.program_id), 0)
+                  ELSE 0 END AS closure_approval_required,
                 CASE WHEN c.stage = 'planning' THEN {without} ELSE 0 END
                    AS plan_goals_without_intervention,
                 CASE WHEN c.stage = 'planning' THEN {agreed} END AS plan_agreed,
                 CASE WHEN c.stage = 'planning' THEN {approved} END AS plan_approved
          FROM page JOIN cases c ON c.id = page.id JOIN clients cl ON cl.id = c.client_id
-              LEFT JOIN users u ON u.id = c.primary_worker_id
-              LEFT JOIN programs p ON p.id = c.program_id
          WHERE c.agency_id = $1
          ORDER BY c.id"
     );
