@@ -56,6 +56,9 @@ pub struct CaseDetail {
     pub client_safe_contact: Option<String>,
     pub program: Option<agency::Program>,
     pub worker_name: Option<String>,
+    /// The case's team, to name it. (The assignment form's choices are the pickers' to read,
+    /// for those who may assign; the agency's whole list here was forty rows on every page.)
+    pub team: Option<agency::Team>,
     pub stage: Stage,
     pub history: Vec<StageMove>,
     pub assignments: Vec<AssignmentRow>,
@@ -83,6 +86,9 @@ pub struct CaseHolds {
     pub notes: bool,
     /// Follow-ups or reopenings.
     pub follow_ups: bool,
+    /// Any plan version; any service delivered.
+    pub plan: bool,
+    pub services: bool,
 }
 
 /// A caseload line, with what is due next.
@@ -247,6 +253,8 @@ impl Casework {
             needs: n.needs > 0,
             notes: n.has_notes,
             follow_ups: n.has_follow_ups,
+            plan: n.has_plan,
+            services: n.has_services,
         };
         let facts = CaseFacts {
             agreed_smart_goals: count(n.agreed_active_goals),
@@ -466,16 +474,18 @@ impl Casework {
         }) else {
             return Err(ServiceError::NotFound);
         };
-        let program = match c.program_id {
-            Some(p) => agency::program(conn, actor.agency_id, p).await?,
-            None => None,
-        };
-        let worker_name = match c.primary_worker_id {
-            Some(w) => user::in_agency(conn, actor.agency_id, w)
-                .await?
-                .map(|u| u.display_name),
-            None => None,
-        };
+        let agency::CaseSetting {
+            program,
+            worker_name,
+            team,
+        } = agency::case_setting(
+            conn,
+            actor.agency_id,
+            c.program_id,
+            c.primary_worker_id,
+            c.team_id,
+        )
+        .await?;
         let requirements = self.requirement_lines(conn, &c).await?;
         let (facts, holds) = self
             .facts_with(conn, &c, program.as_ref(), &requirements)
@@ -507,6 +517,7 @@ impl Casework {
             client_safe_contact: full.and_then(|f| f.safe_contact),
             program,
             worker_name,
+            team,
             stage,
             history: store::stage_history(conn, c.id).await?,
             assignments: store::assignments(conn, c.id).await?,

@@ -11,7 +11,6 @@ use crate::thread::MonitoringCounts;
 use crate::{authorized, Actor, Casework, ServiceResult};
 use casework_domain::access::CaseAction;
 use casework_domain::audit::Outcome;
-use casework_store::agency::{self, Team};
 use casework_store::Wall;
 
 /// Everything the case page shows.
@@ -23,9 +22,6 @@ pub struct CasePageView {
     /// The first twenty follow-ups.
     pub follow_ups: FollowUpList,
     pub monitoring: MonitoringCounts,
-    /// The case's team, to name it. (The assignment form's choices are the pickers' to read,
-    /// for those who may assign; the agency's whole list here was forty rows on every page.)
-    pub team: Option<Team>,
 }
 
 impl Casework {
@@ -57,7 +53,9 @@ impl Casework {
         } else {
             GoalRecords::default()
         };
-        let monitoring = self.monitoring_from(&mut conn, &c, records.clone()).await?;
+        let monitoring = self
+            .monitoring_from(&mut conn, &c, records.clone(), Some(holds))
+            .await?;
         let goals = self
             .goals_from(&mut conn, actor, c.clone(), records)
             .await?;
@@ -85,10 +83,6 @@ impl Casework {
                 can_record: detail.can_record,
             }
         };
-        let team = match c.team_id {
-            Some(team) => agency::team(&mut conn, actor.agency_id, team).await?,
-            None => None,
-        };
         // One entry for the page: it names the case, and the page is the case with its goals,
         // notes, follow-ups and golden-thread summary (the separate reads keep their own actions).
         let events = vec![self.event(
@@ -105,7 +99,6 @@ impl Casework {
             notes,
             follow_ups,
             monitoring,
-            team,
         })
     }
 }

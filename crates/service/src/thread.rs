@@ -2,6 +2,7 @@
 //! service and progress is broken. The facts are gathered in one read; the rules that decide
 //! "broken" are the domain's (`casework_domain::thread`).
 
+use crate::case::CaseHolds;
 use crate::goal::GoalRecords;
 use crate::{authorized, Act, Actor, Casework, ServiceResult};
 use casework_domain::access::CaseAction;
@@ -71,7 +72,7 @@ impl Casework {
         window: Window,
     ) -> ServiceResult<ThreadView> {
         let records = self.goal_records(conn, c).await?;
-        self.thread_from(conn, c, window, records).await
+        self.thread_from(conn, c, window, records, None).await
     }
 
     /// The thread from the case's goal records, already read.
@@ -81,6 +82,7 @@ impl Casework {
         c: &CaseRow,
         window: Window,
         records: GoalRecords,
+        holds: Option<CaseHolds>,
     ) -> ServiceResult<ThreadView> {
         let agency = c.agency_id;
         let GoalRecords {
@@ -95,7 +97,11 @@ impl Casework {
         } else {
             store::last_progress(conn, c.id).await?
         };
-        let plan = plan_store::latest(conn, &self.vault, agency, c.id).await?;
+        let plan = if holds.is_some_and(|h| !h.plan) {
+            None
+        } else {
+            plan_store::latest(conn, &self.vault, agency, c.id).await?
+        };
         let (interventions, tasks_done) = match &plan {
             Some(p) => (
                 plan_store::interventions(conn, &self.vault, agency, p.id).await?,
@@ -207,7 +213,7 @@ impl Casework {
         c: &CaseRow,
     ) -> ServiceResult<MonitoringCounts> {
         let records = self.goal_records(conn, c).await?;
-        self.monitoring_from(conn, c, records).await
+        self.monitoring_from(conn, c, records, None).await
     }
 
     /// The monitoring counts from the case's goal records, already read.
@@ -216,9 +222,18 @@ impl Casework {
         conn: &mut impl Fetch,
         c: &CaseRow,
         records: GoalRecords,
+        holds: Option<CaseHolds>,
     ) -> ServiceResult<MonitoringCounts> {
-        let view = self.thread_from(conn, c, Window::DEFAULT, records).await?;
-        let services = delivery_store::count_of_case(conn, c.id).await?;
+        // What the case holds, when its guard counts were read: a plan or services it does not
+        // hold are not asked for.
+        let view = self
+            .thread_from(conn, c, Window::DEFAULT, records, holds)
+            .await?;
+        let services = if holds.is_some_and(|h| !h.services) {
+            0
+        } else {
+            delivery_store::count_of_case(conn, c.id).await?
+        };
         Ok(MonitoringCounts {
             services,
             breaks: view.breaks.len(),

@@ -2,6 +2,7 @@
 
 use crate::fetch::{self, Fetch, Run};
 use crate::{Conn, Result};
+use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Agency {
@@ -178,4 +179,61 @@ pub async fn program(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<O
     .bind(id)
     .optional_on(conn)
     .await
+}
+
+/// What a case page names around the case: its program, its primary worker's name and its team.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseSetting {
+    pub program: Option<Program>,
+    pub worker_name: Option<String>,
+    pub team: Option<Team>,
+}
+
+/// The program, worker's name and team of a case, each within `agency_id`, in one statement
+/// (three lookups were three round trips on every case page). An id that is `None` or not the
+/// agency's reads as `None`.
+pub async fn case_setting(
+    conn: &mut impl Fetch,
+    agency_id: i64,
+    program_id: Option<i64>,
+    worker_id: Option<i64>,
+    team_id: Option<i64>,
+) -> Result<CaseSetting> {
+    let r = fetch::query(
+        "SELECT p.id, p.name, p.plan_approval_required, p.closure_approval_required,
+                (SELECT u.display_name FROM users u WHERE u.agency_id = $1 AND u.id = $3),
+                t.id, t.name
+         FROM (SELECT 1 AS one) o
+              LEFT JOIN programs p ON p.agency_id = $1 AND p.id = $2
+              LEFT JOIN teams t ON t.agency_id = $1 AND t.id = $4",
+    )
+    .bind(agency_id)
+    .bind(program_id)
+    .bind(worker_id)
+    .bind(team_id)
+    .row_on(conn)
+    .await?;
+    let program = match r.try_get::<Option<i64>, _>(0)? {
+        Some(id) => Some(Program {
+            id,
+            agency_id,
+            name: r.try_get(1)?,
+            plan_approval_required: r.try_get(2)?,
+            closure_approval_required: r.try_get(3)?,
+        }),
+        None => None,
+    };
+    let team = match r.try_get::<Option<i64>, _>(5)? {
+        Some(id) => Some(Team {
+            id,
+            agency_id,
+            name: r.try_get(6)?,
+        }),
+        None => None,
+    };
+    Ok(CaseSetting {
+        program,
+        worker_name: r.try_get(4)?,
+        team,
+    })
 }

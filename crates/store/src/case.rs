@@ -614,6 +614,9 @@ pub struct GuardCounts {
     pub has_notes: bool,
     /// Follow-ups or reopenings.
     pub has_follow_ups: bool,
+    /// Any plan version, and any service delivered (standing or entered in error).
+    pub has_plan: bool,
+    pub has_services: bool,
 }
 
 /// What the planning guard reads of the case's latest plan version, as three scalar subqueries
@@ -672,9 +675,13 @@ pub async fn guard_counts(conn: &mut impl Fetch, case_id: i64) -> Result<GuardCo
                 AS BIGINT),
            CAST(CASE WHEN EXISTS (SELECT 1 FROM follow_ups WHERE case_id = $1)
                        OR EXISTS (SELECT 1 FROM case_reopenings WHERE case_id = $1)
-                THEN 1 ELSE 0 END AS BIGINT)"
+                THEN 1 ELSE 0 END AS BIGINT),
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM services_delivered WHERE case_id = $1) THEN 1 ELSE 0 END
+                AS BIGINT)"
     );
     let r = fetch::query(&sql).bind(case_id).row_on(conn).await?;
+    // NULL only when the case has no plan version at all.
+    let plan_agreed: Option<i64> = r.try_get(6)?;
     Ok(GuardCounts {
         completed_assessments: r.try_get(0)?,
         needs: r.try_get(1)?,
@@ -682,7 +689,7 @@ pub async fn guard_counts(conn: &mut impl Fetch, case_id: i64) -> Result<GuardCo
         active_goals: r.try_get(3)?,
         agreed_active_goals: r.try_get(4)?,
         goals_without_intervention: r.try_get(5)?,
-        plan_agreed: r.try_get::<Option<i64>, _>(6)? == Some(1),
+        plan_agreed: plan_agreed == Some(1),
         plan_approved: r.try_get::<Option<i64>, _>(7)? == Some(1),
         service_consents: r.try_get(8)?,
         contacts: r.try_get(9)?,
@@ -694,5 +701,7 @@ pub async fn guard_counts(conn: &mut impl Fetch, case_id: i64) -> Result<GuardCo
         has_goals: r.try_get::<i64, _>(15)? == 1,
         has_notes: r.try_get::<i64, _>(16)? == 1,
         has_follow_ups: r.try_get::<i64, _>(17)? == 1,
+        has_plan: plan_agreed.is_some(),
+        has_services: r.try_get::<i64, _>(18)? == 1,
     })
 }

@@ -587,6 +587,9 @@ async fn the_thread_shows_where_it_is_broken_until_the_work_is_done() {
             .await
             .unwrap();
         assert_eq!((counts.services, counts.breaks), (0, 3), "{b:?}");
+        // The case page skips the plan and services it knows the case lacks; this case has both.
+        let page = env.app.case_page(&env.worker, s.case, None).await.unwrap();
+        assert_eq!(page.monitoring, counts, "{b:?}");
         env.app
             .record_service(&env.worker, s.case, &service(None, Some(s.intervention)))
             .await
@@ -604,6 +607,8 @@ async fn the_thread_shows_where_it_is_broken_until_the_work_is_done() {
             .await
             .unwrap();
         assert_eq!((counts.services, counts.breaks), (1, 1), "{b:?}");
+        let page = env.app.case_page(&env.worker, s.case, None).await.unwrap();
+        assert_eq!(page.monitoring, counts, "{b:?}");
 
         // The window is checked and named.
         assert_eq!(

@@ -268,3 +268,85 @@ async fn caseload_shows_open_cases_with_next_due_item() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_case_page_names_the_program_worker_and_team_it_has() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let agency = env.worker.agency_id;
+        let program = env
+            .app
+            .create_program(None, agency, "Housing", true, false)
+            .await
+            .expect("program");
+        let client = env
+            .app
+            .register_client(
+                &env.intake,
+                &client_form("Ana Torres", Some("1990-04-12")),
+                &Default::default(),
+            )
+            .await
+            .expect("register");
+        let open = |program_id, primary_worker_id, team_id| {
+            let app = env.app.clone();
+            let intake = env.intake.clone();
+            async move {
+                app.open_case(
+                    &intake,
+                    &CaseForm {
+                        client_id: client.id,
+                        presenting_problem: "Facing eviction".into(),
+                        primary_worker_id,
+                        team_id,
+                        program_id,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("open case")
+                .id
+            }
+        };
+        let full = open(
+            Some(program.id),
+            Some(env.worker.user_id),
+            env.worker.team_id,
+        )
+        .await;
+        let page = env
+            .app
+            .case_page(&env.sup, full, None)
+            .await
+            .expect("case page");
+        let d = &page.detail;
+        let named = (
+            d.program
+                .as_ref()
+                .map(|p| (p.name.as_str(), p.plan_approval_required)),
+            d.worker_name.as_deref(),
+            d.team.as_ref().map(|t| (t.id, t.name.as_str())),
+        );
+        assert_eq!(
+            named,
+            (
+                Some(("Housing", 1)),
+                Some("wanda"),
+                env.worker.team_id.map(|t| (t, "North"))
+            ),
+            "{b:?}"
+        );
+        // Without a program or a worker, only the team is named.
+        let bare = open(None, None, env.sup.team_id).await;
+        let d = env
+            .app
+            .case_page(&env.sup, bare, None)
+            .await
+            .expect("case page")
+            .detail;
+        assert_eq!(d.program, None, "{b:?}");
+        assert_eq!(d.worker_name, None, "{b:?}");
+        assert_eq!(d.team.map(|t| t.name), Some("North".into()), "{b:?}");
+    })
+    .await;
+}

@@ -478,8 +478,9 @@ async fn case_page(
     } else {
         Pickers {
             workers: Vec::new(),
-            teams: view
+            teams: d
                 .team
+                .clone()
                 .into_iter()
                 .map(|team| (team.id, team.name))
                 .collect(),
