@@ -31,6 +31,7 @@ use crate::auth::Secret;
 use crate::{Actor, Casework, FixedClock, Settings};
 use casework_domain::case::{CaseForm, ContactForm, ServiceConsentForm};
 use casework_domain::client::ClientForm;
+use casework_store::client::ClientRow;
 use casework_store::testing::{backends, TestDb};
 use casework_store::Backend;
 use std::sync::Arc;
@@ -127,17 +128,21 @@ impl Env {
         }
     }
 
-    /// A client registered by intake with a case assigned to `worker` on team North.
-    pub async fn client_with_case(&self, name: &str) -> (i64, i64) {
-        let client = self
-            .app
+    /// A client registered by intake, born 1990-04-12.
+    pub async fn register(&self, name: &str) -> ClientRow {
+        self.app
             .register_client(
                 &self.intake,
                 &client_form(name, Some("1990-04-12")),
                 &Default::default(),
             )
             .await
-            .expect("register");
+            .expect("register")
+    }
+
+    /// A client registered by intake with a case assigned to `worker` on team North.
+    pub async fn client_with_case(&self, name: &str) -> (i64, i64) {
+        let client = self.register(name).await;
         let case = self
             .app
             .open_case(

@@ -63,15 +63,7 @@ pub(super) async fn in_planning(env: &Env, approval: bool) -> (i64, i64, Vec<i64
         .create_program(None, agency, "Housing", approval, false)
         .await
         .expect("program");
-    let client = env
-        .app
-        .register_client(
-            &env.intake,
-            &client_form("Ana Torres", Some("1990-04-12")),
-            &Default::default(),
-        )
-        .await
-        .expect("register");
+    let client = env.register("Ana Torres").await;
     let case = env
         .app
         .open_case(

@@ -279,15 +279,7 @@ async fn the_case_page_names_the_program_worker_and_team_it_has() {
             .create_program(None, agency, "Housing", true, false)
             .await
             .expect("program");
-        let client = env
-            .app
-            .register_client(
-                &env.intake,
-                &client_form("Ana Torres", Some("1990-04-12")),
-                &Default::default(),
-            )
-            .await
-            .expect("register");
+        let client = env.register("Ana Torres").await;
         let open = |program_id, primary_worker_id, team_id| {
             let app = env.app.clone();
             let intake = env.intake.clone();
