@@ -159,6 +159,12 @@ impl Casework {
                 entries: count,
             });
         }
+        if let Some((agency_id, seq)) = audit::subject_without_chain(&mut conn).await? {
+            return Err(VerifyError::Broken {
+                agency_id,
+                brk: ChainBreak::StraySubject { seq },
+            });
+        }
         Ok(VerifyReport { chains })
     }
 

@@ -236,6 +236,19 @@ pub async fn heads(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
         .collect()
 }
 
+/// The first subject row stored under an agency that has no chain at all, as (agency, seq):
+/// `chain_page` reads subjects per chain, and no key ties a subject to an agency.
+pub async fn subject_without_chain(conn: &mut Conn) -> Result<Option<(i64, i64)>> {
+    let row = sqlx::query(
+        "SELECT s.agency_id, s.seq FROM audit_subjects s
+         WHERE NOT EXISTS (SELECT 1 FROM audit_heads h WHERE h.agency_id = s.agency_id)
+         ORDER BY s.agency_id, s.seq LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
 /// One page of an agency's chain in physical order (by sequence), for verification, each entry
 /// with every subject row stored under its sequence number. The second value holds the sequence
 /// numbers of subject rows in the page's range (to the end of the chain when the page is the

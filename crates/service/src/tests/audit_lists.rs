@@ -142,7 +142,7 @@ type Forgery = fn(i64, i64, i64) -> (String, ChainBreak);
 
 #[tokio::test]
 async fn verify_catches_a_changed_removed_or_added_subject() {
-    let forgeries: [Forgery; 4] = [
+    let forgeries: [Forgery; 5] = [
         |agency, list, _| {
             (
                 format!("UPDATE audit_subjects SET client_id = client_id + 1 WHERE agency_id = {agency} AND seq = {list} AND position = 1"),
@@ -165,6 +165,13 @@ async fn verify_catches_a_changed_removed_or_added_subject() {
             (
                 format!("INSERT INTO audit_subjects (agency_id, seq, position, record_id, client_id) VALUES ({agency}, {}, 0, 1, 1)", list + 1000),
                 ChainBreak::StraySubject { seq: list + 1000 },
+            )
+        },
+        // Under an agency with no chain at all (no key ties a subject to an agency).
+        |agency, list, _| {
+            (
+                format!("INSERT INTO audit_subjects (agency_id, seq, position, record_id, client_id) VALUES ({}, {list}, 0, 1, 1)", agency + 1_000_000),
+                ChainBreak::StraySubject { seq: list },
             )
         },
     ];
