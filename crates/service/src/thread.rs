@@ -75,7 +75,8 @@ impl Casework {
         self.thread_from(conn, c, window, records, None).await
     }
 
-    /// The thread from the case's goal records, already read.
+    /// The thread from the case's goal records, already read; with what the case holds, when its
+    /// guard counts were read, a plan it does not hold is not asked for.
     async fn thread_from(
         &self,
         conn: &mut impl Fetch,
