@@ -1,8 +1,9 @@
 //! Client registry rows: profile, identifiers, household, and the trigram index behind name search.
 
 use crate::fetch::{self, Fetch, Run};
+use crate::id_set::IdSet;
 use crate::vault::{At, Vault};
-use crate::{Conn, Result};
+use crate::{backend_of_conn, Conn, Result};
 use casework_domain::client::{Birth, ClientProfile};
 use casework_domain::matching::name_trigrams;
 use sqlx::Row;
@@ -338,11 +339,12 @@ pub async fn case_reach(
     if client_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let set = IdSet::new(backend_of_conn(conn.sqlx()), 1, client_ids);
     let sql = format!(
-        "SELECT client_id, primary_worker_id, team_id FROM cases WHERE client_id IN ({})",
-        id_list(client_ids)
+        "SELECT client_id, primary_worker_id, team_id FROM cases WHERE {}",
+        set.holds("client_id")
     );
-    let rows = fetch::query(&sql).persistent(false).rows_on(conn).await?;
+    let rows = set.bind(fetch::query(&sql)).rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
@@ -419,13 +421,12 @@ pub async fn summaries(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let set = IdSet::new(backend_of_conn(conn.sqlx()), 2, ids);
     let sql = format!(
-        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND id IN ({})",
-        id_list(ids)
+        "SELECT {SUMMARY} FROM clients WHERE agency_id = $1 AND merged_into IS NULL AND {}",
+        set.holds("id")
     );
-    fetch::query(&sql)
-        .persistent(false)
-        .bind(agency_id)
+    set.bind(fetch::query(&sql).bind(agency_id))
         .all_on(conn)
         .await
 }

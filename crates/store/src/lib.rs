@@ -22,6 +22,7 @@ pub mod fetch;
 pub mod follow_up;
 pub mod form;
 pub mod goal;
+mod id_set;
 pub mod identity;
 mod idle;
 mod key_cache;

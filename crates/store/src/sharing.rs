@@ -2,7 +2,8 @@
 //! (emergency reads with a stated reason, reviewed by the case's team supervisors).
 
 use crate::fetch::{self, Fetch, Run};
-use crate::{Conn, Result};
+use crate::id_set::IdSet;
+use crate::{backend_of_conn, Conn, Result};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -136,20 +137,19 @@ pub async fn running_shares_of(
     if case_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let set = IdSet::new(backend_of_conn(conn.sqlx()), 4, case_ids);
     let sql = format!(
         "SELECT case_id, MAX(ends_on) FROM case_shares
          WHERE agency_id = $1 AND worker_id = $2 AND ended_at IS NULL
-           AND starts_on <= $3 AND ends_on >= $3 AND case_id IN ({})
+           AND starts_on <= $3 AND ends_on >= $3 AND {}
          GROUP BY case_id",
-        crate::client::id_list(case_ids)
+        set.holds("case_id")
     );
-    let rows = fetch::query(&sql)
-        .persistent(false)
+    let q = fetch::query(&sql)
         .bind(agency_id)
         .bind(worker_id)
-        .bind(today)
-        .rows_on(conn)
-        .await?;
+        .bind(today);
+    let rows = set.bind(q).rows_on(conn).await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
@@ -165,15 +165,15 @@ pub async fn shared_workers_of_clients(
     if client_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let set = IdSet::new(backend_of_conn(conn.sqlx()), 2, client_ids);
     let sql = format!(
         "SELECT c.client_id, s.worker_id FROM case_shares s JOIN cases c ON c.id = s.case_id
-         WHERE c.client_id IN ({}) AND s.ended_at IS NULL AND s.starts_on <= $1
+         WHERE {} AND s.ended_at IS NULL AND s.starts_on <= $1
            AND s.ends_on >= $1",
-        crate::client::id_list(client_ids)
+        set.holds("c.client_id")
     );
-    let rows = fetch::query(&sql)
-        .persistent(false)
-        .bind(today)
+    let rows = set
+        .bind(fetch::query(&sql).bind(today))
         .rows_on(conn)
         .await?;
     rows.iter()

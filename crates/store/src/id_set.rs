@@ -1,0 +1,69 @@
+//! A column among ids the application itself produced (a page's cases, a search's clients),
+//! never among input.
+//!
+//! PostgreSQL gets the ids as one array parameter, `column = ANY($n::bigint[])`, so the
+//! statement keeps one text: it is prepared once per connection and runs its generic plan, an
+//! index scan over the array. With the ids written into the text, every call was parsed and
+//! planned afresh (BENCHMARKS.md, session 17). A set-returning function in its place
+//! (`IN (SELECT … FROM json_array_elements_text($n))`) is not that: its generic plan hashes the
+//! ids and scans the whole table. SQLite keeps `column IN (…)` with the ids in the text: it
+//! prepares a statement in microseconds, and walks a literal list through the column's index.
+
+use crate::fetch::Statement;
+use crate::Backend;
+
+pub(crate) struct IdSet {
+    backend: Backend,
+    param: usize,
+    /// The ids written out: `1,2,3`.
+    list: String,
+    /// The ids as an array literal, `{1,2,3}`, bound as parameter `$n` on PostgreSQL.
+    array: Option<String>,
+}
+
+impl IdSet {
+    /// The set `ids` as parameter `$param` of the statement (on PostgreSQL).
+    pub(crate) fn new(backend: Backend, param: usize, ids: &[i64]) -> IdSet {
+        let list = crate::client::id_list(ids);
+        IdSet {
+            backend,
+            param,
+            array: (backend == Backend::Postgres).then(|| format!("{{{list}}}")),
+            list,
+        }
+    }
+
+    /// The condition that `column` is one of the ids.
+    pub(crate) fn holds(&self, column: &str) -> String {
+        match self.backend {
+            Backend::Postgres => format!("{column} = ANY(${}::bigint[])", self.param),
+            Backend::Sqlite => format!("{column} IN ({})", self.list),
+        }
+    }
+
+    /// Bind the set's parameter, if it has one, and keep the statement prepared when its text
+    /// does not vary.
+    pub(crate) fn bind<'q>(&self, q: Statement<'q>) -> Statement<'q> {
+        match &self.array {
+            Some(array) => q.bind(array.clone()).persistent(true),
+            None => q.persistent(false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_gets_one_text_for_any_ids_and_sqlite_the_ids_themselves() {
+        let a = IdSet::new(Backend::Postgres, 3, &[1, 2]);
+        let b = IdSet::new(Backend::Postgres, 3, &[7, 8, 9]);
+        assert_eq!(a.holds("c.id"), b.holds("c.id"));
+        assert_eq!(a.holds("c.id"), "c.id = ANY($3::bigint[])");
+        assert_eq!(a.array.as_deref(), Some("{1,2}"));
+        let s = IdSet::new(Backend::Sqlite, 3, &[7, 8, 9]);
+        assert_eq!(s.holds("c.id"), "c.id IN (7,8,9)");
+        assert!(s.array.is_none());
+    }
+}
