@@ -14,22 +14,19 @@ use crate::Backend;
 
 pub(crate) struct IdSet {
     backend: Backend,
+    /// The parameter's number on PostgreSQL.
     param: usize,
     /// The ids written out: `1,2,3`.
     list: String,
-    /// The ids as an array literal, `{1,2,3}`, bound as parameter `$n` on PostgreSQL.
-    array: Option<String>,
 }
 
 impl IdSet {
     /// The set `ids` as parameter `$param` of the statement (on PostgreSQL).
     pub(crate) fn new(backend: Backend, param: usize, ids: &[i64]) -> IdSet {
-        let list = crate::client::id_list(ids);
         IdSet {
             backend,
             param,
-            array: (backend == Backend::Postgres).then(|| format!("{{{list}}}")),
-            list,
+            list: crate::client::id_list(ids),
         }
     }
 
@@ -41,12 +38,17 @@ impl IdSet {
         }
     }
 
-    /// Bind the set's parameter, if it has one, and keep the statement prepared when its text
-    /// does not vary.
+    /// The ids as PostgreSQL reads an array from text: `{1,2,3}`.
+    fn array_literal(&self) -> String {
+        format!("{{{}}}", self.list)
+    }
+
+    /// Bind the set's parameter on PostgreSQL, its array literal; on SQLite, whose
+    /// text varies with the ids, keep the statement out of the connection's cache.
     pub(crate) fn bind<'q>(&self, q: Statement<'q>) -> Statement<'q> {
-        match &self.array {
-            Some(array) => q.bind(array.clone()).persistent(true),
-            None => q.persistent(false),
+        match self.backend {
+            Backend::Postgres => q.bind(self.array_literal()),
+            Backend::Sqlite => q.persistent(false),
         }
     }
 }
@@ -61,9 +63,8 @@ mod tests {
         let b = IdSet::new(Backend::Postgres, 3, &[7, 8, 9]);
         assert_eq!(a.holds("c.id"), b.holds("c.id"));
         assert_eq!(a.holds("c.id"), "c.id = ANY($3::bigint[])");
-        assert_eq!(a.array.as_deref(), Some("{1,2}"));
+        assert_eq!(a.array_literal(), "{1,2}");
         let s = IdSet::new(Backend::Sqlite, 3, &[7, 8, 9]);
         assert_eq!(s.holds("c.id"), "c.id IN (7,8,9)");
-        assert!(s.array.is_none());
     }
 }
