@@ -52,6 +52,7 @@ pub mod thread;
 pub mod user;
 pub mod vault;
 pub mod wall;
+mod wall_shelf;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
@@ -116,7 +117,7 @@ pub(crate) const HELD_CACHE_KIB: i64 = 32 * 1024;
 const GATE_WAIT: Duration = Duration::from_secs(10);
 
 /// How long a pooled PostgreSQL connection may sit idle before it is pinged when handed out.
-const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+pub(crate) const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -134,7 +135,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration {version} failed: {message}")]
     Migration { version: i64, message: String },
     #[error("migration {version} was changed after it was applied (checksum differs)")]
@@ -149,6 +150,13 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("serving role: {0}")]
     ServingRole(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        wall_shelf::note_failure(&e);
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {
@@ -180,6 +188,9 @@ pub struct Store {
     checkpointer: Option<Arc<tokio::sync::watch::Sender<bool>>>,
     /// SQLite on a database file: the connections its reads take outside sqlx's pool.
     file_readers: Option<FileReaders>,
+    /// PostgreSQL: the walled connections its reads take outside sqlx's pool (`wall_shelf`);
+    /// unused on SQLite.
+    walled_readers: Arc<wall_shelf::WallShelf>,
 }
 
 /// The connections a `ReadConn` takes on an SQLite database file. An in-memory database is one
@@ -340,6 +351,7 @@ impl Store {
             write_gate: Arc::default(),
             checkpointer,
             file_readers: None,
+            walled_readers: Arc::new(wall_shelf::WallShelf::new(max_connections)),
         };
         if let Some(path) = store.sqlite_file()? {
             // An in-memory database is one connection's own; only a file can be shared.
@@ -510,6 +522,7 @@ impl Store {
         if let Some(readers) = &self.file_readers {
             readers.shelf.close().await;
         }
+        self.walled_readers.close().await;
         self.pool.close().await;
     }
 }
@@ -539,8 +552,9 @@ pub async fn commit(tx: Tx) -> Result<()> {
 
 pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
-/// A connection for reads that need no snapshot. On PostgreSQL it is a read transaction, since
-/// the wall is set per transaction and never per connection; on SQLite a plain connection.
+/// A connection for reads that need no snapshot. On PostgreSQL it is walled for as long as it
+/// lives (`wall_shelf`), on SQLite a plain connection; on both each statement is its own
+/// transaction unless the caller begins one.
 pub struct ReadConn {
     reading: Reading,
     /// On SQLite, the connection the hot reads run on in the calling thread (`fetch`).
@@ -550,7 +564,7 @@ pub struct ReadConn {
 enum Reading {
     Plain(PooledConn),
     Shelved(read_shelf::ShelvedConn),
-    Walled(Tx),
+    Walled(wall_shelf::WalledConn),
 }
 
 impl std::ops::Deref for ReadConn {
@@ -575,13 +589,11 @@ impl std::ops::DerefMut for ReadConn {
 }
 
 impl ReadConn {
-    /// End the read transaction keeping what was written through it (a session's idle timer,
-    /// a spent token). Dropping a `ReadConn` instead rolls such writes back on PostgreSQL.
+    /// Done with the connection after writing through it (a session's idle timer, a spent
+    /// token). Each statement outside a transaction has committed already, on both databases;
+    /// this says at the call site that the write is meant to last.
     pub async fn commit(self) -> Result<()> {
-        match self.reading {
-            Reading::Plain(_) | Reading::Shelved(_) => Ok(()),
-            Reading::Walled(tx) => commit(tx).await,
-        }
+        Ok(())
     }
 }
 
@@ -600,7 +612,7 @@ impl Store {
                 },
             },
             Backend::Postgres => ReadConn {
-                reading: Reading::Walled(self.begin_read(wall).await?),
+                reading: Reading::Walled(self.walled_readers.take(&self.pool, wall).await?),
                 direct: None,
             },
         })

@@ -49,6 +49,20 @@ pub async fn enter(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
     Ok(())
 }
 
+/// Set the wall on the connection itself, until it is set again: only for the connections of
+/// `wall_shelf`, which never go back to the pool. A transaction's own wall (`enter`) still
+/// replaces it for that transaction alone.
+pub(crate) async fn enter_session(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
+    if backend_of_conn(conn) == Backend::Postgres {
+        sqlx::query("SELECT set_config($1, $2, false)")
+            .bind(SETTING)
+            .bind(wall.setting())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// `BEGIN` and the wall in one statement for PostgreSQL's simple protocol, which takes several
 /// statements at once. The value is written into the text: it is an agency id or `*`, never
 /// anything a person typed.

@@ -372,3 +372,134 @@ async fn a_separate_serving_login_serves_and_a_superuser_one_is_refused() {
     drop(conn);
     app.shutdown().await;
 }
+
+/// Reads take connections that keep their wall between uses (`wall_shelf`): each is walled
+/// again when another agency's read takes it, a transaction dropped on one leaves nothing
+/// behind, and the pool's own connections still carry no agency.
+#[tokio::test]
+async fn a_reading_connection_is_walled_afresh_for_each_agency_that_takes_it() {
+    each_backend(|env| async move {
+        if env.backend != Backend::Postgres {
+            return;
+        }
+        let a = env.worker.agency_id;
+        let b = env.stranger.agency_id;
+        env.client_with_case("Ana Torres").await;
+        seed_other_agency(&env).await;
+        let store = env.app.store();
+
+        // Every reading connection there can be, walled to A; then B's read and the system's
+        // must each take one of them and wall it afresh.
+        let mut held = Vec::new();
+        for _ in 0..crate::POOL_CONNECTIONS {
+            held.push(store.conn(Wall::Agency(a)).await.expect("conn"));
+        }
+        let mut pids = Vec::new();
+        for conn in &mut held {
+            pids.push(pid_of(&mut *conn).await.expect("pid"));
+            let seen = agencies_seen(&mut *conn, "clients").await;
+            assert!(!seen.is_empty() && seen.iter().all(|x| *x == a), "{seen:?}");
+        }
+        drop(held);
+        let mut conn = store.conn(Wall::Agency(b)).await.expect("conn");
+        assert!(pids.contains(&pid_of(&mut conn).await.expect("pid")));
+        let seen = agencies_seen(&mut conn, "clients").await;
+        assert!(!seen.is_empty() && seen.iter().all(|x| *x == b), "{seen:?}");
+        drop(conn);
+        let mut all = store.conn(Wall::System).await.expect("system");
+        assert!(pids.contains(&pid_of(&mut all).await.expect("pid")));
+        let seen = agencies_seen(&mut all, "clients").await;
+        assert!(seen.contains(&a) && seen.contains(&b), "{seen:?}");
+        // A transaction's own wall lasts for that transaction alone.
+        let mut tx = all.begin().await.expect("tx");
+        casework_store::wall::enter(&mut tx, Wall::Agency(b))
+            .await
+            .expect("wall");
+        assert!(agencies_seen(&mut tx, "clients")
+            .await
+            .iter()
+            .all(|x| *x == b));
+        tx.commit().await.expect("commit");
+        assert!(agencies_seen(&mut all, "clients").await.contains(&a));
+        // A transaction dropped half-way is rolled back before the connection's next use.
+        let mut open = all.begin().await.expect("begin");
+        open.execute(
+            format!("INSERT INTO teams (agency_id, name, created_at) VALUES ({a}, 'Dropped', 0)")
+                .as_str(),
+        )
+        .await
+        .expect("insert");
+        drop(open);
+        drop(all);
+        let mut again = store.conn(Wall::Agency(a)).await.expect("conn");
+        assert_eq!(
+            count(
+                &mut again,
+                "SELECT count(*) FROM teams WHERE name = 'Dropped'"
+            )
+            .await,
+            0
+        );
+        drop(again);
+        let mut tx = store.begin_write(Wall::Agency(a)).await.expect("tx");
+        tx.execute(
+            format!("INSERT INTO teams (agency_id, name, created_at) VALUES ({a}, 'Kept', 0)")
+                .as_str(),
+        )
+        .await
+        .expect("a writer is not blocked by the dropped transaction");
+        casework_store::commit(tx).await.expect("commit");
+
+        let mut pooled = store.pool().acquire().await.expect("pooled");
+        assert_eq!(count(&mut pooled, "SELECT count(*) FROM clients").await, 0);
+    })
+    .await;
+}
+
+/// A reading connection whose server process went away (a restart, an operator) fails the one
+/// read that finds out, and is never handed out again.
+#[tokio::test]
+async fn a_reading_connection_that_lost_its_server_is_not_reused() {
+    each_backend(|env| async move {
+        if env.backend != Backend::Postgres {
+            return;
+        }
+        let a = env.worker.agency_id;
+        env.client_with_case("Ana Torres").await;
+        let store = env.app.store();
+        let mut conn = store.conn(Wall::Agency(a)).await.expect("conn");
+        let gone = pid_of(&mut conn).await.expect("pid");
+        drop(conn);
+        let mut owner = store.owner_conn().await.expect("owner");
+        owner
+            .execute(format!("SELECT pg_terminate_backend({gone})").as_str())
+            .await
+            .expect("terminate");
+        owner.close().await.ok();
+        // The read that finds the connection gone fails, through the store's error as every
+        // store function's does.
+        let failed = async {
+            let mut conn = store.conn(Wall::Agency(a)).await?;
+            pid_of(&mut conn)
+                .await
+                .map_err(casework_store::StoreError::from)
+        }
+        .await;
+        assert!(
+            failed.is_err(),
+            "the terminated connection was used: {failed:?}"
+        );
+        let mut conn = store.conn(Wall::Agency(a)).await.expect("a new connection");
+        let pid = pid_of(&mut conn).await.expect("pid");
+        assert_ne!(pid, gone);
+        assert_eq!(count(&mut conn, "SELECT count(*) FROM clients").await, 1);
+    })
+    .await;
+}
+
+async fn pid_of(conn: &mut casework_store::Conn) -> Result<i32, sqlx::Error> {
+    sqlx::query("SELECT pg_backend_pid()")
+        .fetch_one(conn)
+        .await
+        .map(|r| r.get::<i32, _>(0))
+}
