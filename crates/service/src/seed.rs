@@ -215,7 +215,7 @@ impl Casework {
             batch: 2000,
         };
         casework_store::rotation::rotate(&self.store, &self.vault, options, now).await?;
-        self.store.refresh_statistics().await?;
+        self.store.settle_after_bulk_load().await?;
         Ok(report)
     }
 

@@ -21,4 +21,21 @@ impl Store {
         conn.execute("ANALYZE").await?;
         Ok(())
     }
+
+    /// Bring the database to where a running one stands after a bulk load (the seeder): on
+    /// PostgreSQL vacuum and analyze every table, on SQLite refresh the statistics. Freshly
+    /// inserted rows are not yet marked visible to all: until a vacuum marks their pages,
+    /// every index-only scan (the caseload's and the case page's counts) reads each row's table
+    /// page as well, and the first reader of each row writes its hint bits. Autovacuum would
+    /// do this within minutes on a server with PostgreSQL's defaults; a bulk load should not
+    /// wait for it, and a server with autovacuum off never would.
+    pub async fn settle_after_bulk_load(&self) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            return self.refresh_statistics().await;
+        }
+        let mut conn = self.owner_conn().await?;
+        // Outside a transaction, as VACUUM must be: a plain statement on its own connection.
+        conn.execute("VACUUM (ANALYZE)").await?;
+        Ok(())
+    }
 }

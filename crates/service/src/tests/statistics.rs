@@ -45,3 +45,38 @@ async fn refreshing_statistics_gives_the_planner_figures_for_the_case_tables() {
     })
     .await;
 }
+
+/// After a bulk load the seeder settles the database: statistics on both, and on PostgreSQL
+/// the loaded pages marked visible to all, so index-only scans need not read the table too.
+#[tokio::test]
+async fn settling_after_a_bulk_load_marks_the_loaded_pages_visible() {
+    each_backend(|env| async move {
+        env.client_with_case("Ana Torres").await;
+        let mut conn = env.app.store().owner_conn().await.expect("owner");
+        let probe = match env.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1' AND type = 'table'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM pg_class
+                 WHERE relname = 'cases' AND relpages > 0 AND relallvisible = relpages"
+            }
+        };
+        assert_eq!(probed(&mut conn, probe).await, 0, "nothing settled yet");
+        env.app
+            .store()
+            .settle_after_bulk_load()
+            .await
+            .expect("settle");
+        assert_eq!(probed(&mut conn, probe).await, 1, "settled");
+    })
+    .await;
+}
+
+async fn probed(conn: &mut sqlx::AnyConnection, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(conn)
+        .await
+        .expect("probe")
+        .get(0)
+}
