@@ -39,24 +39,22 @@ impl Wall {
 /// Outside a transaction the setting would last only for the one statement, so callers always
 /// hold one. Setting it again within the transaction replaces it.
 pub async fn enter(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
-    if backend_of_conn(conn) == Backend::Postgres {
-        sqlx::query("SELECT set_config($1, $2, true)")
-            .bind(SETTING)
-            .bind(wall.setting())
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+    set(conn, wall, true).await
 }
 
 /// Set the wall on the connection itself, until it is set again: only for the connections of
 /// `wall_shelf`, which never go back to the pool. A transaction's own wall (`enter`) still
 /// replaces it for that transaction alone.
 pub(crate) async fn enter_session(conn: &mut AnyConnection, wall: Wall) -> Result<()> {
+    set(conn, wall, false).await
+}
+
+async fn set(conn: &mut AnyConnection, wall: Wall, local: bool) -> Result<()> {
     if backend_of_conn(conn) == Backend::Postgres {
-        sqlx::query("SELECT set_config($1, $2, false)")
+        sqlx::query("SELECT set_config($1, $2, $3)")
             .bind(SETTING)
             .bind(wall.setting())
+            .bind(local)
             .execute(conn)
             .await?;
     }

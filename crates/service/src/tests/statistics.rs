@@ -19,21 +19,19 @@ async fn refreshing_statistics_gives_the_planner_figures_for_the_case_tables() {
                 "SELECT COUNT(*) FROM pg_class WHERE relname = 'cases' AND reltuples >= 0"
             }
         };
-        let before: i64 = sqlx::query(probe)
-            .fetch_one(&mut conn)
-            .await
-            .expect("probe")
-            .get(0);
-        assert_eq!(before, 0, "a fresh database has no statistics yet");
+        assert_eq!(
+            probed(&mut conn, probe).await,
+            0,
+            "a fresh database has no statistics yet"
+        );
 
         env.app.store().refresh_statistics().await.expect("analyze");
 
-        let after: i64 = sqlx::query(probe)
-            .fetch_one(&mut conn)
-            .await
-            .expect("probe")
-            .get(0);
-        assert_eq!(after, 1, "statistics were gathered");
+        assert_eq!(
+            probed(&mut conn, probe).await,
+            1,
+            "statistics were gathered"
+        );
         if env.backend == Backend::Sqlite {
             let cases: i64 = sqlx::query("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'cases'")
                 .fetch_one(&mut conn)
