@@ -315,7 +315,6 @@ impl Casework {
         let absolute = self.settings.session_absolute.as_millis() as i64;
         if now - s.last_seen_at > idle || now - s.created_at > absolute {
             session::delete(&mut conn, &hash).await?;
-            conn.commit().await?;
             return Err(ServiceError::Unauthenticated);
         }
         if u.active != 1 {
@@ -324,7 +323,6 @@ impl Casework {
         // Touch at most once a minute: a write per request would serialize every reader on SQLite.
         if now - s.last_seen_at > 60_000 {
             session::touch(&mut conn, &hash, now).await?;
-            conn.commit().await?;
         }
         Ok(SignedIn {
             principal: principal_of(&u)?,
@@ -463,7 +461,6 @@ impl Casework {
         let now = self.clock.now_ms();
         if t.last_used_at.is_none_or(|at| now - at > 60_000) {
             session::token_used(&mut conn, t.id, now).await?;
-            conn.commit().await?;
         }
         principal_of(&u)
     }
@@ -472,7 +469,6 @@ impl Casework {
         let locale = casework_domain::client::parse_language("locale", locale)?;
         let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
         user::set_locale(&mut conn, actor.user_id, &locale).await?;
-        conn.commit().await?;
         Ok(())
     }
 }

@@ -283,7 +283,6 @@ impl Casework {
     pub async fn cancel_sign_in(&self, token: &Secret) -> ServiceResult<()> {
         let mut conn = self.store.conn(Wall::System).await?;
         security::delete_pending(&mut conn, &token_hash(token.expose())).await?;
-        conn.commit().await?;
         Ok(())
     }
 

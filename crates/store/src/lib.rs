@@ -554,7 +554,8 @@ pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
 
 /// A connection for reads that need no snapshot. On PostgreSQL it is walled for as long as it
 /// lives (`wall_shelf`), on SQLite a plain connection; on both each statement is its own
-/// transaction unless the caller begins one.
+/// transaction unless the caller begins one, so a write through it (a session's idle timer, a
+/// spent token) lasts as soon as it has run.
 pub struct ReadConn {
     reading: Reading,
     /// On SQLite, the connection the hot reads run on in the calling thread (`fetch`).
@@ -585,15 +586,6 @@ impl std::ops::DerefMut for ReadConn {
             Reading::Shelved(c) => c,
             Reading::Walled(t) => t,
         }
-    }
-}
-
-impl ReadConn {
-    /// Done with the connection after writing through it (a session's idle timer, a spent
-    /// token). Each statement outside a transaction has committed already, on both databases;
-    /// this says at the call site that the write is meant to last.
-    pub async fn commit(self) -> Result<()> {
-        Ok(())
     }
 }
 

@@ -106,13 +106,7 @@ impl WallShelf {
             let found = {
                 let mut idle = self.idle();
                 // Whatever was shelved before the last failure goes (dropped outside the lock).
-                let stale: Vec<Idle> = {
-                    let (keep, stale) = std::mem::take(&mut *idle)
-                        .into_iter()
-                        .partition(|i| i.failures == failures);
-                    *idle = keep;
-                    stale
-                };
+                let stale: Vec<Idle> = idle.extract_if(.., |i| i.failures != failures).collect();
                 // Lent out, this take included, plus idle: with room for one more connection,
                 // a new one is opened rather than an idle one walled afresh, so that a single
                 // agency's reads and the system's session lookups each keep their own.
