@@ -6,7 +6,7 @@
 use crate::{ServiceError, ServiceResult};
 use casework_domain::audit::Event;
 use casework_store::audit_sqlite::SqliteAppender;
-use casework_store::{HeldConn, Store, StoreError, Wall};
+use casework_store::{HeldConn, Store, StoreError};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -188,17 +188,7 @@ async fn write(store: &Store, conn: &mut Connection, events: Vec<Event>) -> Resu
         Some(held) => held,
         None => conn.held.insert(store.held_conn().await?),
     };
-    // One transaction for the group, walled to each agency in turn as its entries go in.
-    let first = by_agency.keys().next().copied().unwrap_or_default();
-    let mut tx = store.begin_write_on(held, Wall::Agency(first)).await?;
-    for (agency, events) in by_agency {
-        if agency != first {
-            casework_store::wall::enter(&mut tx, Wall::Agency(agency)).await?;
-        }
-        casework_store::audit::append(&mut tx, agency, events).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    casework_store::audit_group::append_group(held, by_agency).await
 }
 
 /// On SQLite, move what is staged into the chain. A failure leaves the entries staged, on disk,

@@ -19,28 +19,47 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
         return Ok(Vec::new());
     }
     let sql = format!("{HEAD}{}", for_update(backend_of_conn(conn)));
-    // The head exists after an agency's first entry: look first, create only when missing.
-    let head = match sqlx::query(&sql)
+    let head = sqlx::query(&sql)
         .bind(agency_id)
         .fetch_optional(&mut *conn)
-        .await?
-    {
-        Some(head) => head,
-        None => {
-            sqlx::query(NEW_HEAD)
-                .bind(agency_id)
-                .bind(GENESIS)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(&sql)
-                .bind(agency_id)
-                .fetch_one(&mut *conn)
-                .await?
-        }
+        .await?;
+    let (seq, hash) = match head {
+        Some(head) => (head.try_get(0)?, head.try_get(1)?),
+        None => create_head(conn, agency_id).await?,
     };
-    let entries = link_all(head.try_get(0)?, head.try_get(1)?, events);
-    // Multi-row insert: one statement per batch keeps group commits cheap. SQLite gets `?`:
-    // sqlx resolves each numbered `$N` by name, a linear scan per parameter (1,440 per batch).
+    let entries = link_all(seq, hash, events);
+    insert_entries(conn, &entries).await?;
+    append_subjects(conn, agency_id, &entries).await?;
+    let (seq, hash) = last_link(&entries);
+    sqlx::query(UPDATE_HEAD)
+        .bind(seq)
+        .bind(hash)
+        .bind(agency_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(entries)
+}
+
+/// The head exists after an agency's first entry, so callers look first and come here only
+/// when it is missing: create it and lock it.
+pub(crate) async fn create_head(conn: &mut Conn, agency_id: i64) -> Result<(i64, String)> {
+    sqlx::query(NEW_HEAD)
+        .bind(agency_id)
+        .bind(GENESIS)
+        .execute(&mut *conn)
+        .await?;
+    let sql = format!("{HEAD}{}", for_update(backend_of_conn(conn)));
+    let head = sqlx::query(&sql)
+        .bind(agency_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((head.try_get(0)?, head.try_get(1)?))
+}
+
+/// Insert linked entries. Multi-row: one statement per batch keeps group commits cheap. SQLite
+/// gets `?`: sqlx resolves each numbered `$N` by name, a linear scan per parameter (1,440 per
+/// batch).
+pub(crate) async fn insert_entries(conn: &mut Conn, entries: &[Entry]) -> Result<()> {
     let numbered = backend_of_conn(conn) == Backend::Postgres;
     for chunk in entries.chunks(INSERT_CHUNK) {
         let mut sql = format!("INSERT INTO audit_entries ({ENTRY_COLUMNS}) VALUES ");
@@ -83,15 +102,7 @@ pub async fn append(conn: &mut Conn, agency_id: i64, events: Vec<Event>) -> Resu
         }
         q.execute(&mut *conn).await?;
     }
-    append_subjects(conn, agency_id, &entries).await?;
-    let (seq, hash) = last_link(&entries);
-    sqlx::query(UPDATE_HEAD)
-        .bind(seq)
-        .bind(hash)
-        .bind(agency_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(entries)
+    Ok(())
 }
 
 /// Link `events` onto the chain whose head is (`seq`, `hash`).

@@ -9,6 +9,7 @@
 pub mod agency;
 pub mod assessment;
 pub mod audit;
+pub mod audit_group;
 pub mod audit_sqlite;
 pub mod case;
 mod checkpoint;

@@ -71,6 +71,13 @@ pub(crate) fn begin_statement(wall: Wall) -> String {
     )
 }
 
+/// The wall for the rest of the transaction as a statement of its own, for a simple-protocol
+/// query that sends it with others: `SET LOCAL` returns no row, so the query's rows are only
+/// those of the statements around it. The value is an agency id or `*`, as in `begin_statement`.
+pub(crate) fn set_local_statement(wall: Wall) -> String {
+    format!("SET LOCAL {SETTING} = '{}'", wall.setting())
+}
+
 /// The row filter of the policy on a table whose rows belong to the agency in `column`. A setting
 /// that is not a number (unset, empty) lets nothing through; `*` lets everything through.
 ///
@@ -120,6 +127,10 @@ mod tests {
         assert_eq!(
             begin_statement(Wall::System),
             "BEGIN; SELECT set_config('casework.agency', '*', true)"
+        );
+        assert_eq!(
+            set_local_statement(Wall::Agency(42)),
+            "SET LOCAL casework.agency = '42'"
         );
     }
 }
