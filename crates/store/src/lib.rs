@@ -488,11 +488,17 @@ impl Store {
         }
     }
 
-    /// A transaction that only reads: one consistent snapshot, no write lock.
+    /// A transaction that only reads: one consistent snapshot, no write lock. On PostgreSQL
+    /// that takes REPEATABLE READ: under the default READ COMMITTED each statement would see
+    /// what committed before it, not before the transaction. SQLite's read transaction is a
+    /// snapshot already.
     pub async fn begin_read(&self, wall: Wall) -> Result<Tx> {
         if self.backend == Backend::Postgres {
             return Ok(Transaction {
-                inner: self.pool.begin_with(wall::begin_statement(wall)).await?,
+                inner: self
+                    .pool
+                    .begin_with(wall::begin_snapshot_statement(wall))
+                    .await?,
                 _gate: None,
             });
         }

@@ -71,6 +71,14 @@ pub(crate) fn begin_statement(wall: Wall) -> String {
     )
 }
 
+/// `begin_statement` for a read-only transaction that sees one snapshot throughout.
+pub(crate) fn begin_snapshot_statement(wall: Wall) -> String {
+    format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config('{SETTING}', '{}', true)",
+        wall.setting()
+    )
+}
+
 /// The wall for the rest of the transaction as a statement of its own, for a simple-protocol
 /// query that sends it with others: `SET LOCAL` returns no row, so the query's rows are only
 /// those of the statements around it. The value is an agency id or `*`, as in `begin_statement`.
@@ -131,6 +139,10 @@ mod tests {
         assert_eq!(
             set_local_statement(Wall::Agency(42)),
             "SET LOCAL casework.agency = '42'"
+        );
+        assert_eq!(
+            begin_snapshot_statement(Wall::Agency(42)),
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config('casework.agency', '42', true)"
         );
     }
 }

@@ -222,6 +222,41 @@ async fn a_query_without_the_agency_filter_sees_only_the_walled_agency() {
     .await;
 }
 
+/// A read transaction (the golden thread's, which reads a case in several statements) sees what
+/// had committed when it began, not what commits between its statements.
+#[tokio::test]
+async fn a_read_transaction_sees_one_snapshot_throughout() {
+    each_backend(|env| async move {
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        let notes = format!("SELECT count(*) FROM case_notes WHERE case_id = {case}");
+        let mut tx = env
+            .app
+            .store()
+            .begin_read(Wall::Agency(env.worker.agency_id))
+            .await
+            .expect("read");
+        assert_eq!(count(&mut tx, &notes).await, 0);
+        env.app
+            .write_note(&env.worker, case, &note())
+            .await
+            .expect("note written meanwhile");
+        assert_eq!(
+            count(&mut tx, &notes).await,
+            0,
+            "the second statement sees the first one's snapshot"
+        );
+        drop(tx);
+        let mut tx = env
+            .app
+            .store()
+            .begin_read(Wall::Agency(env.worker.agency_id))
+            .await
+            .expect("read");
+        assert_eq!(count(&mut tx, &notes).await, 1, "a new read sees the note");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn requests_are_served_by_a_role_the_wall_binds() {
     each_backend(|env| async move {
