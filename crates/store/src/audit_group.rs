@@ -1,16 +1,19 @@
-//! The audit writer's group commit on PostgreSQL, in three round trips for a group of one agency
-//! whatever its size: `BEGIN`, the wall and the head lock together; the entries; their subjects,
-//! the new head and `COMMIT` together. The first and last go as simple-protocol queries, which
-//! take several statements at once; everything written into their text is a number or a hash
-//! this process computed, never anything a person typed. The entries, which carry reasons and
-//! names, stay bound parameters.
+//! The audit writer's group commit on PostgreSQL, in four round trips for a group of one agency
+//! whatever its size: `BEGIN`, the wall and the head lock together; the entries; their
+//! subjects; the new head and `COMMIT` together. The first and last go as simple-protocol
+//! queries, which take several statements at once; what is written into their text is an
+//! agency id, a sequence number or a hash this process computed, never anything a person typed.
+//! The entries, which carry reasons and names, and the subjects stay prepared statements with
+//! bound parameters: written into a simple query, a caseload's fifty subjects were parsed and
+//! planned afresh for every group, which cost more than the round trip it saved (BENCHMARKS.md,
+//! session 19).
 
 use crate::audit::{
     create_head, insert_entries, last_link, link_all, new_subject_rows, SUBJECT_COLUMNS,
 };
 use crate::wall::{self, Wall};
 use crate::{Conn, HeldConn, Result, StoreError};
-use casework_domain::audit::{Entry, Event};
+use casework_domain::audit::{Entry, Event, Subject};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -28,7 +31,7 @@ pub async fn append_group(held: &mut HeldConn, by_agency: BTreeMap<i64, Vec<Even
 }
 
 async fn write(conn: &mut Conn, by_agency: BTreeMap<i64, Vec<Event>>) -> Result<()> {
-    // What is left to send for the agency before: its subjects and its new head.
+    // What is left to send for the agency before: its new head.
     let mut pending = String::from("BEGIN");
     // Heads are locked in ascending agency order (the map's), as every other appender does, so
     // two processes' groups never wait on each other in a cycle.
@@ -49,7 +52,8 @@ async fn write(conn: &mut Conn, by_agency: BTreeMap<i64, Vec<Event>>) -> Result<
         };
         let entries = link_all(seq, hash, events);
         insert_entries(conn, &entries).await?;
-        pending = closing_statements(agency, &entries)?;
+        insert_subjects(conn, agency, &entries).await?;
+        pending = head_update(agency, &entries)?;
     }
     if pending != "BEGIN" {
         pending.push_str("; COMMIT");
@@ -62,45 +66,57 @@ fn head_statement(agency: i64) -> String {
     format!("SELECT seq, hash FROM audit_heads WHERE agency_id = {agency} FOR UPDATE")
 }
 
-/// The subjects of `entries` and the agency's new head, as statements with their values in the
-/// text: all of them numbers, and the head's hash, which is checked to be hexadecimal.
-fn closing_statements(agency: i64, entries: &[Entry]) -> Result<String> {
-    let mut sql = String::new();
+/// Every subject of `entries` in one statement of one text, whatever their number: the
+/// columns go as PostgreSQL array literals, bound as text (the `Any` driver binds no arrays).
+async fn insert_subjects(conn: &mut Conn, agency: i64, entries: &[Entry]) -> Result<()> {
     let rows = new_subject_rows(entries);
-    if !rows.is_empty() {
-        let _ = write!(
-            sql,
-            "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES "
-        );
-        for (i, (seq, position, s)) in rows.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let _ = write!(
-                sql,
-                "({agency},{seq},{position},{},{})",
-                s.record_id, s.client_id
-            );
-        }
-        sql.push_str("; ");
+    if rows.is_empty() {
+        return Ok(());
     }
+    let array = |column: &dyn Fn(&(i64, i64, &Subject)) -> i64| {
+        let mut list = String::from("{");
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            let _ = write!(list, "{}", column(row));
+        }
+        list.push('}');
+        list
+    };
+    let sql = format!(
+        "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) SELECT $1, s, p, r, c
+         FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(s, p, r, c)"
+    );
+    sqlx::query(&sql)
+        .bind(agency)
+        .bind(array(&|(seq, _, _)| *seq))
+        .bind(array(&|(_, position, _)| *position))
+        .bind(array(&|(_, _, s)| s.record_id))
+        .bind(array(&|(_, _, s)| s.client_id))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The agency's new head after `entries`, with its values in the text: two numbers and the
+/// hash, which is checked to be hexadecimal.
+fn head_update(agency: i64, entries: &[Entry]) -> Result<String> {
     let (seq, hash) = last_link(entries);
     if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(StoreError::Corrupt(
             "an audit hash that is not hexadecimal".to_string(),
         ));
     }
-    let _ = write!(
-        sql,
+    Ok(format!(
         "UPDATE audit_heads SET seq = {seq}, hash = '{hash}' WHERE agency_id = {agency}"
-    );
-    Ok(sql)
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use casework_domain::audit::{link, Outcome, Subject, GENESIS};
+    use casework_domain::audit::{link, Outcome, GENESIS};
 
     fn event(subjects: Vec<Subject>) -> Event {
         Event {
@@ -118,22 +134,13 @@ mod tests {
     }
 
     #[test]
-    fn closing_statements_carry_numbers_and_the_hash_only() {
-        let e = link(
-            0,
-            GENESIS,
-            event(vec![Subject {
-                record_id: 21,
-                client_id: 22,
-            }]),
-            "00",
-        );
-        let sql = closing_statements(7, std::slice::from_ref(&e)).unwrap();
+    fn the_head_update_carries_numbers_and_the_hash_only() {
+        let e = link(0, GENESIS, event(Vec::new()), "00");
+        let sql = head_update(7, std::slice::from_ref(&e)).unwrap();
         assert_eq!(
             sql,
             format!(
-                "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES (7,1,0,21,22); \
-                 UPDATE audit_heads SET seq = 1, hash = '{}' WHERE agency_id = 7",
+                "UPDATE audit_heads SET seq = 1, hash = '{}' WHERE agency_id = 7",
                 e.hash
             )
         );
@@ -144,6 +151,6 @@ mod tests {
     fn a_hash_that_is_not_hexadecimal_is_refused() {
         let mut e = link(0, GENESIS, event(Vec::new()), "00");
         e.hash = "ab'; COMMIT".into();
-        assert!(closing_statements(7, &[e]).is_err());
+        assert!(head_update(7, &[e]).is_err());
     }
 }
