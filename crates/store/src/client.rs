@@ -6,7 +6,7 @@ use crate::vault::{At, Vault};
 use crate::{backend_of_conn, Conn, Result};
 use casework_domain::client::{Birth, ClientProfile};
 use casework_domain::matching::name_trigrams;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClientRow {
@@ -501,14 +501,18 @@ pub async fn identifiers_of(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let set = IdSet::new(backend_of_conn(conn), 1, ids);
     let sql = format!(
-        "SELECT id, agency_id, client_id, kind, value FROM client_identifiers WHERE client_id IN ({})",
-        id_list(ids)
+        "SELECT id, agency_id, client_id, kind, value FROM client_identifiers WHERE {}",
+        set.holds("client_id")
     );
-    let rows = sqlx::query_as(&sql)
-        .persistent(false)
+    let rows = set
+        .bind(fetch::query(&sql))
         .fetch_all(&mut *conn)
-        .await?;
+        .await?
+        .iter()
+        .map(IdentifierRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     opened_identifiers(conn, vault, rows).await
 }
 
