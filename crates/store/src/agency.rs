@@ -182,7 +182,7 @@ pub async fn program(conn: &mut impl Fetch, agency_id: i64, id: i64) -> Result<O
 }
 
 /// What a case page names around the case: its program, its primary worker's name and its team.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseSetting {
     pub program: Option<Program>,
     pub worker_name: Option<String>,
