@@ -11,6 +11,7 @@
 use crate::audit::{
     create_head, insert_entries, last_link, link_all, new_subject_rows, SUBJECT_COLUMNS,
 };
+use crate::client::id_list;
 use crate::wall::{self, Wall};
 use crate::{Conn, HeldConn, Result, StoreError};
 use casework_domain::audit::{Entry, Event, Subject};
@@ -73,16 +74,9 @@ async fn insert_subjects(conn: &mut Conn, agency: i64, entries: &[Entry]) -> Res
     if rows.is_empty() {
         return Ok(());
     }
-    let array = |column: &dyn Fn(&(i64, i64, &Subject)) -> i64| {
-        let mut list = String::from("{");
-        for (i, row) in rows.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            let _ = write!(list, "{}", column(row));
-        }
-        list.push('}');
-        list
+    let array = |column: fn(&(i64, i64, &Subject)) -> i64| {
+        let values: Vec<i64> = rows.iter().map(column).collect();
+        format!("{{{}}}", id_list(&values))
     };
     let sql = format!(
         "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) SELECT $1, s, p, r, c
@@ -90,10 +84,10 @@ async fn insert_subjects(conn: &mut Conn, agency: i64, entries: &[Entry]) -> Res
     );
     sqlx::query(&sql)
         .bind(agency)
-        .bind(array(&|(seq, _, _)| *seq))
-        .bind(array(&|(_, position, _)| *position))
-        .bind(array(&|(_, _, s)| s.record_id))
-        .bind(array(&|(_, _, s)| s.client_id))
+        .bind(array(|(seq, _, _)| *seq))
+        .bind(array(|(_, position, _)| *position))
+        .bind(array(|(_, _, s)| s.record_id))
+        .bind(array(|(_, _, s)| s.client_id))
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -229,12 +229,8 @@ async fn a_read_transaction_sees_one_snapshot_throughout() {
     each_backend(|env| async move {
         let (_, case) = env.client_with_case("Ana Torres").await;
         let notes = format!("SELECT count(*) FROM case_notes WHERE case_id = {case}");
-        let mut tx = env
-            .app
-            .store()
-            .begin_read(Wall::Agency(env.worker.agency_id))
-            .await
-            .expect("read");
+        let wall = Wall::Agency(env.worker.agency_id);
+        let mut tx = env.app.store().begin_read(wall).await.expect("read");
         assert_eq!(count(&mut tx, &notes).await, 0);
         env.app
             .write_note(&env.worker, case, &note())
@@ -246,12 +242,7 @@ async fn a_read_transaction_sees_one_snapshot_throughout() {
             "the second statement sees the first one's snapshot"
         );
         drop(tx);
-        let mut tx = env
-            .app
-            .store()
-            .begin_read(Wall::Agency(env.worker.agency_id))
-            .await
-            .expect("read");
+        let mut tx = env.app.store().begin_read(wall).await.expect("read");
         assert_eq!(count(&mut tx, &notes).await, 1, "a new read sees the note");
     })
     .await;
