@@ -155,13 +155,24 @@ pub(crate) fn new_subject_rows(entries: &[Entry]) -> Vec<(i64, i64, &Subject)> {
         .collect()
 }
 
-/// Subject rows per INSERT: powers of two only, so a group's subjects go in a few statements
-/// drawn from seven texts, and the writer's prepared statements are not pushed out.
+/// Subject rows per INSERT on SQLite: powers of two only, so a group's subjects go in a few
+/// statements drawn from seven texts, and the prepared statements are not pushed out.
 const SUBJECT_CHUNKS: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
 
-async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> Result<()> {
+/// Insert the subjects of `entries`: on PostgreSQL in one statement of one text whatever their
+/// number, on SQLite in power-of-two chunks.
+pub(crate) async fn append_subjects(
+    conn: &mut Conn,
+    agency_id: i64,
+    entries: &[Entry],
+) -> Result<()> {
     let rows = new_subject_rows(entries);
-    let numbered = backend_of_conn(conn) == Backend::Postgres;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if backend_of_conn(conn) == Backend::Postgres {
+        return subjects_as_arrays(conn, agency_id, &rows).await;
+    }
     let mut rest = &rows[..];
     while !rest.is_empty() {
         let size = SUBJECT_CHUNKS
@@ -170,25 +181,8 @@ async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> 
             .unwrap_or(1);
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let mut sql = format!("INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            if numbered {
-                let b = i * 5;
-                sql.push_str(&format!(
-                    "(${},${},${},${},${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                ));
-            } else {
-                sql.push_str("(?,?,?,?,?)");
-            }
-        }
+        let values = vec!["(?,?,?,?,?)"; chunk.len()].join(",");
+        let sql = format!("INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) VALUES {values}");
         let mut q = sqlx::query(&sql);
         for (seq, position, s) in chunk {
             q = q
@@ -200,6 +194,33 @@ async fn append_subjects(conn: &mut Conn, agency_id: i64, entries: &[Entry]) -> 
         }
         q.execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// PostgreSQL: the subject columns as four array parameters, bound as text (the `Any` driver
+/// binds no arrays). Written into a statement's text instead, a caseload's fifty subjects
+/// measured slower than the round trip they saved (BENCHMARKS.md, session 19).
+async fn subjects_as_arrays(
+    conn: &mut Conn,
+    agency_id: i64,
+    rows: &[(i64, i64, &Subject)],
+) -> Result<()> {
+    let array = |column: fn(&(i64, i64, &Subject)) -> i64| {
+        let values: Vec<i64> = rows.iter().map(column).collect();
+        format!("{{{}}}", crate::client::id_list(&values))
+    };
+    let sql = format!(
+        "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) SELECT $1, s, p, r, c
+         FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(s, p, r, c)"
+    );
+    sqlx::query(&sql)
+        .bind(agency_id)
+        .bind(array(|(seq, _, _)| *seq))
+        .bind(array(|(_, position, _)| *position))
+        .bind(array(|(_, _, s)| s.record_id))
+        .bind(array(|(_, _, s)| s.client_id))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

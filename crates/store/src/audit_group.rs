@@ -3,18 +3,13 @@
 //! subjects; the new head and `COMMIT` together. The first and last go as simple-protocol
 //! queries, which take several statements at once; what is written into their text is an
 //! agency id, a sequence number or a hash this process computed, never anything a person typed.
-//! The entries, which carry reasons and names, and the subjects stay prepared statements with
-//! bound parameters: written into a simple query, a caseload's fifty subjects were parsed and
-//! planned afresh for every group, which cost more than the round trip it saved (BENCHMARKS.md,
-//! session 19).
+//! The entries, which carry reasons and names, and the subjects (`audit::append_subjects`, one
+//! statement on PostgreSQL) stay prepared statements with bound parameters.
 
-use crate::audit::{
-    create_head, insert_entries, last_link, link_all, new_subject_rows, SUBJECT_COLUMNS,
-};
-use crate::client::id_list;
+use crate::audit::{append_subjects, create_head, insert_entries, last_link, link_all};
 use crate::wall::{self, Wall};
 use crate::{Conn, HeldConn, Result, StoreError};
-use casework_domain::audit::{Entry, Event, Subject};
+use casework_domain::audit::{Entry, Event};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -53,7 +48,7 @@ async fn write(conn: &mut Conn, by_agency: BTreeMap<i64, Vec<Event>>) -> Result<
         };
         let entries = link_all(seq, hash, events);
         insert_entries(conn, &entries).await?;
-        insert_subjects(conn, agency, &entries).await?;
+        append_subjects(conn, agency, &entries).await?;
         pending = head_update(agency, &entries)?;
     }
     if pending != "BEGIN" {
@@ -65,32 +60,6 @@ async fn write(conn: &mut Conn, by_agency: BTreeMap<i64, Vec<Event>>) -> Result<
 
 fn head_statement(agency: i64) -> String {
     format!("SELECT seq, hash FROM audit_heads WHERE agency_id = {agency} FOR UPDATE")
-}
-
-/// Every subject of `entries` in one statement of one text, whatever their number: the
-/// columns go as PostgreSQL array literals, bound as text (the `Any` driver binds no arrays).
-async fn insert_subjects(conn: &mut Conn, agency: i64, entries: &[Entry]) -> Result<()> {
-    let rows = new_subject_rows(entries);
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let array = |column: fn(&(i64, i64, &Subject)) -> i64| {
-        let values: Vec<i64> = rows.iter().map(column).collect();
-        format!("{{{}}}", id_list(&values))
-    };
-    let sql = format!(
-        "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) SELECT $1, s, p, r, c
-         FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(s, p, r, c)"
-    );
-    sqlx::query(&sql)
-        .bind(agency)
-        .bind(array(|(seq, _, _)| *seq))
-        .bind(array(|(_, position, _)| *position))
-        .bind(array(|(_, _, s)| s.record_id))
-        .bind(array(|(_, _, s)| s.client_id))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 /// The agency's new head after `entries`, with its values in the text: two numbers and the
@@ -112,7 +81,7 @@ mod tests {
     use super::*;
     use casework_domain::audit::{link, Outcome, GENESIS};
 
-    fn event(subjects: Vec<Subject>) -> Event {
+    fn event() -> Event {
         Event {
             agency_id: 7,
             at_ms: 1,
@@ -123,13 +92,13 @@ mod tests {
             client_id: Some(12),
             outcome: Outcome::Allowed,
             reason: Some("it's'; DROP TABLE audit_entries; --".into()),
-            subjects,
+            subjects: Vec::new(),
         }
     }
 
     #[test]
     fn the_head_update_carries_numbers_and_the_hash_only() {
-        let e = link(0, GENESIS, event(Vec::new()), "00");
+        let e = link(0, GENESIS, event(), "00");
         let sql = head_update(7, std::slice::from_ref(&e)).unwrap();
         assert_eq!(
             sql,
@@ -143,7 +112,7 @@ mod tests {
 
     #[test]
     fn a_hash_that_is_not_hexadecimal_is_refused() {
-        let mut e = link(0, GENESIS, event(Vec::new()), "00");
+        let mut e = link(0, GENESIS, event(), "00");
         e.hash = "ab'; COMMIT".into();
         assert!(head_update(7, &[e]).is_err());
     }
