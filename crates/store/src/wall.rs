@@ -65,16 +65,17 @@ async fn set(conn: &mut AnyConnection, wall: Wall, local: bool) -> Result<()> {
 /// statements at once. The value is written into the text: it is an agency id or `*`, never
 /// anything a person typed.
 pub(crate) fn begin_statement(wall: Wall) -> String {
-    format!(
-        "BEGIN; SELECT set_config('{SETTING}', '{}', true)",
-        wall.setting()
-    )
+    begin_as("BEGIN", wall)
 }
 
 /// `begin_statement` for a read-only transaction that sees one snapshot throughout.
 pub(crate) fn begin_snapshot_statement(wall: Wall) -> String {
+    begin_as("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", wall)
+}
+
+fn begin_as(begin: &str, wall: Wall) -> String {
     format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config('{SETTING}', '{}', true)",
+        "{begin}; SELECT set_config('{SETTING}', '{}', true)",
         wall.setting()
     )
 }
