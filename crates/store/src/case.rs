@@ -456,6 +456,22 @@ pub enum CaseloadOf {
     WorkerWithShares(i64, String),
 }
 
+/// The columns of a case that a caseload line reads, from the case aliased `alias`; the id first,
+/// since the page is ordered by its first column.
+fn line_case(alias: &str) -> String {
+    [
+        "id",
+        "client_id",
+        "primary_worker_id",
+        "program_id",
+        "stage",
+        "stage_entered_at",
+        "risk_flag",
+    ]
+    .map(|c| format!("{alias}.{c}"))
+    .join(", ")
+}
+
 /// Open cases of a worker or a team, paged by case id.
 pub async fn caseload(
     conn: &mut impl Fetch,
@@ -464,32 +480,40 @@ pub async fn caseload(
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<CaseloadRow>> {
-    // The page's case ids first, bounded by the cursor and the limit, then one row each. Asked
+    // The page's cases first, bounded by the cursor and the limit, then one line each. Asked
     // as one filter over all of the agency's cases (`c.id IN (...) ... ORDER BY c.id LIMIT`),
     // PostgreSQL's generic plan walked the agency's cases in id order (160 ms on dataset M), so
     // it had to be planned afresh on every call (2.4 ms of its 7.8); this form keeps one plan.
+    // The page carries the columns a line needs, so no case is looked up a second time by id.
+    let (w, sc) = (line_case("w"), line_case("sc"));
     let (ids, value, today) = match of {
         CaseloadOf::Worker(id) => (
-            "SELECT w.id FROM cases w WHERE w.agency_id = $1 AND w.primary_worker_id = $2
-               AND w.closed_at IS NULL AND w.id > $3",
+            format!(
+                "SELECT {w} FROM cases w WHERE w.agency_id = $1 AND w.primary_worker_id = $2
+                   AND w.closed_at IS NULL AND w.id > $3"
+            ),
             id,
             None,
         ),
         CaseloadOf::Team(id) => (
-            "SELECT w.id FROM cases w WHERE w.agency_id = $1 AND w.team_id = $2
-               AND w.closed_at IS NULL AND w.id > $3",
+            format!(
+                "SELECT {w} FROM cases w WHERE w.agency_id = $1 AND w.team_id = $2
+                   AND w.closed_at IS NULL AND w.id > $3"
+            ),
             id,
             None,
         ),
         // One id set from two indexes: written as `primary_worker_id = $2 OR id IN (...)`,
         // PostgreSQL walked the whole agency's cases in id order (1.5 s under load on 150,000).
         CaseloadOf::WorkerWithShares(id, today) => (
-            "SELECT w.id FROM cases w WHERE w.agency_id = $1 AND w.primary_worker_id = $2
-               AND w.closed_at IS NULL AND w.id > $3
-             UNION SELECT s.case_id FROM case_shares s JOIN cases sc ON sc.id = s.case_id
-               WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $5
-                 AND s.starts_on <= $5 AND s.ended_at IS NULL
-                 AND sc.closed_at IS NULL AND s.case_id > $3",
+            format!(
+                "SELECT {w} FROM cases w WHERE w.agency_id = $1 AND w.primary_worker_id = $2
+                   AND w.closed_at IS NULL AND w.id > $3
+                 UNION SELECT {sc} FROM case_shares s JOIN cases sc ON sc.id = s.case_id
+                   WHERE s.agency_id = $1 AND s.worker_id = $2 AND s.ends_on >= $5
+                     AND s.starts_on <= $5 AND s.ended_at IS NULL
+                     AND sc.closed_at IS NULL AND s.case_id > $3"
+            ),
             id,
             Some(today),
         ),
@@ -502,7 +526,7 @@ pub async fn caseload(
     // Joined, the programs table was matched against every line; the worker's name as a
     // subquery also measured a little cheaper than the join (BENCHMARKS.md, session 16).
     let sql = format!(
-        "WITH page(id) AS MATERIALIZED ({ids} ORDER BY 1 LIMIT $4)
+        "WITH page AS MATERIALIZED ({ids} ORDER BY 1 LIMIT $4)
          SELECT c.id, c.client_id, COALESCE(cl.preferred_name, cl.legal_name) AS client_name, cl.preferred_language,
                 cl.interpreter_needed, c.primary_worker_id,
                 (SELECT u.display_name FROM users u WHERE u.id = c.primary_worker_id) AS worker_name,
@@ -538,8 +562,8 @@ pub async fn caseload(
                    AS plan_goals_without_intervention,
                 CASE WHEN c.stage = 'planning' THEN {agreed} END AS plan_agreed,
                 CASE WHEN c.stage = 'planning' THEN {approved} END AS plan_approved
-         FROM page JOIN cases c ON c.id = page.id JOIN clients cl ON cl.id = c.client_id
-         WHERE c.agency_id = $1
+         FROM page c JOIN clients cl ON cl.id = c.client_id
+         WHERE cl.agency_id = $1
          ORDER BY c.id"
     );
     let q = fetch::query(&sql)
