@@ -358,3 +358,64 @@ async fn choosing_an_existing_record_says_whether_it_can_be_opened() {
     })
     .await;
 }
+
+/// A caseworker's search reaches the clients of their cases and the clients they registered,
+/// each once, and no one else's.
+#[tokio::test]
+async fn a_caseworker_finds_the_clients_they_carry_or_registered_and_no_others() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (carried, _) = env.client_with_case("Tomas Berg").await;
+        let own = |name: &'static str| {
+            let app = env.app.clone();
+            let worker = env.worker.clone();
+            async move {
+                app.register_client(&worker, &client_form(name, None), &Default::default())
+                    .await
+                    .expect("register")
+            }
+        };
+        let registered = own("Rosa Marquez").await;
+        let both = own("Ida Lund").await;
+        env.app
+            .open_case(
+                &env.intake,
+                &CaseForm {
+                    client_id: both.id,
+                    presenting_problem: "Facing eviction".into(),
+                    primary_worker_id: Some(env.worker.user_id),
+                    team_id: env.worker.team_id,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("open case");
+        let elsewhere = env.register("Rosa Martinez").await;
+        let found = |q: &'static str| {
+            let app = env.app.clone();
+            let worker = env.worker.clone();
+            async move {
+                let query = ClientQuery {
+                    q: Some(q.into()),
+                    ..Default::default()
+                };
+                app.search_clients(&worker, &query, None, None)
+                    .await
+                    .expect("search")
+                    .items
+                    .iter()
+                    .map(|c| c.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(found("Tomas Berg").await, vec![carried], "{b:?}");
+        assert_eq!(
+            found("Rosa").await,
+            vec![registered.id],
+            "{b:?}: not {}",
+            elsewhere.id
+        );
+        assert_eq!(found("Ida Lund").await, vec![both.id], "{b:?}: once");
+    })
+    .await;
+}
