@@ -377,19 +377,7 @@ async fn a_caseworker_finds_the_clients_they_carry_or_registered_and_no_others()
         };
         let registered = own("Rosa Marquez").await;
         let both = own("Ida Lund").await;
-        env.app
-            .open_case(
-                &env.intake,
-                &CaseForm {
-                    client_id: both.id,
-                    presenting_problem: "Facing eviction".into(),
-                    primary_worker_id: Some(env.worker.user_id),
-                    team_id: env.worker.team_id,
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("open case");
+        env.open_case_for(both.id).await;
         let elsewhere = env.register("Rosa Martinez").await;
         let found = |q: &'static str| {
             let app = env.app.clone();

@@ -143,12 +143,17 @@ impl Env {
     /// A client registered by intake with a case assigned to `worker` on team North.
     pub async fn client_with_case(&self, name: &str) -> (i64, i64) {
         let client = self.register(name).await;
-        let case = self
-            .app
+        let case = self.open_case_for(client.id).await;
+        (client.id, case)
+    }
+
+    /// A case opened by intake for `client_id`, assigned to `worker` on team North.
+    pub async fn open_case_for(&self, client_id: i64) -> i64 {
+        self.app
             .open_case(
                 &self.intake,
                 &CaseForm {
-                    client_id: client.id,
+                    client_id,
                     presenting_problem: "Facing eviction".into(),
                     primary_worker_id: Some(self.worker.user_id),
                     team_id: self.worker.team_id,
@@ -156,8 +161,8 @@ impl Env {
                 },
             )
             .await
-            .expect("open case");
-        (client.id, case.id)
+            .expect("open case")
+            .id
     }
 
     pub async fn engage(&self, case: i64) {
