@@ -206,8 +206,7 @@ async fn subjects_as_arrays(
     rows: &[(i64, i64, &Subject)],
 ) -> Result<()> {
     let array = |column: fn(&(i64, i64, &Subject)) -> i64| {
-        let values: Vec<i64> = rows.iter().map(column).collect();
-        format!("{{{}}}", crate::client::id_list(&values))
+        crate::id_set::bigint_array(&rows.iter().map(column).collect::<Vec<_>>())
     };
     let sql = format!(
         "INSERT INTO audit_subjects ({SUBJECT_COLUMNS}) SELECT $1, s, p, r, c

@@ -12,6 +12,16 @@
 use crate::fetch::Statement;
 use crate::Backend;
 
+/// Numbers as PostgreSQL reads a `bigint[]` parameter bound as text: `{1,2,3}` (sqlx's `Any`
+/// driver binds no arrays).
+pub(crate) fn bigint_array(values: &[i64]) -> String {
+    array_text(&crate::client::id_list(values))
+}
+
+fn array_text(list: &str) -> String {
+    format!("{{{list}}}")
+}
+
 pub(crate) struct IdSet {
     backend: Backend,
     /// The parameter's number on PostgreSQL.
@@ -38,9 +48,8 @@ impl IdSet {
         }
     }
 
-    /// The ids as PostgreSQL reads an array from text: `{1,2,3}`.
     fn array_literal(&self) -> String {
-        format!("{{{}}}", self.list)
+        array_text(&self.list)
     }
 
     /// Bind the set's parameter on PostgreSQL, its array literal; on SQLite, whose
@@ -66,5 +75,11 @@ mod tests {
         assert_eq!(a.array_literal(), "{1,2}");
         let s = IdSet::new(Backend::Sqlite, 3, &[7, 8, 9]);
         assert_eq!(s.holds("c.id"), "c.id IN (7,8,9)");
+    }
+
+    #[test]
+    fn an_array_parameter_is_written_as_postgres_reads_it() {
+        assert_eq!(bigint_array(&[3, -4, 5]), "{3,-4,5}");
+        assert_eq!(bigint_array(&[]), "{}");
     }
 }
