@@ -59,6 +59,9 @@ fn wait_until_refused(addr: &str) {
     loop {
         match TcpStream::connect(addr) {
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return,
+            // The listener closed while this attempt was half made: try again, the next one
+            // meets the closed port.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
             Err(e) => panic!("connecting to {addr}: {e}"),
             Ok(probe) => drop(probe),
         }
