@@ -65,6 +65,12 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..=60_000))]
     audit_chain_interval_ms: u64,
 
+    /// How many of a caseworker's reachable clients a name search scores one by one; one who
+    /// reaches more is searched through the name index instead.
+    #[arg(long, env = "CASEWORK_REACH_SCAN_LIMIT", default_value_t = 10_000,
+          value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    reach_scan_limit: i64,
+
     /// Run the retention job (erase clients past their agency's retention period) every this
     /// many minutes; 0 switches the schedule off (`casework retention run` still works).
     #[arg(
@@ -118,6 +124,7 @@ impl Args {
             lockout: Duration::from_secs(self.lockout_minutes * 60),
             audit_reads: self.audit_reads,
             audit_chain_interval: Duration::from_millis(self.audit_chain_interval_ms),
+            reach_scan_limit: self.reach_scan_limit,
             // Replaced by the keyring from the key file or environment when the service opens.
             ..Settings::default()
         }

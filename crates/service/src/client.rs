@@ -523,21 +523,32 @@ impl Casework {
             .collect()
         } else if let Some(q) = &q {
             // A caseworker may only find the clients they carry or registered: score those
-            // directly instead of ranking the whole registry and discarding most of it.
-            let candidates = if actor.role == casework_domain::Role::Caseworker {
-                store::reachable_summaries(
+            // directly instead of ranking the whole registry and discarding most of it. One who
+            // reaches more than the scan limit is ranked through the name index like everyone
+            // else (the reach check below still applies), rather than silently cut short.
+            let scan = self.settings.reach_scan_limit;
+            let reached = if actor.role == casework_domain::Role::Caseworker {
+                let all = store::reachable_summaries(
                     &mut conn,
                     actor.agency_id,
                     actor.user_id,
                     &self.today_text(),
-                    10_000,
+                    scan + 1,
                 )
-                .await?
+                .await?;
+                (all.len() as i64 <= scan).then_some(all)
             } else {
-                let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
-                let ids =
-                    store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES).await?;
-                store::summaries(&mut conn, actor.agency_id, &ids).await?
+                None
+            };
+            let candidates = match reached {
+                Some(all) => all,
+                None => {
+                    let grams = lookup_grams(&mut conn, actor.agency_id, &[q.as_str()]).await?;
+                    let ids =
+                        store::gram_candidates(&mut conn, actor.agency_id, &grams, CANDIDATES)
+                            .await?;
+                    store::summaries(&mut conn, actor.agency_id, &ids).await?
+                }
             };
             let query = NameQuery::new(q);
             let mut scored: Vec<(i64, f32)> = candidates

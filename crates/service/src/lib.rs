@@ -72,6 +72,10 @@ pub struct Settings {
     /// is moved into the chain (`audit_log`): longer spares the readers' page caches, shorter
     /// makes each move smaller.
     pub audit_chain_interval: Duration,
+    /// A caseworker's name search scores the clients they reach one by one, up to this many;
+    /// one who reaches more (an intake worker who registered thousands) is searched through the
+    /// name index instead, so that no client they reach is missed.
+    pub reach_scan_limit: i64,
     /// The master keys that seal sensitive fields. The default is a fresh random key held only
     /// in memory: right for tests and scratch databases, never for data that must outlive the
     /// process (the CLI always loads the keyring from a key file or the environment).
@@ -88,6 +92,7 @@ impl Default for Settings {
             lockout: Duration::from_secs(15 * 60),
             audit_reads: true,
             audit_chain_interval: Duration::from_secs(1),
+            reach_scan_limit: 10_000,
             keyring: keys::ephemeral_keyring(),
         }
     }

@@ -407,3 +407,50 @@ async fn a_caseworker_finds_the_clients_they_carry_or_registered_and_no_others()
     })
     .await;
 }
+
+/// A caseworker who reaches more clients than the search scores one by one (an intake worker
+/// with thousands) still finds each of them by name, through the name index, and still no one
+/// else's.
+#[tokio::test]
+async fn a_caseworker_reaching_more_than_the_scan_limit_still_finds_each_client() {
+    for backend in casework_store::testing::backends() {
+        let db = casework_store::testing::TestDb::fresh(backend).await;
+        let settings = crate::Settings {
+            reach_scan_limit: 2,
+            ..crate::Settings::default()
+        };
+        let env = Env::with_settings(backend, &db.url, settings).await;
+        let b = env.backend;
+        let mut own = Vec::new();
+        for name in ["Alma Soto", "Bruno Diaz", "Carla Ruiz", "Dario Vega"] {
+            let c = env
+                .app
+                .register_client(&env.worker, &client_form(name, None), &Default::default())
+                .await
+                .expect("register");
+            own.push(c.id);
+        }
+        let elsewhere = env.register("Dario Vegas").await;
+        let query = ClientQuery {
+            q: Some("Dario Vega".into()),
+            ..Default::default()
+        };
+        let found: Vec<i64> = env
+            .app
+            .search_clients(&env.worker, &query, None, None)
+            .await
+            .expect("search")
+            .items
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(
+            found,
+            vec![own[3]],
+            "{b:?}: the last registered, not {}",
+            elsewhere.id
+        );
+        drop(env);
+        drop(db);
+    }
+}
