@@ -89,6 +89,36 @@ fn day_start_ms(field: &str, raw: &str) -> Result<i64, casework_domain::Invalid>
 }
 
 impl AuditQuery {
+    /// The filters an export was made with, as its audit reason: only those given, so an
+    /// auditor reading the log sees "actor 2, action case." rather than a list of empties.
+    fn described(&self) -> String {
+        fn given(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        let mut parts = Vec::new();
+        if let Some(id) = self.actor_user_id {
+            parts.push(format!("actor {id}"));
+        }
+        if let Some(id) = self.client_id {
+            parts.push(format!("client {id}"));
+        }
+        for (name, value) in [
+            ("action", &self.action),
+            ("outcome", &self.outcome),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if let Some(v) = given(value) {
+                parts.push(format!("{name} {v}"));
+            }
+        }
+        if parts.is_empty() {
+            "filters: none (the whole log)".into()
+        } else {
+            format!("filters: {}", parts.join(", "))
+        }
+    }
+
     fn filter(&self) -> Result<Filter, casework_domain::Invalid> {
         let blank = |s: &Option<String>| {
             s.as_deref()
@@ -235,15 +265,7 @@ impl Casework {
         .await?;
         drop(conn);
         if record {
-            let filters = format!(
-                "actor={:?} client={:?} action={:?} outcome={:?} from={:?} to={:?}",
-                query.actor_user_id,
-                query.client_id,
-                query.action,
-                query.outcome,
-                query.from,
-                query.to
-            );
+            let filters = query.described();
             let reason = (action == "audit.export").then_some(filters);
             self.audit
                 .record(vec![self.event(
@@ -261,5 +283,29 @@ impl Casework {
     /// Wait until every queued audit entry is committed (tests and verification call this).
     pub async fn flush_audit(&self) {
         self.audit.flush().await;
+    }
+}
+
+#[cfg(test)]
+mod export_reason_tests {
+    use super::AuditQuery;
+
+    #[test]
+    fn an_export_names_only_the_filters_given() {
+        assert_eq!(
+            AuditQuery::default().described(),
+            "filters: none (the whole log)"
+        );
+        let q = AuditQuery {
+            actor_user_id: Some(2),
+            action: Some(" case. ".into()),
+            outcome: Some(String::new()),
+            to: Some("2026-12-08".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.described(),
+            "filters: actor 2, action case., to 2026-12-08"
+        );
     }
 }
