@@ -55,6 +55,9 @@ pub struct ClientDetail {
     pub household: Vec<HouseholdRow>,
     /// The client's cases the actor may open.
     pub cases: Vec<CaseRow>,
+    /// Open cases of the client's that the actor may not open: counted, never shown, so that
+    /// an intake worker who handed a case over knows it is there and does not open another.
+    pub open_cases_elsewhere: usize,
     pub merges: Vec<MergeRow>,
     /// May this actor merge records (supervisors)?
     pub can_merge: bool,
@@ -435,6 +438,7 @@ impl Casework {
         let household = store::household(&mut conn, id).await?;
         // The cases the actor may open, a case shared with them among them.
         let mut cases = Vec::new();
+        let mut open_cases_elsewhere = 0;
         for c in case_store::of_client(&mut conn, &self.vault, actor.agency_id, id).await? {
             if self
                 .may_on_case(
@@ -446,6 +450,8 @@ impl Casework {
                 .await?
             {
                 cases.push(c);
+            } else if c.closed_at.is_none() {
+                open_cases_elsewhere += 1;
             }
         }
         let merges = store::merges_of(&mut conn, actor.agency_id, id).await?;
@@ -472,6 +478,7 @@ impl Casework {
             identifiers,
             household,
             cases,
+            open_cases_elsewhere,
             merges,
             can_merge,
         })

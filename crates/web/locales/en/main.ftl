@@ -185,6 +185,10 @@ stage-history-opened-in = Opened in
 stage-overridden = Overridden
 case-title = Case
 case-new-title = Open a case
+case-new-open-already = { $count ->
+    [one] This client already has an open case. Open another only for a separate need, not to continue the same work.
+   *[other] This client already has { $count } open cases. Open another only for a separate need, not to continue the same work.
+}
 case-client = Client
 case-presenting-problem = Presenting problem
 case-presenting-problem-hint = What brought the client in, in a few sentences.
@@ -383,6 +387,10 @@ client-open-case = Open a case
 client-identifiers-none = No identifiers recorded.
 client-household-none = No household members recorded.
 client-cases-none = No cases yet.
+client-cases-elsewhere = { $count ->
+    [one] This client has an open case that another worker holds; you cannot open it. Ask your supervisor before opening a new case.
+   *[other] This client has { $count } open cases that other workers hold; you cannot open them. Ask your supervisor before opening a new case.
+}
 client-case = Case
 client-case-number = Case { $id }
 client-case-stage = Stage

@@ -185,6 +185,10 @@ stage-history-opened-in = Abierto en
 stage-overridden = Requisitos omitidos
 case-title = Caso
 case-new-title = Abrir un caso
+case-new-open-already = { $count ->
+    [one] Esta persona ya tiene un caso abierto. Abra otro solo para una necesidad distinta, no para continuar el mismo trabajo.
+   *[other] Esta persona ya tiene { $count } casos abiertos. Abra otro solo para una necesidad distinta, no para continuar el mismo trabajo.
+}
 case-client = Persona usuaria
 case-presenting-problem = Motivo de consulta
 case-presenting-problem-hint = Qué trajo a la persona, en pocas frases.
@@ -383,6 +387,10 @@ client-open-case = Abrir un caso
 client-identifiers-none = No constan identificadores.
 client-household-none = No constan miembros del hogar.
 client-cases-none = Todavía no hay casos.
+client-cases-elsewhere = { $count ->
+    [one] Esta persona tiene un caso abierto que lleva otra persona trabajadora; usted no puede abrirlo. Consulte a su supervisor o supervisora antes de abrir un caso nuevo.
+   *[other] Esta persona tiene { $count } casos abiertos que llevan otras personas trabajadoras; usted no puede abrirlos. Consulte a su supervisor o supervisora antes de abrir un caso nuevo.
+}
 client-case = Caso
 client-case-number = Caso { $id }
 client-case-stage = Etapa

@@ -128,6 +128,8 @@ struct NewCasePage {
     page: Chrome,
     client_id: i64,
     client_name: String,
+    /// A warning when the client already has open cases (empty when not).
+    open_already: String,
     draft: OpenDraft,
     programs: Vec<Choice>,
     workers: Vec<Choice>,
@@ -157,7 +159,18 @@ async fn new_case_page(
 ) -> Result<String, PageError> {
     let t = staff.t();
     let actor = staff.actor();
-    let client = state.app.client(actor, client_id).await?.client;
+    let detail = state.app.client(actor, client_id).await?;
+    let open = detail.open_cases_elsewhere
+        + detail
+            .cases
+            .iter()
+            .filter(|c| c.closed_at.is_none())
+            .count();
+    let open_already = match open {
+        0 => String::new(),
+        n => t.get_with("case-new-open-already", &[("count", (n as i64).into())]),
+    };
+    let client = detail.client;
     let client_name = client
         .preferred_name
         .filter(|n| !n.trim().is_empty())
@@ -182,6 +195,7 @@ async fn new_case_page(
         t,
         client_id,
         client_name,
+        open_already,
         draft,
         problem,
     }

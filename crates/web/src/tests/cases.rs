@@ -764,4 +764,27 @@ async fn a_supervisor_reassigns_from_the_case_page_and_intake_hands_over() {
         "{}",
         page.body
     );
+    // Not "no cases yet": intake is told an open case is there, held by someone else, and
+    // warned again before opening another.
+    assert!(!page.body.contains("No cases yet."), "{}", page.body);
+    assert!(
+        page.body
+            .contains("open cases that other workers hold; you cannot open them"),
+        "{}",
+        page.body
+    );
+    let again = send(
+        &t.f.router,
+        get(
+            &format!("/cases/new?client_id={}", t.client_id),
+            Some(&intake.cookie),
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(
+        again.body.contains("This client already has 2 open cases."),
+        "{}",
+        again.body
+    );
 }

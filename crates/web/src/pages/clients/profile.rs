@@ -65,6 +65,8 @@ pub(super) struct ClientView {
     pub identifiers: Vec<IdentifierLine>,
     pub household: Vec<HouseholdLine>,
     pub cases: Vec<CaseLine>,
+    /// Open cases the viewer may not open, said in a sentence (empty when there are none).
+    pub cases_elsewhere: String,
     pub merges: Vec<MergeLine>,
     pub can_merge: bool,
 }
@@ -82,7 +84,12 @@ impl ClientView {
                 ("cases", (detail.cases.len() as i64).into()),
             ],
         );
+        let cases_elsewhere = match detail.open_cases_elsewhere {
+            0 => String::new(),
+            n => t.get_with("client-cases-elsewhere", &[("count", (n as i64).into())]),
+        };
         ClientView {
+            cases_elsewhere,
             record_label: record(id),
             merged_into_label: c.merged_into.map(record).unwrap_or_default(),
             counts,
