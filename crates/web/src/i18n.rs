@@ -132,6 +132,17 @@ impl T {
         self.dynamic(&format!("error-{code}"))
     }
 
+    /// A duplicate named for what it duplicates ("A user with this email address already
+    /// exists.") where the catalogue says so, else the plain message.
+    pub fn duplicate(&self, field: &str) -> String {
+        let id = format!("error-duplicate-{field}");
+        if has_message(self.locale, &id) {
+            self.dynamic(&id)
+        } else {
+            self.error("duplicate")
+        }
+    }
+
     /// What a stage guard still needs, by `Unmet::code()`.
     pub fn unmet(&self, code: &str) -> String {
         self.dynamic(&format!("unmet-{code}"))

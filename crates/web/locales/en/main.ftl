@@ -95,6 +95,8 @@ error-bad_credentials = The email or password is wrong.
 error-throttled = Too many failed sign-ins. Please wait a few minutes and try again.
 error-stale = Someone changed this record since you opened it. Look at the current version and make your change again.
 error-duplicate = That already exists.
+error-duplicate-email = A user with this email address already exists.
+error-duplicate-name = That name is already taken: choose another.
 error-guard_unmet = The work this stage needs is not done yet.
 error-transition_not_allowed = The case cannot move to that stage from here.
 error-storage_error = The records could not be reached. Please try again.
@@ -185,6 +187,8 @@ stage-history-opened-in = Opened in
 stage-overridden = Overridden
 case-title = Case
 case-new-title = Open a case
+case-assign-change = Change the assignment
+form-problem-below = A form below was not saved:
 case-new-open-already = { $count ->
     [one] This client already has an open case. Open another only for a separate need, not to continue the same work.
    *[other] This client already has { $count } open cases. Open another only for a separate need, not to continue the same work.

@@ -95,6 +95,8 @@ error-bad_credentials = El correo electrónico o la contraseña no son correctos
 error-throttled = Demasiados intentos fallidos. Espera unos minutos y vuelve a intentarlo.
 error-stale = Alguien ha cambiado este registro desde que lo abriste. Revisa la versión actual y vuelve a hacer el cambio.
 error-duplicate = Ya existe.
+error-duplicate-email = Ya existe una persona usuaria con esta dirección de correo.
+error-duplicate-name = Ese nombre ya está en uso: elija otro.
 error-guard_unmet = Todavía falta el trabajo que requiere esta etapa.
 error-transition_not_allowed = El caso no puede pasar a esa etapa desde aquí.
 error-storage_error = No se ha podido acceder a los registros. Vuelve a intentarlo.
@@ -185,6 +187,8 @@ stage-history-opened-in = Abierto en
 stage-overridden = Requisitos omitidos
 case-title = Caso
 case-new-title = Abrir un caso
+case-assign-change = Cambiar la asignación
+form-problem-below = Un formulario más abajo no se guardó:
 case-new-open-already = { $count ->
     [one] Esta persona ya tiene un caso abierto. Abra otro solo para una necesidad distinta, no para continuar el mismo trabajo.
    *[other] Esta persona ya tiene { $count } casos abiertos. Abra otro solo para una necesidad distinta, no para continuar el mismo trabajo.

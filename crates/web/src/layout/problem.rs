@@ -45,7 +45,10 @@ impl Problem {
                     crate::error::status_of(&e),
                     Problem {
                         field,
-                        message: Some(t.error(e.code())),
+                        message: Some(match e {
+                            ServiceError::Duplicate(what) => t.duplicate(what),
+                            _ => t.error(e.code()),
+                        }),
                     },
                 ))
             }

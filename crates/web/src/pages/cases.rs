@@ -393,6 +393,20 @@ struct Forms {
     notice: Option<String>,
 }
 
+impl Forms {
+    /// The problem of a form far down the page, with the anchor of that form: the page comes
+    /// back at its top, so it says there that something went wrong below and links to it.
+    fn below(&self) -> Option<(&str, &'static str)> {
+        [
+            (&self.contact_problem, "new-contact-heading"),
+            (&self.consent_problem, "new-consent-heading"),
+            (&self.assign_problem, "assign-heading"),
+        ]
+        .into_iter()
+        .find_map(|(p, anchor)| p.message.as_deref().map(|m| (m, anchor)))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "cases/show.html")]
 struct CasePage {

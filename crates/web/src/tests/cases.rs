@@ -437,6 +437,13 @@ async fn contact_and_consent_forms_name_the_field_at_fault() {
         .body
         .contains("id=\"contact-duration-problem\">Enter a number of minutes"));
     assert!(answer.body.contains("Short call"));
+    // The page comes back at its top: it says there that the form below failed, linking to it,
+    // before the rest of the case.
+    let top = answer
+        .body
+        .find("A form below was not saved: <a href=\"#new-contact-heading\">Enter a number of minutes")
+        .expect("a summary at the top");
+    assert!(top < answer.body.find("id=\"stages-heading\"").expect("timeline"));
     let uri = format!("/cases/{}/consents", t.case_id);
     let body = encode(&[
         ("csrf", &b.csrf),
@@ -446,6 +453,9 @@ async fn contact_and_consent_forms_name_the_field_at_fault() {
     let answer = send(&t.f.router, form(&uri, Some(&b.cookie), &body)).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(answer.body.contains("id=\"consent-witness-problem\""));
+    assert!(answer
+        .body
+        .contains("A form below was not saved: <a href=\"#new-consent-heading\">"));
 }
 
 #[tokio::test]

@@ -382,3 +382,31 @@ async fn unknown_pages_get_a_page_in_the_visitors_language() {
     let css = send(&f.router, get("/assets/casework.css", None)).await;
     assert!(css.body.contains("@media print"));
 }
+
+/// The create form sits below the list of users: a refused user is said at the top of the page
+/// too, in words that name what is duplicated, linking down to the form.
+#[tokio::test]
+async fn a_duplicate_user_is_named_at_the_top_of_the_users_page() {
+    let f = fixture().await;
+    let admin = sign_in(&f.router, "admin@example.org").await;
+    let body = encode(&[
+        ("csrf", &admin.csrf),
+        ("email", "admin@example.org"),
+        ("display_name", "Another Admin"),
+        ("role", "caseworker"),
+        ("team_id", ""),
+        ("password", "a long and unusual passphrase 2026"),
+    ]);
+    let answer = send(&f.router, form("/admin/users", Some(&admin.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    let message = "A user with this email address already exists.";
+    let top = answer
+        .body
+        .find(&format!(
+            "A form below was not saved: <a href=\"#new-user-heading\">{message}</a>"
+        ))
+        .expect("a summary at the top");
+    let form_at = answer.body.find("id=\"new-user-heading\"").expect("form");
+    assert!(top < form_at);
+    assert!(answer.body[form_at..].contains(message), "and at the field");
+}
