@@ -87,6 +87,9 @@ notice-program-created = The program was added.
 
 ## Errors
 error-title = Something went wrong
+error-title-403 = Not allowed
+error-title-404 = Not found
+error-title-client_outside_reach = Already registered with another worker
 error-go-home = Go to the start page
 error-not_found = We could not find that.
 error-forbidden = You are not allowed to do that.

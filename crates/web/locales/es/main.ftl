@@ -87,6 +87,9 @@ notice-program-created = Se ha añadido el programa.
 
 ## Errores
 error-title = Algo ha salido mal
+error-title-403 = No permitido
+error-title-404 = No encontrado
+error-title-client_outside_reach = Ya registrada con otra persona trabajadora
 error-go-home = Ir a la página de inicio
 error-not_found = No hemos encontrado lo que buscas.
 error-forbidden = No tienes permiso para hacer eso.

@@ -15,13 +15,25 @@ struct ErrorPage {
     message: String,
 }
 
+/// A heading that says what happened where the catalogue has one for the code or the status
+/// ("Already registered with another worker", "Not found"), else "Something went wrong".
+fn heading(t: &T, error: &PageError) -> String {
+    [
+        format!("error-title-{}", error.code),
+        format!("error-title-{}", error.status.as_u16()),
+    ]
+    .into_iter()
+    .find(|id| crate::i18n::has_message(t.locale(), id))
+    .map_or_else(|| t.get("error-title"), |id| t.dynamic(&id))
+}
+
 /// The error page for `error`, in the visitor's language and with their navigation.
 pub fn render(visitor: &Visitor, path: &str, error: &PageError) -> Response {
     let t = visitor.t();
     let page = ErrorPage {
         t,
         page: Chrome::new(visitor, path),
-        heading: t.get("error-title"),
+        heading: heading(&t, error),
         message: t.error(error.code),
     };
     let body = match page.render() {

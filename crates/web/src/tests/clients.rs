@@ -239,6 +239,24 @@ async fn picking_the_existing_record_records_the_choice_and_opens_it() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    // A caseworker who may not open that record is told whom to ask, under a heading that says
+    // what happened rather than "Something went wrong".
+    let worker = sign_in(&f.router, "worker@example.org").await;
+    let body = client_form(&worker, &[("chosen", &shown), ("shown", &shown)]);
+    let answer = send(
+        &f.router,
+        form("/clients/new/existing", Some(&worker.cookie), &body),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert!(
+        answer
+            .body
+            .contains("<h1>Already registered with another worker</h1>"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("Ask intake or your supervisor"));
 }
 
 #[tokio::test]
