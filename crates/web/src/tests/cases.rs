@@ -182,6 +182,13 @@ async fn the_caseload_lists_a_case_with_its_next_due_item() {
     assert!(page.body.contains("Engagement"));
     assert!(page.body.contains("Interpreter needed"));
     assert!(page.body.contains("0 days"));
+    // On a phone the header row is hidden and each cell names its column.
+    assert!(
+        page.body
+            .contains("<td data-label=\"Stage\">Engagement</td>"),
+        "{}",
+        page.body
+    );
     // A caseworker has no team tab; the supervisor has.
     assert!(!page.body.contains("scope=team"));
     let sup = sign_in(&t.f.router, "sup@example.org").await;

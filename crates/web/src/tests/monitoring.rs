@@ -517,7 +517,7 @@ async fn a_goals_progress_page_draws_the_measure_with_baseline_target_and_a_tabl
         "<title>2026-09-01: 2</title>",
         "<title>2026-09-15: 5</title>",
         "<caption id=\"progress-table-caption\">",
-        "<td>2026-09-08</td>",
+        "<td data-label=\"Date\">2026-09-08</td>",
         "+1 · more than expected",
     ] {
         assert!(

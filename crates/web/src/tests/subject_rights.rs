@@ -233,7 +233,7 @@ async fn the_pages_export_in_the_clients_language_and_erase_after_a_confirmation
     assert!(
         export
             .body
-            .contains("<td>Registró o modificó sus datos personales</td><td>Permitido</td>"),
+            .contains("Registró o modificó sus datos personales</td><td data-label=\"Resultado\">Permitido</td>"),
         "{}",
         export.body
     );
