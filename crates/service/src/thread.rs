@@ -48,6 +48,9 @@ impl ThreadView {
 pub struct MonitoringCounts {
     pub services: i64,
     pub breaks: usize,
+    /// Whether the case holds any need or goal for a thread to run through: without them "no
+    /// breaks" means nothing to trace yet, not a whole thread.
+    pub traced: bool,
 }
 
 fn count(n: i64) -> u32 {
@@ -238,6 +241,7 @@ impl Casework {
         Ok(MonitoringCounts {
             services,
             breaks: view.breaks.len(),
+            traced: !view.needs.is_empty() || !view.goals.is_empty(),
         })
     }
 }

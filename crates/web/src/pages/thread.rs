@@ -43,6 +43,8 @@ struct ThreadPage {
     days: String,
     groups: Vec<BreakGroup>,
     whole: bool,
+    /// No breaks because there is no need or goal yet.
+    untraced: bool,
     problem: Problem,
 }
 
@@ -93,6 +95,7 @@ fn line_of(t: &T, v: &ThreadView, b: &Break) -> BreakLine {
 }
 
 fn page_of(t: T, staff: &Staff, v: &ThreadView, days: String, problem: Problem) -> ThreadPage {
+    let traced = !v.needs.is_empty() || !v.goals.is_empty();
     let groups = GROUPS
         .iter()
         .map(|code| BreakGroup {
@@ -110,7 +113,8 @@ fn page_of(t: T, staff: &Staff, v: &ThreadView, days: String, problem: Problem) 
     ThreadPage {
         page: Chrome::new(&staff.visitor, &format!("/cases/{}/thread", v.case.id)),
         case_id: v.case.id,
-        whole: v.breaks.is_empty(),
+        whole: v.breaks.is_empty() && traced,
+        untraced: v.breaks.is_empty() && !traced,
         groups,
         days,
         problem,
@@ -130,10 +134,14 @@ pub(crate) fn case_monitoring(t: &T, counts: &MonitoringCounts) -> CaseMonitorin
             "monitoring-services-count",
             &[("count", FluentValue::from(counts.services))],
         ),
-        breaks: t.get_with(
-            "monitoring-breaks-count",
-            &[("count", FluentValue::from(counts.breaks))],
-        ),
+        breaks: if counts.breaks == 0 && !counts.traced {
+            t.get("monitoring-nothing-to-trace")
+        } else {
+            t.get_with(
+                "monitoring-breaks-count",
+                &[("count", FluentValue::from(counts.breaks))],
+            )
+        },
     }
 }
 

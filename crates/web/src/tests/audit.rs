@@ -167,7 +167,9 @@ async fn a_caseworker_is_refused_and_the_refusal_is_on_the_log() {
         "{}",
         denials.body
     );
-    assert!(!denials.body.contains("<td data-label=\"Outcome\">Allowed</td>"));
+    assert!(!denials
+        .body
+        .contains("<td data-label=\"Outcome\">Allowed</td>"));
     assert!(denials.body.contains("<option value=\"denied\" selected>"));
 
     let token = bearer(&f.app, "auditor@example.org").await;

@@ -579,3 +579,68 @@ async fn the_thread_page_lists_the_breaks_and_checks_the_window() {
     assert!(es.body.contains("El hilo conductor"));
     assert!(es.body.contains("Necesidades sin objetivo (1)"));
 }
+
+/// A case with no need and no goal has nothing for a thread to run through: its pages say so
+/// rather than calling the thread whole.
+#[tokio::test]
+async fn a_case_with_no_needs_or_goals_has_nothing_to_trace_not_a_whole_thread() {
+    let f = fixture().await;
+    let worker = f
+        .app
+        .actor_for_email("worker@example.org")
+        .await
+        .expect("worker");
+    let client = f
+        .app
+        .register_client(
+            &worker,
+            &ClientForm {
+                legal_name: "Iris Vale".into(),
+                ..ClientForm::default()
+            },
+            &DuplicateDecision::default(),
+        )
+        .await
+        .expect("client");
+    let case = f
+        .app
+        .open_case(
+            &worker,
+            &CaseForm {
+                client_id: client.id,
+                presenting_problem: "Needs a food bank referral".into(),
+                ..CaseForm::default()
+            },
+        )
+        .await
+        .expect("case");
+    let b = sign_in(&f.router, "worker@example.org").await;
+    let thread = send(
+        &f.router,
+        get(&format!("/cases/{}/thread", case.id), Some(&b.cookie)),
+    )
+    .await;
+    assert_eq!(thread.status, StatusCode::OK, "{}", thread.body);
+    assert!(
+        thread.body.contains("Nothing to trace yet"),
+        "{}",
+        thread.body
+    );
+    assert!(
+        !thread.body.contains("The thread is whole"),
+        "{}",
+        thread.body
+    );
+    let page = send(
+        &f.router,
+        get(&format!("/cases/{}", case.id), Some(&b.cookie)),
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("nothing to trace yet: no needs or goals are recorded"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("the thread is whole"));
+}
