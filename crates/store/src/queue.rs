@@ -20,6 +20,12 @@ pub struct QueueLine {
     pub since_ms: i64,
     /// What the source adds: the override's reason, the instrument's name.
     pub detail: Option<String>,
+    /// Who did what waits, where the source knows: the worker who overrode the guard, the one
+    /// who opened the case in an emergency.
+    pub acted_by_name: Option<String>,
+    /// An override's stage move (stage codes).
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
 }
 
 /// A position in the queue: the last line's (since, kind, id).
@@ -88,34 +94,38 @@ const CASE_JOINS: &str = "JOIN clients cl ON cl.id = c.client_id
 
 /// Plans handed in and waiting for approval.
 pub const PLAN_APPROVALS: &str = "SELECT 'plan_approval' AS kind, p.id, {CASE},
-      COALESCE(p.submitted_at, p.created_at) AS since_ms, NULL AS detail
+      COALESCE(p.submitted_at, p.created_at) AS since_ms, NULL AS detail, CAST(NULL AS TEXT) AS acted_by_name, CAST(NULL AS TEXT) AS from_stage, CAST(NULL AS TEXT) AS to_stage
     FROM plans p JOIN cases c ON c.id = p.case_id {JOINS}
     WHERE p.agency_id = $1 AND c.team_id = $2 AND p.status = 'awaiting_approval'";
 
 /// Guards overridden (a stage move with a reason) and not yet reviewed.
 pub const GUARD_OVERRIDES: &str = "SELECT 'guard_override' AS kind, h.id, {CASE},
-      h.moved_at AS since_ms, h.override_reason AS detail
+      h.moved_at AS since_ms, h.override_reason AS detail,
+      (SELECT u.display_name FROM users u WHERE u.id = h.moved_by) AS acted_by_name,
+      h.from_stage, h.to_stage
     FROM stage_history h JOIN cases c ON c.id = h.case_id {JOINS}
     WHERE h.agency_id = $1 AND c.team_id = $2 AND h.override_reason IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM override_reviews r WHERE r.stage_history_id = h.id)";
 
 /// Safety alerts (instrument results that raised one) not yet acknowledged.
 pub const SAFETY_ALERTS: &str = "SELECT 'safety_alert' AS kind, i.id, {CASE},
-      i.recorded_at AS since_ms, i.instrument AS detail
+      i.recorded_at AS since_ms, i.instrument AS detail, CAST(NULL AS TEXT) AS acted_by_name, CAST(NULL AS TEXT) AS from_stage, CAST(NULL AS TEXT) AS to_stage
     FROM instrument_results i JOIN cases c ON c.id = i.case_id {JOINS}
     WHERE i.agency_id = $1 AND c.team_id = $2 AND i.safety_alert = 1
       AND NOT EXISTS (SELECT 1 FROM safety_acknowledgements a WHERE a.instrument_result_id = i.id)";
 
 /// Terminations (closing summaries) handed in and waiting for approval, on cases not reopened.
 pub const CLOSURE_APPROVALS: &str = "SELECT 'closure_approval' AS kind, t.id, {CASE},
-      COALESCE(t.submitted_at, t.created_at) AS since_ms, NULL AS detail
+      COALESCE(t.submitted_at, t.created_at) AS since_ms, NULL AS detail, CAST(NULL AS TEXT) AS acted_by_name, CAST(NULL AS TEXT) AS from_stage, CAST(NULL AS TEXT) AS to_stage
     FROM terminations t JOIN cases c ON c.id = t.case_id {JOINS}
     WHERE t.agency_id = $1 AND c.team_id = $2 AND t.status = 'awaiting_approval'
       AND t.reopened_at IS NULL";
 
 /// Emergency (break-the-glass) openings of the team's cases that nobody has reviewed yet.
 pub const BREAK_GLASS_REVIEWS: &str = "SELECT 'break_glass' AS kind, b.id, {CASE},
-      b.opened_at AS since_ms, NULL AS detail
+      b.opened_at AS since_ms, NULL AS detail,
+      (SELECT u.display_name FROM users u WHERE u.id = b.user_id) AS acted_by_name,
+      CAST(NULL AS TEXT) AS from_stage, CAST(NULL AS TEXT) AS to_stage
     FROM break_glass b JOIN cases c ON c.id = b.case_id {JOINS}
     WHERE b.agency_id = $1 AND c.team_id = $2 AND b.reviewed_at IS NULL";
 
@@ -131,7 +141,8 @@ async fn run(
         .replace("{CASE}", CASE_COLUMNS)
         .replace("{JOINS}", CASE_JOINS);
     let sql = format!(
-        "SELECT kind, id, case_id, client_id, client_name, worker_name, since_ms, detail
+        "SELECT kind, id, case_id, client_id, client_name, worker_name, since_ms, detail,
+                acted_by_name, from_stage, to_stage
          FROM ({inner}) q
          WHERE q.since_ms > $3 OR (q.since_ms = $3 AND (q.kind > $4
            OR (q.kind = $4 AND q.id > $5)))

@@ -512,6 +512,30 @@ async fn the_queue_holds_overrides_and_safety_alerts_for_the_team_supervisor_onl
         let kinds: Vec<_> = queue.items.iter().map(|l| l.kind.as_str()).collect();
         assert_eq!(kinds, vec!["guard_override", "safety_alert"], "{b:?}");
         assert_eq!(queue.items[0].client_name, "Ana Torres", "{b:?}");
+        // The override names who made it and which move it was, so that several on one case
+        // can be told apart; the case's own worker is a different person.
+        let line = &queue.items[0];
+        let sup_name = env
+            .app
+            .user(&env.admin, env.sup.user_id)
+            .await
+            .expect("sup")
+            .display_name;
+        assert_eq!(
+            line.acted_by_name.as_deref(),
+            Some(sup_name.as_str()),
+            "{b:?}"
+        );
+        assert_ne!(line.worker_name, line.acted_by_name, "{b:?}");
+        assert_eq!(
+            (line.from_stage.as_deref(), line.to_stage.as_deref()),
+            (Some("assessment"), Some("goal_setting")),
+            "{b:?}"
+        );
+        assert_eq!(
+            queue.items[1].acted_by_name, None,
+            "{b:?}: an alert names no actor"
+        );
         // Another team's supervisor sees nothing of this team, and may not decide on it.
         let other = env.app.queue(&env.sup_b, None, None).await.expect("queue");
         assert!(other.items.is_empty(), "{b:?}");

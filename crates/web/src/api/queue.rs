@@ -36,6 +36,12 @@ pub struct QueueEntry {
     pub since: String,
     /// The override's reason, or the instrument's name.
     pub detail: Option<String>,
+    /// Who did what waits: the worker who overrode the guard, or who opened the case in an
+    /// emergency.
+    pub acted_by_name: Option<String>,
+    /// An override's stage move: the stage left and the stage entered.
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
 }
 
 impl From<QueueLine> for QueueEntry {
@@ -48,6 +54,9 @@ impl From<QueueLine> for QueueEntry {
             worker_name: l.worker_name,
             since: timestamp(l.since_ms),
             detail: l.detail,
+            acted_by_name: l.acted_by_name,
+            from_stage: l.from_stage,
+            to_stage: l.to_stage,
         }
     }
 }

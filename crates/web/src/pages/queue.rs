@@ -36,10 +36,19 @@ struct Entry {
     worker: String,
     since: String,
     detail: Option<String>,
+    /// Who did what waits, and an override's stage move, in words.
+    by: Option<String>,
+    stage_move: Option<String>,
     /// Where it is decided.
     href: String,
     /// Why the form on this entry was refused.
     problem: Option<String>,
+}
+
+/// A stage code's name for people (the code itself if it is not a stage).
+fn stage(t: &T, code: &str) -> String {
+    code.parse::<casework_domain::stage::Stage>()
+        .map_or_else(|_| code.to_string(), |s| super::cases::stage_name(t, s))
 }
 
 fn entry(t: &T, l: QueueLine) -> Entry {
@@ -59,6 +68,11 @@ fn entry(t: &T, l: QueueLine) -> Entry {
         worker: l.worker_name.unwrap_or_default(),
         since: casework_service::clock::date_of(l.since_ms).to_string(),
         detail: l.detail,
+        by: l.acted_by_name,
+        stage_move: match (&l.from_stage, &l.to_stage) {
+            (Some(from), Some(to)) => Some(format!("{} → {}", stage(t, from), stage(t, to))),
+            _ => None,
+        },
         href,
         problem: None,
     }

@@ -508,3 +508,36 @@ async fn the_queue_page_shows_a_safety_alert_with_its_acknowledgement_form() {
         page.body
     );
 }
+
+/// An override on the queue says which move it was and who made it, beside the case's worker.
+#[tokio::test]
+async fn the_queue_page_names_an_overrides_move_and_who_made_it() {
+    let f = fixture().await;
+    let (_, case) = setup(&f).await;
+    let sup = f.app.actor_for_email("sup@example.org").await.unwrap();
+    let over = casework_service::case::MoveForm {
+        direction: "forward".into(),
+        override_reason: Some("Consent was given on paper at the first visit".into()),
+        ..Default::default()
+    };
+    f.app
+        .move_stage(&sup, case, 1, &over)
+        .await
+        .expect("override");
+    let s = sign_in(&f.router, "sup@example.org").await;
+    let page = send(&f.router, get("/queue", Some(&s.cookie))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for words in [
+        "Stage move without its requirements, to review",
+        "<dt>Stage move</dt><dd>Engagement → Assessment</dd>",
+        "<dt>Done by</dt><dd>Test sup@example.org</dd>",
+        "<dt>Case worker</dt>",
+        "Consent was given on paper at the first visit",
+    ] {
+        assert!(
+            page.body.contains(words),
+            "missing {words:?} in {}",
+            page.body
+        );
+    }
+}
