@@ -377,7 +377,7 @@ pub async fn add_demo_clients(
             phone: Some(format!("555-01{:02}", n % 100)),
             address: Some(format!("{} Maple Avenue, Riverside", 100 + 7 * n)),
             identifiers: vec![IdentifierForm {
-                kind: "agency_ref".into(),
+                kind: "Agency reference".into(),
                 value: format!("RFS-{:05}", 1001 + n),
             }],
             household: c

@@ -35,8 +35,14 @@ pub fn routes() -> Router<AppState> {
 /// Where the provider sends the browser back: `--public-url` when set, else this request's
 /// own host (https behind TLS).
 fn redirect_uri(state: &AppState, headers: &HeaderMap) -> String {
+    format!("{}{CALLBACK_PATH}", public_base(state, headers))
+}
+
+/// Where people reach this server: the configured public URL, else the scheme and host the
+/// request came in on.
+pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(base) = &state.config.public_url {
-        return format!("{}{CALLBACK_PATH}", base.trim_end_matches('/'));
+        return base.trim_end_matches('/').to_string();
     }
     let host = headers
         .get(header::HOST)
@@ -48,7 +54,7 @@ fn redirect_uri(state: &AppState, headers: &HeaderMap) -> String {
     } else {
         "http"
     };
-    format!("{scheme}://{host}{CALLBACK_PATH}")
+    format!("{scheme}://{host}")
 }
 
 fn state_cookie(value: String, secure: bool) -> Cookie<'static> {

@@ -718,6 +718,10 @@ async fn a_supervisor_reassigns_from_the_case_page_and_intake_hands_over() {
     )
     .await;
     assert!(page.body.contains("<label for=\"assign-worker\">"));
+    // The number an emergency-access request or a colleague on the phone asks for.
+    assert!(page
+        .body
+        .contains(&format!("<dt>Case number</dt><dd>{}</dd>", t.case_id)));
     let uri = format!("/cases/{}/assignment", t.case_id);
     let version = t.version.to_string();
     let worker = sup_id.to_string();

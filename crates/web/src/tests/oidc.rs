@@ -204,6 +204,21 @@ async fn only_admins_see_the_provider_page_and_bad_input_names_its_field() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<label for=\"idp-client-secret\">"));
     assert!(page.body.contains("/sign-in/oidc/callback"));
+    // Without a configured public URL, the address to register is the one the admin reached
+    // this page on, never a placeholder to fill in.
+    let mut asked = get("/admin/identity-provider", Some(&admin.cookie));
+    asked.headers_mut().insert(
+        axum::http::header::HOST,
+        axum::http::HeaderValue::from_static("casework.riverside.example"),
+    );
+    let page = send(&f.router, asked).await;
+    assert!(
+        page.body
+            .contains("<code>http://casework.riverside.example/sign-in/oidc/callback</code>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("&lt;host&gt;") && !page.body.contains("&#60;host&#62;"));
     let body = encode(&[
         ("csrf", &admin.csrf),
         ("version", "0"),

@@ -9,6 +9,7 @@ use crate::session::Staff;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -60,14 +61,6 @@ struct ProviderQuery {
     notice: Option<String>,
 }
 
-/// An address on this server, whole when the public URL is configured.
-fn address_hint(state: &AppState, path: &str) -> String {
-    match &state.config.public_url {
-        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
-        None => format!("https://<host>{path}"),
-    }
-}
-
 async fn saved(state: &AppState, staff: &Staff) -> Result<Shown, PageError> {
     Ok(match state.app.identity_provider(staff.actor()).await? {
         Some(p) => Shown {
@@ -90,20 +83,22 @@ async fn saved(state: &AppState, staff: &Staff) -> Result<Shown, PageError> {
 async fn render(
     state: &AppState,
     staff: &Staff,
+    headers: &HeaderMap,
     shown: Shown,
     problem: Problem,
     notice: Option<String>,
 ) -> Result<String, PageError> {
+    let base = crate::pages::oidc::public_base(state, headers);
     Ok(ProviderPage {
         t: staff.t(),
         page: Chrome::new(&staff.visitor, PATH),
         shown,
-        callback: address_hint(state, crate::pages::oidc::CALLBACK_PATH),
-        sign_in: address_hint(
-            state,
-            &crate::pages::sign_in::sign_in_path(Some(
-                &state.app.agency_slug(staff.actor()).await?,
-            )),
+        callback: format!("{base}{}", crate::pages::oidc::CALLBACK_PATH),
+        sign_in: format!(
+            "{base}{}",
+            crate::pages::sign_in::sign_in_path(
+                Some(&state.app.agency_slug(staff.actor()).await?,)
+            )
         ),
         problem,
         notice,
@@ -114,6 +109,7 @@ async fn render(
 async fn show(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     Query(q): Query<ProviderQuery>,
 ) -> Result<Html<String>, PageError> {
     staff.require(Role::Admin)?;
@@ -123,7 +119,7 @@ async fn show(
     };
     let shown = saved(&state, &staff).await?;
     Ok(Html(
-        render(&state, &staff, shown, Problem::none(), notice).await?,
+        render(&state, &staff, &headers, shown, Problem::none(), notice).await?,
     ))
 }
 
@@ -157,6 +153,7 @@ impl std::fmt::Debug for ProviderFields {
 async fn save(
     State(state): State<AppState>,
     staff: Staff,
+    headers: HeaderMap,
     Form(fields): Form<ProviderFields>,
 ) -> Result<Response, PageError> {
     staff.require(Role::Admin)?;
@@ -186,7 +183,7 @@ async fn save(
                 has_secret,
                 version: fields.version,
             };
-            let body = render(&state, &staff, shown, problem, None).await?;
+            let body = render(&state, &staff, &headers, shown, problem, None).await?;
             Ok((status, Html(body)).into_response())
         }
     }
