@@ -79,6 +79,9 @@ pub struct Visitor {
     pub(crate) issue_pre_session: bool,
     /// A session cookie came with the request but its session has ended.
     pub(crate) ended_session: bool,
+    /// The page asked for, with its query, when it was a plain GET: where the language form
+    /// and a sign-in after a timeout come back to.
+    pub(crate) here: Option<String>,
 }
 
 impl Visitor {
@@ -120,6 +123,7 @@ impl Visitor {
             form_csrf,
             issue_pre_session,
             ended_session,
+            here: None,
         })
     }
 
@@ -132,6 +136,7 @@ impl Visitor {
             form_csrf: Secret::new(String::new()),
             issue_pre_session: false,
             ended_session: false,
+            here: None,
         }
     }
 

@@ -28,7 +28,8 @@ pub struct Chrome {
     pub user: Option<String>,
     pub nav: Vec<NavLink>,
     pub csrf: String,
-    /// Where the language picker returns to.
+    /// Where the language picker returns to: the page as asked for, with its query (a search,
+    /// a filter), or the page's own path when it answers a form.
     pub path: String,
     pub languages: Vec<LanguageChoice>,
 }
@@ -87,8 +88,7 @@ pub fn language_choices(selected: Locale, t: &T) -> Vec<LanguageChoice> {
 }
 
 impl Chrome {
-    /// The frame for `visitor` on the page at `path` (a path without query: it is echoed into
-    /// the language form).
+    /// The frame for `visitor` on the page at `path` (a path without query, for the menu).
     pub fn new(visitor: &Visitor, path: &str) -> Chrome {
         let t = visitor.t();
         let principal = visitor.principal();
@@ -107,7 +107,7 @@ impl Chrome {
             user: principal.map(|p| p.display_name.clone()),
             nav,
             csrf: visitor.csrf().to_string(),
-            path: path.to_string(),
+            path: visitor.here.clone().unwrap_or_else(|| path.to_string()),
             languages: language_choices(visitor.locale, &t),
         }
     }

@@ -47,6 +47,8 @@ struct SignInPage {
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct SignInQuery {
     agency: Option<String>,
+    /// The page to come back to after signing in (a local path), when the session had ended.
+    next: Option<String>,
 }
 
 impl SignInQuery {
@@ -58,8 +60,33 @@ impl SignInQuery {
     }
 
     fn action(&self) -> String {
-        sign_in_path(self.slug())
+        let mut query = Vec::new();
+        if let Some(slug) = self.slug() {
+            query.push(("agency", slug));
+        }
+        if let Some(next) = self.next_page() {
+            query.push(("next", next));
+        }
+        match serde_urlencoded::to_string(&query) {
+            Ok(q) if !q.is_empty() => format!("/sign-in?{q}"),
+            _ => "/sign-in".into(),
+        }
     }
+
+    /// Where to go once signed in, if a page was named and it is one of ours.
+    fn next_page(&self) -> Option<&str> {
+        let raw = self.next.as_deref()?;
+        (super::local_path(Some(raw)) == raw && !raw.starts_with("/sign-in")).then_some(raw)
+    }
+}
+
+/// The sign-in page, coming back to `page` afterwards.
+pub(crate) fn sign_in_returning(page: &str) -> String {
+    SignInQuery {
+        agency: None,
+        next: Some(page.to_string()),
+    }
+    .action()
 }
 
 /// The sign-in page's address, naming the agency when one is given.
@@ -164,7 +191,8 @@ async fn submit(
         .await
     {
         Ok(SignInStep::Done(new_session)) => {
-            let to = Redirect::to(home_of(new_session.principal.actor.role)).into_response();
+            let home = home_of(new_session.principal.actor.role);
+            let to = Redirect::to(query.next_page().unwrap_or(home)).into_response();
             Ok(with_session(to, &new_session, secure))
         }
         Ok(SignInStep::Code(pending)) => Ok(to_second_step(&pending, "/sign-in/code", secure)),

@@ -29,7 +29,11 @@ fn is_html(res: &Response) -> bool {
 pub async fn visit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let visitor = match Visitor::resolve(&state, &parts.headers).await {
+    let here = (parts.method == Method::GET)
+        .then(|| parts.uri.path_and_query().map(|pq| pq.as_str().to_string()))
+        .flatten()
+        .filter(|pq| super::local_path(Some(pq)) == pq.as_str());
+    let mut visitor = match Visitor::resolve(&state, &parts.headers).await {
         Ok(v) => v,
         Err(e) => {
             let anonymous = Visitor::anonymous(&parts.headers);
@@ -65,8 +69,19 @@ pub async fn visit(State(state): State<AppState>, req: Request, next: Next) -> R
     } else {
         body
     };
+    visitor.here = here.clone();
     parts.extensions.insert(visitor.clone());
-    let res = next.run(Request::from_parts(parts, body)).await;
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    // A page that needs a signed-in person sends them to sign in; they come back to it.
+    if let Some(page) = here.filter(|p| *p != "/" && !p.starts_with("/sign-in")) {
+        if res.status().is_redirection()
+            && res.headers().get(header::LOCATION).map(|l| l.as_bytes()) == Some(b"/sign-in")
+        {
+            if let Ok(to) = HeaderValue::from_str(&super::sign_in::sign_in_returning(&page)) {
+                res.headers_mut().insert(header::LOCATION, to);
+            }
+        }
+    }
     let res = if let Some(failure) = res.extensions().get::<PageFailure>() {
         let mut error = PageError::new(res.status(), failure.code);
         error.retry_after = res

@@ -156,7 +156,7 @@ async fn pages_need_a_session_and_the_right_role() {
     let answer = send(&f.router, get("/admin/users", None)).await;
     assert_eq!(
         (answer.status, answer.location()),
-        (StatusCode::SEE_OTHER, "/sign-in")
+        (StatusCode::SEE_OTHER, "/sign-in?next=%2Fadmin%2Fusers")
     );
     let worker = sign_in(&f.router, "worker@example.org").await;
     let answer = send(&f.router, get("/admin/users", Some(&worker.cookie))).await;
@@ -183,7 +183,7 @@ async fn sign_out_ends_the_session() {
         (StatusCode::SEE_OTHER, "/sign-in")
     );
     let after = send(&f.router, get("/account", Some(&worker.cookie))).await;
-    assert_eq!(after.location(), "/sign-in");
+    assert_eq!(after.location(), "/sign-in?next=%2Faccount");
 }
 
 #[tokio::test]
@@ -199,7 +199,7 @@ async fn sign_out_everywhere_ends_every_session() {
     .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     let after = send(&f.router, get("/account", Some(&phone.cookie))).await;
-    assert_eq!(after.location(), "/sign-in");
+    assert_eq!(after.location(), "/sign-in?next=%2Faccount");
 }
 
 #[tokio::test]
@@ -409,4 +409,67 @@ async fn a_duplicate_user_is_named_at_the_top_of_the_users_page() {
     let form_at = answer.body.find("id=\"new-user-heading\"").expect("form");
     assert!(top < form_at);
     assert!(answer.body[form_at..].contains(message), "and at the field");
+}
+
+/// Someone whose session ended, following a link or a bookmark, signs in and lands on the page
+/// they asked for, not on their home page; a `next` that leaves the site is ignored.
+#[tokio::test]
+async fn signing_in_returns_to_the_page_that_asked_for_it() {
+    let f = fixture().await;
+    let asked = send(&f.router, get("/account?tab=sessions", None)).await;
+    assert!(asked.status.is_redirection(), "{}", asked.status);
+    assert_eq!(
+        asked.location(),
+        "/sign-in?next=%2Faccount%3Ftab%3Dsessions"
+    );
+    let page = send(&f.router, get(asked.location(), None)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("action=\"/sign-in?next=%2Faccount%3Ftab%3Dsessions\""),
+        "{}",
+        page.body
+    );
+    let pre = page.cookie(PRE_SESSION_COOKIE).expect("pre-session cookie");
+    let body = encode(&[
+        ("csrf", &page.form_csrf()),
+        ("email", "admin@example.org"),
+        ("password", PASSWORD),
+    ]);
+    let done = send(&f.router, form(asked.location(), Some(&pre), &body)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.location(), "/account?tab=sessions");
+
+    // Elsewhere is not a page of ours: the person lands on their home page.
+    let page = send(&f.router, get("/sign-in", None)).await;
+    let pre = page.cookie(PRE_SESSION_COOKIE).expect("pre-session cookie");
+    let body = encode(&[
+        ("csrf", &page.form_csrf()),
+        ("email", "admin@example.org"),
+        ("password", PASSWORD),
+    ]);
+    for next in ["//evil.example/x", "https://evil.example/", "/sign-in"] {
+        let uri = format!("/sign-in?{}", encode(&[("next", next)]));
+        let done = send(&f.router, form(&uri, Some(&pre), &body)).await;
+        assert_eq!(done.location(), "/admin/users", "{next}");
+    }
+}
+
+/// The language picker comes back to the page as it was asked for, search or filter included.
+#[tokio::test]
+async fn changing_language_keeps_the_search() {
+    let f = fixture().await;
+    let admin = sign_in(&f.router, "admin@example.org").await;
+    let page = send(
+        &f.router,
+        get("/admin/users?notice=created", Some(&admin.cookie)),
+    )
+    .await;
+    assert!(
+        page.body.contains(
+            "<input type=\"hidden\" name=\"back\" value=\"/admin/users?notice=created\">"
+        ),
+        "{}",
+        page.body
+    );
 }
