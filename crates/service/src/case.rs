@@ -51,6 +51,9 @@ pub(crate) fn stage_of(c: &CaseRow) -> ServiceResult<Stage> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseDetail {
     pub case: CaseRow,
+    /// When the actor reads the case only through broken glass: when that access ends (Unix
+    /// ms), so the page can say it is emergency, read-only access.
+    pub emergency_until: Option<i64>,
     pub client: client_store::ClientSummary,
     pub client_interpreter_needed: bool,
     pub client_safe_contact: Option<String>,
@@ -500,6 +503,21 @@ impl Casework {
         let can_assign = self
             .may_on_case(conn, actor, &c, CaseAction::Assign)
             .await?;
+        // Read by broken glass alone: the case's own people and shares do not reach it.
+        let emergency_until = if !can_record
+            && c.agency_id == actor.agency_id
+            && !case_access(actor, &reach(&c), CaseAction::Read).allowed()
+        {
+            casework_store::sharing::break_glass_until(
+                conn,
+                c.id,
+                actor.user_id,
+                self.clock.now_ms(),
+            )
+            .await?
+        } else {
+            None
+        };
         let limit = 50;
         let contacts = store::contacts(
             conn,
@@ -512,6 +530,7 @@ impl Casework {
         .await?;
         let contacts = page_of(contacts, limit, |k| k.id);
         let detail = CaseDetail {
+            emergency_until,
             client,
             client_interpreter_needed: full.as_ref().is_some_and(|f| f.interpreter_needed == 1),
             client_safe_contact: full.and_then(|f| f.safe_contact),

@@ -258,6 +258,24 @@ pub async fn running_break_glass(
     Ok(row.try_get(0)?)
 }
 
+/// When the user's running break-the-glass access to the case ends (Unix ms), if one runs.
+pub async fn break_glass_until(
+    conn: &mut impl Fetch,
+    case_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let row = fetch::query(
+        "SELECT MAX(expires_at) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3",
+    )
+    .bind(case_id)
+    .bind(user_id)
+    .bind(now)
+    .row_on(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
 /// Break-the-glass accesses of one case, newest first.
 pub async fn break_glass_of_case(conn: &mut Conn, case_id: i64) -> Result<Vec<BreakGlassRow>> {
     let sql = format!(

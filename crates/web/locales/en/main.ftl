@@ -219,6 +219,7 @@ case-referral-source-none = None
 case-unassigned = Unassigned
 case-opened = Opened
 case-number-label = Case number
+case-emergency-banner = Emergency access: you are reading this case through broken glass, read-only, until { $until }. Everything you open is logged, and the team's supervisor reviews this access.
 case-move-refused = This case cannot move on yet. Still missing:
 case-notice-stage-moved = The case moved to its new stage.
 case-notice-contact-recorded = The contact was recorded.

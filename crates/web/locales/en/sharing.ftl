@@ -36,6 +36,7 @@ break-glass-title = Open a case in an emergency
 break-glass-intro = Use this only in an emergency, for a case you do not work on. You will be able to read it for 4 hours. Your reason is recorded, the case's supervisor is alerted and will review it.
 break-glass-by-number = Open a case by number in an emergency
 break-glass-case = Case number
+break-glass-case-invalid = Enter a case number in digits, as the case page shows it (for example 1042).
 break-glass-open = Continue
 break-glass-reason = Why must you read this case now?
 break-glass-reason-hint = At least 20 characters.

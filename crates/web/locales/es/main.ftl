@@ -219,6 +219,7 @@ case-referral-source-none = Ninguna
 case-unassigned = Sin asignar
 case-opened = Abierto
 case-number-label = Número de caso
+case-emergency-banner = Acceso de emergencia: está leyendo este caso con acceso excepcional, solo lectura, hasta { $until }. Todo lo que abra queda registrado y la persona supervisora del equipo revisará este acceso.
 case-move-refused = Este caso aún no puede avanzar. Falta:
 case-notice-stage-moved = El caso pasó a su nueva etapa.
 case-notice-contact-recorded = Se registró el contacto.

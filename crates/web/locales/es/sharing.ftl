@@ -36,6 +36,7 @@ break-glass-title = Abrir un caso en una emergencia
 break-glass-intro = Úselo solo en una emergencia, para un caso en el que no trabaja. Podrá leerlo durante 4 horas. Su motivo queda registrado, se avisa a la supervisión del caso y se revisará.
 break-glass-by-number = Abrir un caso por su número en una emergencia
 break-glass-case = Número de caso
+break-glass-case-invalid = Escriba el número de caso en cifras, como aparece en la página del caso (por ejemplo 1042).
 break-glass-open = Continuar
 break-glass-reason = ¿Por qué necesita leer este caso ahora?
 break-glass-reason-hint = Al menos 20 caracteres.

@@ -436,6 +436,8 @@ struct CasePage {
     next_stage: Option<String>,
     back_to_intervention: bool,
     reopen: bool,
+    /// Read through broken glass alone: the banner that says so, and until when.
+    emergency: Option<String>,
     can_record: bool,
     can_override: bool,
     can_assign: bool,
@@ -646,6 +648,9 @@ async fn case_page(
         next_stage: d.stage.next().map(|s| stage_name(&t, s)),
         back_to_intervention: d.stage == Stage::Evaluation,
         reopen: matches!(d.stage, Stage::FollowUp | Stage::Closed),
+        emergency: d
+            .emergency_until
+            .map(|until| t.get_with("case-emergency-banner", &[("until", moment(until).into())])),
         can_record: d.can_record,
         can_override: d.can_override,
         can_assign: d.can_assign,

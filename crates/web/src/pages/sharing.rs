@@ -313,12 +313,13 @@ async fn open_by_number(
             let t = staff.t();
             let problem = Problem {
                 field: Some("case".into()),
-                message: Some(t.error("unknown_choice")),
+                message: Some(t.get("break-glass-case-invalid")),
             };
             let html = BreakGlassNumberPage {
                 page: Chrome::new(&staff.visitor, "/break-glass"),
                 t,
                 problem,
+                typed: q.case.chars().take(20).collect(),
             }
             .render()?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
@@ -332,6 +333,8 @@ struct BreakGlassNumberPage {
     t: T,
     page: Chrome,
     problem: Problem,
+    /// What was typed, shown again to be corrected.
+    typed: String,
 }
 
 /// The form only: whether the case exists is not said until the reason is given.

@@ -355,6 +355,15 @@ async fn sharing_and_break_glass_work_from_the_pages_in_english_and_spanish() {
     assert_eq!(jump.status, StatusCode::SEE_OTHER);
     let glass_uri = format!("/cases/{}/break-glass", s.case_id);
     assert_eq!(jump.location(), glass_uri);
+    // A number mistyped is named as such and kept to be corrected.
+    let typo = send(router, get("/break-glass?case=12a", Some(&o.cookie))).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        typo.body.contains("Enter a case number in digits"),
+        "{}",
+        typo.body
+    );
+    assert!(typo.body.contains("value=\"12a\""), "{}", typo.body);
     let glass = send(router, get(&glass_uri, Some(&o.cookie))).await;
     assert!(glass.body.contains(r#"<label for="break-glass-reason">"#));
     let sup = sign_in(router, "sup@example.org").await;
@@ -406,6 +415,25 @@ async fn sharing_and_break_glass_work_from_the_pages_in_english_and_spanish() {
     )
     .await;
     assert_eq!(read.status, StatusCode::OK);
+    // The page says it is emergency, read-only access and until when; it links neither to the
+    // client's record (which glass does not open) nor to forms that would be refused.
+    assert!(
+        read.body
+            .contains("Emergency access: you are reading this case through broken glass"),
+        "{}",
+        read.body
+    );
+    assert!(!read.body.contains("href=\"/clients/"), "{}", read.body);
+    assert!(!read.body.contains("/assessments/new"));
+    assert!(!read.body.contains("/evaluations/new"));
+    // Someone who reaches the case in the ordinary way sees no such banner.
+    let own = send(
+        router,
+        get(&format!("/cases/{}", s.case_id), Some(&sup.cookie)),
+    )
+    .await;
+    assert!(!own.body.contains("Emergency access"));
+    assert!(own.body.contains("/assessments/new"));
     // The supervisor reviews it from the list, in Spanish.
     let body = encode(&[("csrf", &sup.csrf), ("lang", "es"), ("back", "/")]);
     send(router, form("/language", Some(&sup.cookie), &body)).await;
