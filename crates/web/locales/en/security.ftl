@@ -60,6 +60,7 @@ notice-totp-disabled = Two-step sign-in is off.
 notice-session-revoked = That session has ended.
 
 users-sign-in = Sign-in
+users-sign-in-plain = Password only; not locked
 users-locked = Locked
 users-locked-until = until
 users-unlock = Unlock

@@ -60,6 +60,7 @@ notice-totp-disabled = El inicio de sesión en dos pasos está desactivado.
 notice-session-revoked = Esa sesión se ha cerrado.
 
 users-sign-in = Inicio de sesión
+users-sign-in-plain = Solo contraseña; sin bloqueo
 users-locked = Bloqueada
 users-locked-until = hasta
 users-unlock = Desbloquear

@@ -30,6 +30,8 @@ async fn sign_in_sets_a_safe_session_cookie_and_lands_on_the_role_home() {
     assert_eq!(home.location(), "/admin/users");
     let users = send(&f.router, get("/admin/users", Some(&session))).await;
     assert_eq!(users.status, StatusCode::OK);
+    // How each user signs in is said even when nothing is out of the ordinary.
+    assert!(users.body.contains("Password only; not locked"));
     assert_eq!(
         users
             .headers
