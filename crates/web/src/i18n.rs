@@ -228,6 +228,20 @@ fn looks_only(verb: &str) -> bool {
         || verb.ends_with("_read")
 }
 
+/// The tag of a language the catalogue names, found by its name in any of our languages and
+/// in any case: "Spanish" or "Español" gives `es`. A worker may type the name they know; the
+/// record keeps the tag.
+pub fn language_named(name: &str) -> Option<String> {
+    let wanted = name.trim().to_lowercase();
+    Locale::ALL.into_iter().find_map(|l| {
+        l.source().lines().find_map(|line| {
+            let (id, value) = line.split_once(" = ")?;
+            let tag = id.trim().strip_prefix("lang-name-")?;
+            (value.trim().to_lowercase() == wanted).then(|| tag.to_string())
+        })
+    })
+}
+
 /// Does the catalogue of `locale` define `id`?
 pub fn has_message(locale: Locale, id: &str) -> bool {
     bundle(locale).has_message(id)
@@ -258,6 +272,15 @@ mod tests {
         );
         assert_eq!(es.audit_outcome("denied"), "Denegado");
         assert_eq!(es.audit_outcome("odd"), "odd");
+    }
+
+    #[test]
+    fn a_language_is_found_by_its_name_in_either_language() {
+        assert_eq!(language_named("Spanish").as_deref(), Some("es"));
+        assert_eq!(language_named(" español ").as_deref(), Some("es"));
+        assert_eq!(language_named("VIETNAMESE").as_deref(), Some("vi"));
+        assert_eq!(language_named("Klingon"), None);
+        assert_eq!(language_named(""), None);
     }
 
     #[test]

@@ -859,3 +859,49 @@ async fn the_api_merges_and_undoes() {
     let read = send(&f.router, authed_get(&format!("/api/v1/clients/{b}"), &sup)).await;
     assert!(read.json()["merged_into"].is_null());
 }
+
+/// A worker types the language's name, in English or Spanish; the record keeps its tag.
+#[tokio::test]
+async fn a_preferred_language_may_be_typed_by_its_name() {
+    let f = staffed().await;
+    let worker = sign_in(&f.router, "worker@example.org").await;
+    let body = client_form(
+        &worker,
+        &[
+            ("legal_name", "Quillon Verhoeven"),
+            ("preferred_language", "Vietnamese"),
+            ("confirmed", "1"),
+        ],
+    );
+    let answer = send(&f.router, form("/clients/new", Some(&worker.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let id: i64 = answer
+        .location()
+        .trim_start_matches("/clients/")
+        .split(['?', '/'])
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("client id");
+    let stored = f
+        .app
+        .client(&actor(&f, "worker@example.org").await, id)
+        .await
+        .expect("client")
+        .client;
+    assert_eq!(stored.preferred_language, "vi");
+    // A name we do not know is still refused, naming the field.
+    let body = client_form(
+        &worker,
+        &[
+            ("legal_name", "Quillon Verhoeven"),
+            ("preferred_language", "Klingon"),
+        ],
+    );
+    let answer = send(&f.router, form("/clients/new", Some(&worker.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer.body.contains("Enter a language by its name"),
+        "{}",
+        answer.body
+    );
+}

@@ -185,7 +185,8 @@ impl Draft {
             estimated_age,
             gender_identity: optional(&self.gender_identity),
             pronouns: optional(&self.pronouns),
-            preferred_language: optional(&self.preferred_language),
+            preferred_language: optional(&self.preferred_language)
+                .map(|l| crate::i18n::language_named(&l).unwrap_or(l)),
             interpreter_needed: self.interpreter_needed,
             cultural_considerations: optional(&self.cultural_considerations),
             phone: optional(&self.phone),
