@@ -176,7 +176,7 @@ impl Casework {
         form: &AssessmentForm,
         complete: bool,
     ) -> ServiceResult<AssessmentDetail> {
-        let checked = form.parse(self.today(), complete)?;
+        let checked = form.parse(self.latest_today(), complete)?;
         let action = if complete {
             "assessment.complete"
         } else {
@@ -219,7 +219,7 @@ impl Casework {
         form: &AssessmentForm,
         complete: bool,
     ) -> ServiceResult<AssessmentDetail> {
-        let checked = form.parse(self.today(), complete)?;
+        let checked = form.parse(self.latest_today(), complete)?;
         let action = if complete {
             "assessment.complete"
         } else {

@@ -561,7 +561,7 @@ impl Casework {
         case_id: i64,
         form: &ContactForm,
     ) -> ServiceResult<ContactRow> {
-        let contact = form.parse(self.today())?;
+        let contact = form.parse(self.latest_today())?;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))
@@ -605,7 +605,7 @@ impl Casework {
         case_id: i64,
         form: &ServiceConsentForm,
     ) -> ServiceResult<ConsentRow> {
-        let consent = form.parse(self.today())?;
+        let consent = form.parse(self.latest_today())?;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))

@@ -197,7 +197,7 @@ impl Casework {
         case_id: i64,
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
-        let new = form.parse(self.today())?;
+        let new = form.parse(self.latest_today())?;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))
@@ -236,7 +236,7 @@ impl Casework {
         version: i64,
         form: &ServiceForm,
     ) -> ServiceResult<ServiceRow> {
-        let new = form.parse(self.today())?;
+        let new = form.parse(self.latest_today())?;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))

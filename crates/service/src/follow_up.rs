@@ -276,7 +276,7 @@ impl Casework {
         version: i64,
         form: &CheckInForm,
     ) -> ServiceResult<FollowUpRow> {
-        let check_in = form.parse(self.today())?;
+        let check_in = form.parse(self.latest_today())?;
         self.close_follow_up(actor, follow_up_id, version, Closing::Done(check_in))
             .await
     }

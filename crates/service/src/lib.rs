@@ -172,6 +172,15 @@ impl Casework {
         clock::date_of(self.clock.now_ms())
     }
 
+    /// The latest date it is anywhere now (UTC+14). A date a worker gives for something that
+    /// happened (a contact, a consent, an assessment, a service, a progress entry, a check-in)
+    /// is "in the future" only after this: the server keeps no agency time zone yet, and
+    /// checked against the UTC date, today's date east of Greenwich was refused until UTC
+    /// midnight.
+    pub fn latest_today(&self) -> time::Date {
+        clock::date_of(self.clock.now_ms() + 14 * 3_600_000)
+    }
+
     /// Is the database reachable and the schema current? For `/readyz`.
     pub async fn ready(&self) -> ServiceResult<MigrationStatus> {
         self.store.ping().await?;

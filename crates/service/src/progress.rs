@@ -120,7 +120,7 @@ impl Casework {
         goal_id: i64,
         form: &ProgressForm,
     ) -> ServiceResult<ProgressRow> {
-        let entry = form.parse(self.today())?;
+        let entry = form.parse(self.latest_today())?;
         let mut tx = self
             .store
             .begin_write(Wall::Agency(actor.agency_id))

@@ -295,7 +295,8 @@ async fn bad_service_input_names_the_field_and_writes_nothing() {
         let cases: [(ServiceForm, &str, &str); 4] = [
             (
                 ServiceForm {
-                    delivered_on: "2026-11-23".into(),
+                    // NOW is 2026-11-22 10:00 UTC: already the 23rd at UTC+14, not yet the 24th.
+                    delivered_on: "2026-11-24".into(),
                     ..service(None, None)
                 },
                 "delivered_on",
@@ -473,7 +474,7 @@ async fn progress_is_recorded_against_goals_that_are_not_drafts() {
         assert_eq!(
             invalid(
                 env.app
-                    .record_progress(&env.worker, s.goal, &value(1.0, "2026-11-23"))
+                    .record_progress(&env.worker, s.goal, &value(1.0, "2026-11-24"))
                     .await
             ),
             ("recorded_on".into(), "date_in_future")

@@ -342,3 +342,34 @@ async fn the_case_page_names_the_program_worker_and_team_it_has() {
     })
     .await;
 }
+
+/// The server keeps no agency time zone: a contact dated today east of Greenwich, while UTC is
+/// still on yesterday, is accepted; a date that is in the future everywhere is not.
+#[tokio::test]
+async fn a_contact_dated_today_anywhere_is_accepted_and_only_the_future_everywhere_refused() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let (_, case) = env.client_with_case("Ana Torres").await;
+        // NOW is 2026-11-22 10:00 UTC: 2026-11-23 00:00 at UTC+14.
+        let east = ContactForm {
+            date: "2026-11-23".into(),
+            ..contact()
+        };
+        env.app
+            .record_contact(&env.worker, case, &east)
+            .await
+            .unwrap_or_else(|e| panic!("{b:?}: {e:?}"));
+        let future = ContactForm {
+            date: "2026-11-24".into(),
+            ..contact()
+        };
+        let refused = env.app.record_contact(&env.worker, case, &future).await;
+        assert!(
+            matches!(&refused, Err(crate::ServiceError::Invalid(i)) if i.code == "date_in_future"),
+            "{b:?}: {refused:?}"
+        );
+        let detail = env.app.case(&env.worker, case, None).await.expect("case");
+        assert_eq!(detail.contacts.len(), 1, "{b:?}: nothing half-written");
+    })
+    .await;
+}

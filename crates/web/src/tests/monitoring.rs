@@ -158,7 +158,7 @@ async fn the_services_api_records_corrects_and_keeps_a_record_entered_in_error()
         // Bad input is refused naming the field, and nothing is written.
         for (body, field, code) in [
             (
-                service_body("2026-09-22", 1.0, intervention),
+                service_body("2026-09-23", 1.0, intervention),
                 "delivered_on",
                 "date_in_future",
             ),
