@@ -165,90 +165,130 @@ fn parse_phone(field: &str, raw: Option<&str>) -> Result<Option<String>, Invalid
     }
 }
 
+/// The problems found while checking a form, each field checked whatever the others hold.
+#[derive(Default)]
+struct Problems(Vec<Invalid>);
+
+impl Problems {
+    /// The value, or `T::default()` with the problem kept.
+    fn take<T: Default>(&mut self, checked: Result<T, Invalid>) -> T {
+        checked.unwrap_or_else(|e| {
+            self.0.push(e);
+            T::default()
+        })
+    }
+}
+
 impl ClientForm {
     /// Check every field; the first problem found is reported with its field.
     pub fn parse(&self, today: Date) -> Result<ClientProfile, Invalid> {
-        let legal_name = required("legal_name", &self.legal_name, NAME_MAX)?;
-        let preferred_name = optional("preferred_name", self.preferred_name.as_deref(), NAME_MAX)?;
+        self.parse_all(today).map_err(|mut all| all.remove(0))
+    }
+
+    /// Check every field and report every problem, in the form's order, so that a person fixes
+    /// them in one go rather than one submission at a time. Never an empty list.
+    pub fn parse_all(&self, today: Date) -> Result<ClientProfile, Vec<Invalid>> {
+        let mut p = Problems::default();
+        let legal_name = p.take(required("legal_name", &self.legal_name, NAME_MAX));
+        let preferred_name = p.take(optional(
+            "preferred_name",
+            self.preferred_name.as_deref(),
+            NAME_MAX,
+        ));
         let birth = match (
             self.birth_date.as_deref().map(str::trim),
             self.estimated_age,
         ) {
-            (Some(d), _) if !d.is_empty() => {
-                Birth::Known(parse_birth_date("birth_date", d, today)?)
+            (Some(d), _) if !d.is_empty() => p
+                .take(parse_birth_date("birth_date", d, today).map(Some))
+                .map_or(Birth::Unknown, Birth::Known),
+            (_, Some(age)) if !(0..=120).contains(&age) => {
+                p.0.push(Invalid::new("estimated_age", "age_range"));
+                Birth::Unknown
             }
-            (_, Some(age)) => {
-                if !(0..=120).contains(&age) {
-                    return Err(Invalid::new("estimated_age", "age_range"));
-                }
-                Birth::EstimatedYear(today.year() - age as i32)
-            }
+            (_, Some(age)) => Birth::EstimatedYear(today.year() - age as i32),
             _ => Birth::Unknown,
         };
+        let gender_identity = p.take(optional(
+            "gender_identity",
+            self.gender_identity.as_deref(),
+            60,
+        ));
+        let pronouns = p.take(optional("pronouns", self.pronouns.as_deref(), 40));
         let preferred_language = match self.preferred_language.as_deref().map(str::trim) {
             None | Some("") => "en".to_string(),
-            Some(l) => parse_language("preferred_language", l)?,
+            Some(l) => p.take(parse_language("preferred_language", l)),
         };
+        let cultural_considerations = p.take(optional(
+            "cultural_considerations",
+            self.cultural_considerations.as_deref(),
+            NOTE_MAX,
+        ));
+        let phone = p.take(parse_phone("phone", self.phone.as_deref()));
+        let email = p.take(parse_email("email", self.email.as_deref()));
+        let safe_contact = p.take(optional(
+            "safe_contact",
+            self.safe_contact.as_deref(),
+            NOTE_MAX,
+        ));
+        let address = p.take(optional("address", self.address.as_deref(), 500));
+        let mut identifiers = Vec::new();
         if self.identifiers.len() > MAX_IDENTIFIERS {
-            return Err(Invalid::new("identifiers", "too_many"));
+            p.0.push(Invalid::new("identifiers", "too_many"));
+        } else {
+            for (n, i) in self.identifiers.iter().enumerate() {
+                if i.kind.trim().is_empty() && i.value.trim().is_empty() {
+                    continue;
+                }
+                identifiers.push(Identifier {
+                    kind: p.take(required(&format!("identifiers[{n}].kind"), &i.kind, 60)),
+                    value: p.take(required(&format!("identifiers[{n}].value"), &i.value, 100)),
+                });
+            }
         }
-        let identifiers = self
-            .identifiers
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| !(i.kind.trim().is_empty() && i.value.trim().is_empty()))
-            .map(|(n, i)| {
-                Ok(Identifier {
-                    kind: required(&format!("identifiers[{n}].kind"), &i.kind, 60)?,
-                    value: required(&format!("identifiers[{n}].value"), &i.value, 100)?,
-                })
-            })
-            .collect::<Result<Vec<_>, Invalid>>()?;
+        let mut household = Vec::new();
         if self.household.len() > MAX_HOUSEHOLD {
-            return Err(Invalid::new("household", "too_many"));
-        }
-        let household = self
-            .household
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.name.trim().is_empty())
-            .map(|(n, h)| {
+            p.0.push(Invalid::new("household", "too_many"));
+        } else {
+            for (n, h) in self.household.iter().enumerate() {
+                if h.name.trim().is_empty() {
+                    continue;
+                }
+                let name = p.take(required(&format!("household[{n}].name"), &h.name, NAME_MAX));
+                let relationship = p.take(optional(
+                    &format!("household[{n}].relationship"),
+                    h.relationship.as_deref(),
+                    60,
+                ));
                 let birth_date = match h.birth_date.as_deref().map(str::trim) {
                     None | Some("") => None,
-                    Some(d) => Some(parse_birth_date(
-                        &format!("household[{n}].birth_date"),
-                        d,
-                        today,
-                    )?),
+                    Some(d) => p.take(
+                        parse_birth_date(&format!("household[{n}].birth_date"), d, today).map(Some),
+                    ),
                 };
-                Ok(HouseholdMember {
-                    name: required(&format!("household[{n}].name"), &h.name, NAME_MAX)?,
-                    relationship: optional(
-                        &format!("household[{n}].relationship"),
-                        h.relationship.as_deref(),
-                        60,
-                    )?,
+                household.push(HouseholdMember {
+                    name,
+                    relationship,
                     birth_date,
-                })
-            })
-            .collect::<Result<Vec<_>, Invalid>>()?;
+                });
+            }
+        }
+        if !p.0.is_empty() {
+            return Err(p.0);
+        }
         Ok(ClientProfile {
             legal_name,
             preferred_name,
             birth,
-            gender_identity: optional("gender_identity", self.gender_identity.as_deref(), 60)?,
-            pronouns: optional("pronouns", self.pronouns.as_deref(), 40)?,
+            gender_identity,
+            pronouns,
             preferred_language,
             interpreter_needed: self.interpreter_needed,
-            cultural_considerations: optional(
-                "cultural_considerations",
-                self.cultural_considerations.as_deref(),
-                NOTE_MAX,
-            )?,
-            phone: parse_phone("phone", self.phone.as_deref())?,
-            email: parse_email("email", self.email.as_deref())?,
-            safe_contact: optional("safe_contact", self.safe_contact.as_deref(), NOTE_MAX)?,
-            address: optional("address", self.address.as_deref(), 500)?,
+            cultural_considerations,
+            phone,
+            email,
+            safe_contact,
+            address,
             identifiers,
             household,
         })
@@ -327,6 +367,44 @@ mod tests {
         assert_eq!(f.parse(TODAY).unwrap().birth, Birth::EstimatedYear(1996));
         f.estimated_age = Some(121);
         assert_eq!(f.parse(TODAY).unwrap_err().field, "estimated_age");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_the_form_s_order() {
+        let f = ClientForm {
+            legal_name: " ".into(),
+            estimated_age: Some(300),
+            preferred_language: Some("Arabic language".into()),
+            email: Some("bad".into()),
+            household: vec![HouseholdForm {
+                name: "Kid".into(),
+                birth_date: Some("2099-01-01".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let all = f.parse_all(TODAY).unwrap_err();
+        let fields: Vec<&str> = all.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "legal_name",
+                "estimated_age",
+                "preferred_language",
+                "email",
+                "household[0].birth_date"
+            ]
+        );
+        assert_eq!(
+            f.parse(TODAY).unwrap_err(),
+            all[0],
+            "parse reports the first"
+        );
+        let good = ClientForm {
+            legal_name: "Ana Torres".into(),
+            ..Default::default()
+        };
+        assert!(good.parse_all(TODAY).is_ok());
     }
 
     #[test]

@@ -10,15 +10,36 @@ pub struct Problem {
     /// The form field the message belongs next to; None shows it above the form.
     pub field: Option<String>,
     pub message: Option<String>,
+    /// Further problems of the same form, each with its field (forms that report all at once).
+    pub others: Vec<(String, String)>,
 }
 
 impl Problem {
+    /// Every problem of a form at once, each next to its field (the first leads the summary).
+    pub fn all(found: &[casework_domain::Invalid], t: &T, fields: &[&str]) -> Problem {
+        let mut messages = found.iter().map(|i| {
+            let field = fields.contains(&i.field.as_str()).then(|| i.field.clone());
+            (field, t.error(i.code))
+        });
+        let Some((field, message)) = messages.next() else {
+            return Problem::none();
+        };
+        Problem {
+            field,
+            message: Some(message),
+            others: messages
+                .filter_map(|(field, message)| Some((field?, message)))
+                .collect(),
+        }
+    }
+
     pub fn none() -> Problem {
         Problem::default()
     }
 
     pub fn general(message: String) -> Problem {
         Problem {
+            others: Vec::new(),
             field: None,
             message: Some(message),
         }
@@ -44,6 +65,7 @@ impl Problem {
                 Ok((
                     crate::error::status_of(&e),
                     Problem {
+                        others: Vec::new(),
                         field,
                         message: Some(match e {
                             ServiceError::Duplicate(what) => t.duplicate(what),
@@ -62,6 +84,7 @@ impl Problem {
                 Ok((
                     crate::error::status_of(&e),
                     Problem {
+                        others: Vec::new(),
                         field,
                         message: Some(message),
                     },
@@ -75,7 +98,11 @@ impl Problem {
     pub fn at(&self, field: &str) -> Option<&str> {
         match &self.field {
             Some(f) if f == field => self.message.as_deref(),
-            _ => None,
+            _ => self
+                .others
+                .iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, m)| m.as_str()),
         }
     }
 

@@ -85,6 +85,7 @@ impl RawFilters {
                     .filter(|n| *n > 0)
                     .map(Some)
                     .ok_or_else(|| Problem {
+                        others: Vec::new(),
                         field: Some(field.to_string()),
                         message: Some(t.get("audit-id-format")),
                     }),
@@ -105,6 +106,7 @@ impl RawFilters {
             if let (Ok(from), Ok(to)) = (from, to) {
                 if to < from {
                     return Err(Problem {
+                        others: Vec::new(),
                         field: Some("to".to_string()),
                         message: Some(t.get("audit-to-before-from")),
                     });

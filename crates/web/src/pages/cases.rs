@@ -282,6 +282,7 @@ async fn open_case(
         {
             // Intake hands every case over: a case nobody carries would be lost.
             let problem = Problem {
+                others: Vec::new(),
                 field: Some("primary_worker_id".into()),
                 message: Some(t.get("case-error-worker-or-team")),
             };

@@ -375,6 +375,7 @@ fn edit_problem(e: ServiceError, t: &T) -> Result<(StatusCode, Problem), PageErr
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Problem {
+                    others: Vec::new(),
                     field: Some(first.field().to_string()),
                     message: Some(t.error(first.code())),
                 },

@@ -369,6 +369,7 @@ async fn record(
             let status = crate::error::status_of(&e);
             let problem = match e {
                 ServiceError::Invalid(_) => Problem {
+                    others: Vec::new(),
                     field,
                     message: Some(t.error(e.code())),
                 },

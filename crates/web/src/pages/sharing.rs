@@ -312,6 +312,7 @@ async fn open_by_number(
         _ => {
             let t = staff.t();
             let problem = Problem {
+                others: Vec::new(),
                 field: Some("case".into()),
                 message: Some(t.get("break-glass-case-invalid")),
             };

@@ -905,3 +905,37 @@ async fn a_preferred_language_may_be_typed_by_its_name() {
         answer.body
     );
 }
+
+/// Every problem of the registration form is shown at once, each next to its field and listed
+/// above the form, so the worker fixes them in one go.
+#[tokio::test]
+async fn every_problem_of_the_registration_form_is_shown_at_once() {
+    let f = staffed().await;
+    let worker = sign_in(&f.router, "worker@example.org").await;
+    let body = client_form(
+        &worker,
+        &[
+            ("legal_name", " "),
+            ("birth_date", "2099-01-01"),
+            ("preferred_language", "Klingon"),
+            ("email", "bad"),
+        ],
+    );
+    let answer = send(&f.router, form("/clients/new", Some(&worker.cookie), &body)).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["legal_name", "birth_date", "preferred_language", "email"] {
+        assert!(
+            answer
+                .body
+                .contains(&format!("id=\"client-{field}-problem\"")),
+            "{field} in {}",
+            answer.body
+        );
+        assert!(
+            answer
+                .body
+                .contains(&format!("<a href=\"#client-{field}\">")),
+            "{field} in the summary"
+        );
+    }
+}

@@ -258,7 +258,8 @@ pub(super) struct FormView {
     pub address: FieldView,
     pub identifiers: Vec<IdentifierView>,
     pub household: Vec<HouseholdView>,
-    pub summary: Option<Summary>,
+    /// Every problem, above the form, each linking to its field.
+    pub summary: Vec<Summary>,
 }
 
 /// `household[1].birth_date` -> `client-household-1-birth_date`.
@@ -359,19 +360,24 @@ impl FormView {
         let mut household = draft.household.clone();
         let wanted = (household.len() + 1).clamp(SPARE_HOUSEHOLD, MAX_HOUSEHOLD);
         household.resize_with(wanted.max(household.len()), HouseholdDraft::default);
-        let summary = problem
+        let at_field = |f: &str, message: &str| Summary {
+            message: format!("{}: {message}", label_of(t, f)),
+            href: Some(format!("#{}", input_id(f))),
+        };
+        let first = problem
             .message
             .as_ref()
             .map(|message| match &problem.field {
-                Some(f) => Summary {
-                    message: format!("{}: {message}", label_of(t, f)),
-                    href: Some(format!("#{}", input_id(f))),
-                },
+                Some(f) => at_field(f, message),
                 None => Summary {
                     message: message.clone(),
                     href: None,
                 },
             });
+        let summary = first
+            .into_iter()
+            .chain(problem.others.iter().map(|(f, m)| at_field(f, m)))
+            .collect();
         FormView {
             legal_name: field("legal_name", &draft.legal_name),
             preferred_name: field("preferred_name", &draft.preferred_name),

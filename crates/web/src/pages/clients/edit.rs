@@ -94,7 +94,13 @@ pub(super) async fn submit(
     match saved {
         Ok(_) => Ok(Redirect::to(&format!("/clients/{id}?notice=updated")).into_response()),
         Err(e) => {
-            let (status, problem) = form_problem(e, &staff.t())?;
+            let (status, mut problem) = form_problem(e, &staff.t())?;
+            // A refused field: say every other problem of the form with it.
+            if let (Some(_), Ok(form)) = (&problem.field, draft.to_form()) {
+                if let Some(all) = super::all_problems(&form, state.app.today(), &staff.t()) {
+                    problem = all;
+                }
+            }
             // The heading names the record as it is now; the form keeps what the worker typed,
             // and the version stays the one they read, so a stale form stays refused until
             // they have looked at the current record.

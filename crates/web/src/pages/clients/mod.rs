@@ -48,6 +48,19 @@ fn may_register(role: Role) -> bool {
 }
 
 /// A form the person can fix, with the message next to the input the service named.
+/// Every problem of a client form at once, or none: asked before the service is, so that the
+/// person sees them all in one go (the service checks again and reports the first).
+fn all_problems(
+    form: &casework_domain::client::ClientForm,
+    today: time::Date,
+    t: &T,
+) -> Option<Problem> {
+    let found = form.parse_all(today).err()?;
+    let names = draft::field_names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Some(Problem::all(&found, t, &names))
+}
+
 fn form_problem(e: ServiceError, t: &T) -> Result<(StatusCode, Problem), PageError> {
     let names = draft::field_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -3,7 +3,7 @@
 //! choice is recorded by the service.
 
 use super::draft::{Draft, FormView};
-use super::{form_problem, may_register, reason_text, require_client_work};
+use super::{all_problems, form_problem, may_register, reason_text, require_client_work};
 use crate::error::PageError;
 use crate::i18n::T;
 use crate::layout::{Chrome, Problem};
@@ -124,6 +124,10 @@ pub(super) async fn submit(
         Ok(form) => form,
         Err(e) => return refused(ServiceError::Invalid(e), shown),
     };
+    if let Some(problem) = all_problems(&form, state.app.today(), &staff.t()) {
+        let html = render(&staff, &draft, &problem, Vec::new(), shown)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
     // Checked on every submission, also after "register anyway": the worker may have changed
     // the name or birth date since the warning, and a new candidate must be seen first.
     let found = match state.app.check_duplicates(actor, &form).await {
