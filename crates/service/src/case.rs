@@ -508,13 +508,14 @@ impl Casework {
             && c.agency_id == actor.agency_id
             && !case_access(actor, &reach(&c), CaseAction::Read).allowed()
         {
-            casework_store::sharing::break_glass_until(
+            casework_store::sharing::running_break_glass(
                 conn,
                 c.id,
                 actor.user_id,
                 self.clock.now_ms(),
             )
             .await?
+            .map(|(_, until)| until)
         } else {
             None
         };

@@ -72,8 +72,9 @@ impl Casework {
         let shared = store::running_share(conn, c.id, actor.user_id, &self.today_text())
             .await?
             .is_some();
-        let glass =
-            store::running_break_glass(conn, c.id, actor.user_id, self.clock.now_ms()).await?;
+        let glass = store::running_break_glass(conn, c.id, actor.user_id, self.clock.now_ms())
+            .await?
+            .map(|(id, _)| id);
         Ok((
             CaseRelation {
                 shared,

@@ -240,40 +240,25 @@ pub async fn break_glass(
         .await?)
 }
 
-/// The id of the actor's unexpired break-the-glass access to this case, if any.
+/// The user's running break-the-glass access to the case, if one runs: its id and when it
+/// ends (Unix ms).
 pub async fn running_break_glass(
     conn: &mut impl Fetch,
     case_id: i64,
     user_id: i64,
     now: i64,
-) -> Result<Option<i64>> {
-    let row = fetch::query(
-        "SELECT MAX(id) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3",
+) -> Result<Option<(i64, i64)>> {
+    let row: Option<(i64, i64)> = fetch::query(
+        "SELECT id, expires_at FROM break_glass
+         WHERE case_id = $1 AND user_id = $2 AND expires_at > $3
+         ORDER BY id DESC LIMIT 1",
     )
     .bind(case_id)
     .bind(user_id)
     .bind(now)
-    .row_on(conn)
+    .optional_on(conn)
     .await?;
-    Ok(row.try_get(0)?)
-}
-
-/// When the user's running break-the-glass access to the case ends (Unix ms), if one runs.
-pub async fn break_glass_until(
-    conn: &mut impl Fetch,
-    case_id: i64,
-    user_id: i64,
-    now: i64,
-) -> Result<Option<i64>> {
-    let row = fetch::query(
-        "SELECT MAX(expires_at) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND expires_at > $3",
-    )
-    .bind(case_id)
-    .bind(user_id)
-    .bind(now)
-    .row_on(conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    Ok(row)
 }
 
 /// Break-the-glass accesses of one case, newest first.

@@ -585,39 +585,11 @@ async fn the_thread_page_lists_the_breaks_and_checks_the_window() {
 #[tokio::test]
 async fn a_case_with_no_needs_or_goals_has_nothing_to_trace_not_a_whole_thread() {
     let f = fixture().await;
-    let worker = f
-        .app
-        .actor_for_email("worker@example.org")
-        .await
-        .expect("worker");
-    let client = f
-        .app
-        .register_client(
-            &worker,
-            &ClientForm {
-                legal_name: "Iris Vale".into(),
-                ..ClientForm::default()
-            },
-            &DuplicateDecision::default(),
-        )
-        .await
-        .expect("client");
-    let case = f
-        .app
-        .open_case(
-            &worker,
-            &CaseForm {
-                client_id: client.id,
-                presenting_problem: "Needs a food bank referral".into(),
-                ..CaseForm::default()
-            },
-        )
-        .await
-        .expect("case");
+    let (_, case_id) = client_with_case(&f.app, "worker@example.org", "Iris Vale").await;
     let b = sign_in(&f.router, "worker@example.org").await;
     let thread = send(
         &f.router,
-        get(&format!("/cases/{}/thread", case.id), Some(&b.cookie)),
+        get(&format!("/cases/{}/thread", case_id), Some(&b.cookie)),
     )
     .await;
     assert_eq!(thread.status, StatusCode::OK, "{}", thread.body);
@@ -633,7 +605,7 @@ async fn a_case_with_no_needs_or_goals_has_nothing_to_trace_not_a_whole_thread()
     );
     let page = send(
         &f.router,
-        get(&format!("/cases/{}", case.id), Some(&b.cookie)),
+        get(&format!("/cases/{}", case_id), Some(&b.cookie)),
     )
     .await;
     assert!(
