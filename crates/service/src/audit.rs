@@ -280,6 +280,25 @@ impl Casework {
         Ok(page_of(views, limit, |v| v.seq))
     }
 
+    /// The agency's staff by id and name, for the log's "who" filter: an auditor picks a person
+    /// rather than typing a number. Staff names only; anyone else is refused (403, audited).
+    pub async fn audit_people(&self, actor: &Actor) -> ServiceResult<Vec<(i64, String)>> {
+        if !may_read_audit(actor) {
+            let act = Act {
+                action: "audit.read",
+                record_type: "audit_log",
+                record_id: None,
+                client_id: None,
+            };
+            return Err(self
+                .deny(actor, act, casework_domain::access::Decision::Forbidden)
+                .await);
+        }
+        let mut conn = self.store.conn(Wall::Agency(actor.agency_id)).await?;
+        let users = casework_store::user::page(&mut conn, actor.agency_id, 0, 5000).await?;
+        Ok(users.into_iter().map(|u| (u.id, u.display_name)).collect())
+    }
+
     /// Wait until every queued audit entry is committed (tests and verification call this).
     pub async fn flush_audit(&self) {
         self.audit.flush().await;

@@ -415,3 +415,27 @@ async fn concurrent_reads_writes_and_denials_make_intact_chains() {
     })
     .await;
 }
+
+/// The staff list behind the log's "who" filter is the auditor's: anyone else is refused, and
+/// the refusal is on the log.
+#[tokio::test]
+async fn only_an_auditor_lists_the_people_the_log_names() {
+    each_backend(|env| async move {
+        let b = env.backend;
+        let people = env.app.audit_people(&env.auditor).await.expect("people");
+        assert!(
+            people.iter().any(|(id, _)| *id == env.worker.user_id),
+            "{b:?}: {people:?}"
+        );
+        let refused = env.app.audit_people(&env.worker).await;
+        assert!(matches!(refused, Err(ServiceError::Forbidden)), "{b:?}");
+        let entries = log(&env).await;
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == "audit.read" && e.outcome == "denied"),
+            "{b:?}"
+        );
+    })
+    .await;
+}

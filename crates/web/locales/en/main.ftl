@@ -285,7 +285,8 @@ caseload-more = More
 ## audit
 audit-title = Audit log
 audit-filter-heading = Filter entries
-audit-field-actor = User number
+audit-field-actor = Who
+audit-actor-anyone = Anyone
 audit-field-client = Client number
 audit-field-action = Action starts with
 audit-action-hint = For example client. or session.sign

@@ -285,7 +285,8 @@ caseload-more = Más
 ## audit
 audit-title = Registro de auditoría
 audit-filter-heading = Filtrar entradas
-audit-field-actor = Número de usuario
+audit-field-actor = Quién
+audit-actor-anyone = Cualquier persona
 audit-field-client = Número de cliente
 audit-field-action = La acción empieza por
 audit-action-hint = Por ejemplo client. o session.sign

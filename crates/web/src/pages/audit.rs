@@ -123,6 +123,32 @@ struct Choice {
     selected: bool,
 }
 
+struct Person {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+/// The staff for the "who" filter, as the service lists them for this auditor.
+async fn people(
+    state: &AppState,
+    staff: &Staff,
+    filters: &RawFilters,
+) -> Result<Vec<Person>, PageError> {
+    let chosen = filters.actor_user_id.trim();
+    Ok(state
+        .app
+        .audit_people(staff.actor())
+        .await?
+        .into_iter()
+        .map(|(id, name)| Person {
+            selected: id.to_string() == chosen,
+            id: id.to_string(),
+            name,
+        })
+        .collect())
+}
+
 struct EntryRow {
     seq: i64,
     /// RFC 3339, for the `datetime` attribute.
@@ -213,6 +239,8 @@ struct AuditPage {
     page: Chrome,
     filters: RawFilters,
     outcomes: Vec<Choice>,
+    /// The agency's staff for the "who" filter, the chosen one selected.
+    people: Vec<Person>,
     problem: Problem,
     /// None when the filters could not be used: the table is not shown at all.
     entries: Option<Vec<EntryRow>>,
@@ -267,6 +295,7 @@ fn outcome_choices(t: &T, selected: &str) -> Vec<Choice> {
 fn render(
     staff: &Staff,
     filters: RawFilters,
+    people: Vec<Person>,
     problem: Problem,
     found: Option<(Vec<AuditView>, Option<String>)>,
 ) -> Result<String, PageError> {
@@ -284,6 +313,7 @@ fn render(
         .is_some_and(|c| !c.trim().is_empty());
     Ok(AuditPage {
         outcomes: outcome_choices(&t, &filters.outcome),
+        people,
         kept: filters.query_string(),
         page: Chrome::new(&staff.visitor, "/audit"),
         t,
@@ -317,19 +347,22 @@ async fn unusable_filters(
     problem: Problem,
 ) -> Result<Response, PageError> {
     refuse_unless_auditor(state, staff).await?;
-    let body = render(staff, filters, problem, None)?;
+    let people = people(state, staff, &filters).await?;
+    let body = render(staff, filters, people, problem, None)?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 
 /// A service error on a filter (bad date, unknown outcome, bad cursor) becomes a message on the
 /// form; anything else (not an auditor, storage down) the error page.
-fn service_problem(
+async fn service_problem(
+    state: &AppState,
     staff: &Staff,
     filters: RawFilters,
     e: ServiceError,
 ) -> Result<Response, PageError> {
     let (status, problem) = Problem::from_service(e, &staff.t(), FIELDS)?;
-    let body = render(staff, filters, problem, None)?;
+    let people = people(state, staff, &filters).await?;
+    let body = render(staff, filters, people, problem, None)?;
     Ok((status, Html(body)).into_response())
 }
 
@@ -356,15 +389,17 @@ async fn show(
         .await
     {
         Ok(page) => {
+            let people = people(&state, &staff, &filters).await?;
             let body = render(
                 &staff,
                 filters,
+                people,
                 Problem::none(),
                 Some((page.items, page.next_cursor)),
             )?;
             Ok(Html(body).into_response())
         }
-        Err(e) => service_problem(&staff, filters, e),
+        Err(e) => service_problem(&state, &staff, filters, e).await,
     }
 }
 
@@ -381,7 +416,7 @@ async fn download(
     let chunks =
         match audit_csv_export(&state.app, staff.actor(), &query, ExportLimits::default()).await {
             Ok(chunks) => chunks,
-            Err(e) => return service_problem(&staff, filters, e),
+            Err(e) => return service_problem(&state, &staff, filters, e).await,
         };
     let mut res = Body::from_stream(chunks).into_response();
     let headers = res.headers_mut();

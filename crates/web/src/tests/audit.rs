@@ -113,6 +113,25 @@ async fn an_auditor_browses_the_log_newest_first() {
         "{}",
         page.body
     );
+    // "Who" is picked from the agency's staff by name, the chosen one kept selected.
+    let chosen = send(
+        &f.router,
+        get(
+            &format!("/audit?actor_user_id={worker}"),
+            Some(&auditor.cookie),
+        ),
+    )
+    .await;
+    assert!(
+        chosen
+            .body
+            .contains(&format!("<option value=\"{worker}\" selected>")),
+        "{}",
+        chosen.body
+    );
+    assert!(chosen
+        .body
+        .contains(&format!("<option value=\"{auditor_id}\">")));
     // In Spanish too.
     let es = encode(&[("csrf", &auditor.csrf), ("lang", "es"), ("back", "/audit")]);
     send(&f.router, form("/language", Some(&auditor.cookie), &es)).await;
