@@ -334,10 +334,12 @@ async fn a_caseworker_takes_a_new_client_to_assessment_and_the_auditor_sees_it()
     let who = wait_for(
         c,
         Locator::Id("audit-actor"),
-        "the audit page's 'User number' filter",
+        "the audit page's 'Who' filter",
     )
     .await;
-    who.send_keys(&maya.id.to_string()).await.unwrap();
+    who.select_by_label(&format!("Maya Okafor ({})", maya.id))
+        .await
+        .expect("Maya among the people the auditor can pick");
     submit(c, "form[action='/audit'] button[type='submit']").await;
     let rows = audit_rows(c).await;
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
@@ -356,7 +358,7 @@ async fn a_caseworker_takes_a_new_client_to_assessment_and_the_auditor_sees_it()
     let maya_label = format!("Maya Okafor (User {})", maya.id);
     assert!(
         rows.iter().all(|r| r.actor == maya_label),
-        "filtering by Maya's user number shows other people's entries: {rows:?}"
+        "filtering by Maya shows other people's entries: {rows:?}"
     );
     let registered = rows
         .iter()
