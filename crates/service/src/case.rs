@@ -493,19 +493,16 @@ impl Casework {
         let (facts, holds) = self
             .facts_with(conn, &c, program.as_ref(), &requirements)
             .await?;
-        // A running share lets its worker record on the case.
-        let can_record = self
-            .may_on_case(conn, actor, &c, CaseAction::Record)
-            .await?;
-        let can_override = self
-            .may_on_case(conn, actor, &c, CaseAction::OverrideGuard)
-            .await?;
-        let can_assign = self
-            .may_on_case(conn, actor, &c, CaseAction::Assign)
-            .await?;
+        // The actor's running share or broken glass, looked up once for every right the page
+        // shows: a share lets its worker record on the case, glass only read it.
+        let relation = self.case_relation(conn, actor, &c).await?;
+        let may = |action| case_access_with(actor, &reach(&c), relation, action).allowed();
+        let can_record = may(CaseAction::Record);
+        let can_override = may(CaseAction::OverrideGuard);
+        let can_assign = may(CaseAction::Assign);
         // Read by broken glass alone: the case's own people and shares do not reach it.
-        let emergency_until = if !can_record
-            && c.agency_id == actor.agency_id
+        let emergency_until = if relation.broken_glass
+            && !can_record
             && !case_access(actor, &reach(&c), CaseAction::Read).allowed()
         {
             casework_store::sharing::running_break_glass(
